@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one place where the lab calls OpenBLAS for dense products.
+ *
+ * All matrices are row-major and contiguous. lab_gemm() works out the leading
+ * dimensions from the shapes, so call sites read as the maths they compute,
+ * e.g. lab_gemm(0, 1, B, M, D, 1.0, X, W, 0.0, Z);  Z = X W^T. */
+#ifndef LAB_BLAS_H
+#define LAB_BLAS_H
+
+#include <stddef.h>
+
+/* C = alpha op(A) op(B) + beta C, where op(A) is (m,k), op(B) is (k,n) and C is
+ * (m,n); trans_a / trans_b say whether A / B are stored transposed. */
+void lab_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k,
+              double alpha, const double *a, const double *b,
+              double beta, double *c);
+
+/* y = alpha A^T x + beta y for A of shape (m,n): column sums when x is ones. */
+void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
+                const double *x, double beta, double *y);
+
+/* Make every BLAS call run on the calling thread. The lab runs one
+ * single-threaded cell per core: this is faster at MLP sizes and keeps the
+ * summation order, hence every bit, independent of the machine's cores. */
+void lab_blas_single_thread(void);
+
+/* A one-line description of the BLAS in use, for provenance headers:
+ * "OpenBLAS 0.3.21 ... core=Haswell threads=1". Writes into buf. */
+const char *lab_blas_describe(char *buf, size_t len);
+
+#endif

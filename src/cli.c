@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <configure.h>
+
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "status.h"
+#include "summary.h"
+#include "table.h"
+
+void lab_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("lab: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int lab_cli_exit_code(int status)
+{
+    switch (status) {
+    case LAB_OK:
+        return LAB_EXIT_OK;
+    case LAB_ECONFIG:
+    case LAB_ECONFLICT:
+    case LAB_EINVAL:
+        return LAB_EXIT_USAGE;
+    case LAB_EINTERRUPTED:
+        return LAB_EXIT_INTERRUPTED;
+    default:
+        return LAB_EXIT_FAIL;
+    }
+}
+
+/* ---- finding configs ----------------------------------------------------- */
+
+static int readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* Try dir/name and dir/name.cfg; on success return a new string. */
+static char *try_dir(const char *dir, const char *name)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+    if (readable(buf))
+        return strdup(buf);
+    size_t len = strlen(name);
+    if (len < 4 || strcmp(name + len - 4, ".cfg") != 0) {
+        strncat(buf, ".cfg", sizeof buf - strlen(buf) - 1);
+        if (readable(buf))
+            return strdup(buf);
+    }
+    return NULL;
+}
+
+static char *find_config(const char *name)
+{
+    if (strchr(name, '/'))
+        return readable(name) ? strdup(name) : NULL;
+    const char *dirs[] = { NULL, "experiments", LAB_SRCDIR "/experiments",
+                           LAB_PKGDATADIR "/experiments" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char *p = try_dir(dirs[i], name);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
+{
+    char err[1024];
+    if (lab_config_init(c) != LAB_OK) {
+        lab_cli_error("out of memory");
+        return LAB_EXIT_FAIL;
+    }
+    char *path = find_config(name);
+    if (!path) {
+        lab_cli_error("%s: no such config (looked in the current folder and in "
+                      "experiments/; `ls %s/experiments` lists the lab's own)",
+                      name, LAB_SRCDIR);
+        return LAB_EXIT_USAGE;
+    }
+    int rc = lab_config_load(c, path, err, sizeof err);
+    for (int i = 0; i < nsets && rc == LAB_OK; i++)
+        rc = lab_config_set(c, sets[i], err, sizeof err);
+    if (rc == LAB_OK)
+        rc = lab_config_finish(c, err, sizeof err);
+    free(path);
+    if (rc != LAB_OK) {
+        lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
+        return rc == LAB_EIO ? LAB_EXIT_USAGE : lab_cli_exit_code(rc);
+    }
+    return LAB_EXIT_OK;
+}
+
+/* ---- summaries and figures ------------------------------------------------ */
+
+static int write_summary(const char *path, const lab_summary *s, char *err, size_t errlen)
+{
+    lab_atomic a;
+    int rc = lab_atomic_open(&a, path, err, errlen);
+    if (rc != LAB_OK)
+        return rc;
+    lab_summary_write(s, a.f);
+    return lab_atomic_commit(&a, err, errlen);
+}
+
+/* Write figures/NAME.dat with curves, then NAME.gp and the image. */
+static int figure(const char *figdir, const char *name, const lab_summary *s, int by_width,
+                  const char *experiment, enum lab_plot_format format)
+{
+    char err[1024], warn[1024], titles[4096], file[256];
+    snprintf(file, sizeof file, "%s/%s.dat", figdir, name);
+    lab_atomic a;
+    int rc = lab_atomic_open(&a, file, err, sizeof err);
+    if (rc != LAB_OK) {
+        lab_cli_error("%s", err);
+        return LAB_EXIT_FAIL;
+    }
+    fprintf(a.f, "# curves of test error from summary.tsv (%s)\n", experiment);
+    size_t nblocks = lab_summary_write_curves(s, by_width, a.f, titles, sizeof titles);
+    if ((rc = lab_atomic_commit(&a, err, sizeof err)) != LAB_OK) {
+        lab_cli_error("%s", err);
+        return LAB_EXIT_FAIL;
+    }
+    if (nblocks == 0) {
+        lab_cli_error("warning: no finished cells to draw in %s", name);
+        return LAB_EXIT_OK;
+    }
+    char settings[8192];
+    snprintf(settings, sizeof settings,
+             "datafile = '%s.dat'\ntitles = \"%s\"\nexperiment = \"%s\"\n", name, titles,
+             experiment);
+    rc = lab_plot_render(figdir, name, format, settings, warn, sizeof warn, err, sizeof err);
+    if (rc != LAB_OK) {
+        lab_cli_error("%s", err);
+        return LAB_EXIT_FAIL;
+    }
+    if (warn[0])
+        lab_cli_error("warning: %s", warn);
+    return LAB_EXIT_OK;
+}
+
+int lab_cli_report(const char *rundir, const char *experiment, enum lab_plot_format format)
+{
+    char err[1024];
+    char *results = lab_path_join(rundir, "results.tsv");
+    char *summary = lab_path_join(rundir, "summary.tsv");
+    char *figdir = lab_path_join(rundir, "figures");
+    lab_table *t = NULL;
+    lab_summary *s = NULL;
+    int code = LAB_EXIT_FAIL;
+    if (!results || !summary || !figdir) {
+        lab_cli_error("out of memory");
+        goto done;
+    }
+    int rc = lab_table_read(results, &t, err, sizeof err);
+    if (rc == LAB_OK)
+        rc = lab_summary_make(t, &s, err, sizeof err);
+    if (rc == LAB_OK)
+        rc = write_summary(summary, s, err, sizeof err);
+    if (rc == LAB_OK)
+        rc = lab_mkdirs(figdir, err, sizeof err);
+    if (rc != LAB_OK) {
+        lab_cli_error("%s", err);
+        goto done;
+    }
+    code = figure(figdir, "error_vs_n", s, 1, experiment, format);
+    if (code == LAB_EXIT_OK)
+        code = figure(figdir, "error_vs_width", s, 0, experiment, format);
+done:
+    lab_summary_free(s);
+    lab_table_free(t);
+    free(results);
+    free(summary);
+    free(figdir);
+    return code;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The command layer: what `lab` subcommands share. Only this layer (main.c,
+ * cli.c, cmd_*.c) prints to the terminal and picks exit codes:
+ *   0 success, 1 run-time failure, 2 usage or config error,
+ *   130 interrupted (the run can be resumed). */
+#ifndef LAB_CLI_H
+#define LAB_CLI_H
+
+#include "config.h"
+#include "plot.h"
+
+enum { LAB_EXIT_OK = 0, LAB_EXIT_FAIL = 1, LAB_EXIT_USAGE = 2, LAB_EXIT_INTERRUPTED = 130 };
+
+/* Print "lab: <message>" to stderr. */
+void lab_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The exit code for a library status. */
+int lab_cli_exit_code(int status);
+
+/* Load a config by name (a path, or a bare name looked up in the current
+ * folder and then in experiments/), apply the --set overrides and finish it.
+ * Prints the error and returns an exit code on failure, 0 on success; in
+ * both cases c must be released with lab_config_release(). */
+int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets);
+
+/* From RUNDIR/results.tsv write summary.tsv and figures/ (data, scripts and,
+ * unless format is none, images). Prints warnings; returns an exit code. */
+int lab_cli_report(const char *rundir, const char *experiment, enum lab_plot_format format);
+
+/* Subcommands: each gets argv from its own name on. */
+int lab_cmd_run(int argc, char **argv);
+int lab_cmd_show(int argc, char **argv);
+int lab_cmd_plot(int argc, char **argv);
+
+#endif

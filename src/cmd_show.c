@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lab show CFG: print the resolved configuration, every default written out. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "provenance.h"
+
+static const char usage[] =
+    "Usage: lab show CFG [--set SECTION.KEY=VALUE]...\n"
+    "Print the resolved configuration: every key, with its value and meaning.\n";
+
+int lab_cmd_show(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "set", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    char **sets = calloc((size_t)argc, sizeof *sets);
+    int nsets = 0, opt;
+    if (!sets)
+        return LAB_EXIT_FAIL;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 's') {
+            sets[nsets++] = optarg;
+        } else {
+            fputs(usage, opt == 'h' ? stdout : stderr);
+            free(sets);
+            return opt == 'h' ? LAB_EXIT_OK : LAB_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        free(sets);
+        return LAB_EXIT_USAGE;
+    }
+    lab_config c;
+    int code = lab_cli_load_config(&c, argv[optind], sets, nsets);
+    free(sets);
+    if (code == LAB_EXIT_OK) {
+        printf("# The resolved configuration of %s (lab %s).\n\n", c.source, lab_version());
+        lab_config_write(&c, stdout, 0);
+    }
+    lab_config_release(&c);
+    return code;
+}

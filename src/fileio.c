@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fileio.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "status.h"
+
+int lab_atomic_open(lab_atomic *a, const char *path, char *err, size_t errlen)
+{
+    memset(a, 0, sizeof *a);
+    size_t len = strlen(path) + sizeof ".tmp";
+    a->path = strdup(path);
+    a->tmp = malloc(len);
+    if (!a->path || !a->tmp) {
+        lab_atomic_abort(a);
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    }
+    snprintf(a->tmp, len, "%s.tmp", path);
+    if (!(a->f = fopen(a->tmp, "w"))) {
+        int e = errno;
+        int rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(e));
+        lab_atomic_abort(a);
+        return rc;
+    }
+    return LAB_OK;
+}
+
+int lab_atomic_commit(lab_atomic *a, char *err, size_t errlen)
+{
+    int rc = LAB_OK;
+    if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0)
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(errno));
+    if (fclose(a->f) != 0 && rc == LAB_OK)
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(errno));
+    a->f = NULL;
+    if (rc == LAB_OK && rename(a->tmp, a->path) != 0)
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->path, strerror(errno));
+    if (rc != LAB_OK)
+        remove(a->tmp);
+    free(a->tmp);
+    free(a->path);
+    a->tmp = a->path = NULL;
+    return rc;
+}
+
+void lab_atomic_abort(lab_atomic *a)
+{
+    if (a->f) {
+        fclose(a->f);
+        remove(a->tmp);
+    }
+    free(a->tmp);
+    free(a->path);
+    memset(a, 0, sizeof *a);
+}
+
+int lab_mkdirs(const char *path, char *err, size_t errlen)
+{
+    if (!*path)
+        return lab_fail(err, errlen, LAB_EINVAL, "empty folder name");
+    char *p = strdup(path);
+    if (!p)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int rc = LAB_OK;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", p, strerror(errno));
+            break;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (rc == LAB_OK && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: not a folder", path);
+    free(p);
+    return rc;
+}
+
+char *lab_path_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s/%s", dir, name);
+    return s;
+}
+
+char *lab_file_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        char *nb = realloc(buf, cap *= 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf = nb;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        errno = bad ? EIO : ENOMEM;
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}

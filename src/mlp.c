@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mlp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "blas.h"
+#include "status.h"
+
+/* ---- allocation and layout -------------------------------------------- */
+
+lab_mlp *lab_mlp_alloc(size_t n_in, size_t depth, const size_t *widths,
+                       enum lab_act act)
+{
+    if (n_in == 0 || (unsigned)act >= LAB_NACT)
+        return NULL;
+    for (size_t l = 0; l < depth; l++)
+        if (widths[l] == 0)
+            return NULL;
+
+    lab_mlp *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->depth = depth;
+    m->act = act;
+    m->sizes = malloc((depth + 2) * sizeof *m->sizes);
+    m->w_off = malloc((depth + 1) * sizeof *m->w_off);
+    m->b_off = malloc((depth + 1) * sizeof *m->b_off);
+    if (!m->sizes || !m->w_off || !m->b_off)
+        goto fail;
+    m->sizes[0] = n_in;
+    for (size_t l = 0; l < depth; l++)
+        m->sizes[l + 1] = widths[l];
+    m->sizes[depth + 1] = 1;
+
+    size_t off = 0;
+    for (size_t l = 0; l <= depth; l++) {
+        m->w_off[l] = off;
+        off += m->sizes[l + 1] * m->sizes[l];
+    }
+    m->n_weights = off;
+    for (size_t l = 0; l <= depth; l++) {
+        m->b_off[l] = off;
+        off += m->sizes[l + 1];
+    }
+    m->n_params = off;
+    m->theta = calloc(m->n_params, sizeof *m->theta);
+    if (!m->theta)
+        goto fail;
+    return m;
+fail:
+    lab_mlp_free(m);
+    return NULL;
+}
+
+void lab_mlp_free(lab_mlp *m)
+{
+    if (!m)
+        return;
+    free(m->theta);
+    free(m->sizes);
+    free(m->w_off);
+    free(m->b_off);
+    free(m);
+}
+
+/* ---- initialisation ---------------------------------------------------- */
+
+const char *const lab_init_names[LAB_NINIT] = { "lecun", "he", "xavier", "torch" };
+
+void lab_mlp_init(lab_mlp *m, enum lab_init scheme, gsl_rng *r)
+{
+    /* Layer by layer, weights then biases, so a layer's draws do not depend
+     * on the layout of theta. */
+    for (size_t l = 0; l <= m->depth; l++) {
+        size_t fan_in = m->sizes[l], fan_out = m->sizes[l + 1];
+        double *W = lab_mlp_w(m, m->theta, l), *b = lab_mlp_b(m, m->theta, l);
+        double bound = 1.0 / sqrt((double)fan_in), sd;
+        switch (scheme) {
+        case LAB_INIT_TORCH:
+            for (size_t i = 0; i < fan_out * fan_in; i++)
+                W[i] = gsl_ran_flat(r, -bound, bound);
+            for (size_t i = 0; i < fan_out; i++)
+                b[i] = gsl_ran_flat(r, -bound, bound);
+            continue;
+        case LAB_INIT_HE:
+            sd = sqrt(2.0 / (double)fan_in);
+            break;
+        case LAB_INIT_XAVIER:
+            sd = sqrt(2.0 / (double)(fan_in + fan_out));
+            break;
+        case LAB_INIT_LECUN:
+        default:
+            sd = bound;
+            break;
+        }
+        for (size_t i = 0; i < fan_out * fan_in; i++)
+            W[i] = gsl_ran_gaussian(r, sd);
+        memset(b, 0, fan_out * sizeof *b);
+    }
+}
+
+int lab_mlp_embed(const lab_mlp *small, lab_mlp *big)
+{
+    if (small->depth != big->depth || small->act != big->act
+        || small->sizes[0] != big->sizes[0])
+        return LAB_EINVAL;
+    for (size_t l = 1; l <= small->depth; l++)
+        if (small->sizes[l] > big->sizes[l])
+            return LAB_EINVAL;
+
+    memset(big->theta, 0, big->n_params * sizeof *big->theta);
+    for (size_t l = 0; l <= small->depth; l++) {
+        size_t rows = small->sizes[l + 1], cols = small->sizes[l];
+        const double *Ws = lab_mlp_w(small, small->theta, l);
+        double *Wb = lab_mlp_w(big, big->theta, l);
+        for (size_t i = 0; i < rows; i++)
+            memcpy(Wb + i * big->sizes[l], Ws + i * cols, cols * sizeof *Wb);
+        memcpy(lab_mlp_b(big, big->theta, l), lab_mlp_b(small, small->theta, l),
+               rows * sizeof(double));
+    }
+    return LAB_OK;
+}
+
+/* ---- workspace ---------------------------------------------------------- */
+
+struct lab_mlp_work {
+    size_t rows;     /* B capacity */
+    size_t nlayers;  /* L + 1 */
+    double **a;      /* a[l], l = 1 .. L+1: (rows, sizes[l]) layer outputs */
+    double **dz;     /* dz[l], l = 1 .. L: (rows, sizes[l]) g'(z) */
+    double *delta[2]; /* (rows, max hidden width): backward ping-pong */
+    double *resid;   /* (rows) scaled residuals for the loss gradient */
+    double *ones;    /* (rows) ones, for bias gradients */
+};
+
+lab_mlp_work *lab_mlp_work_alloc(const lab_mlp *m, size_t rows)
+{
+    if (rows == 0)
+        return NULL;
+    lab_mlp_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->rows = rows;
+    w->nlayers = m->depth + 1;
+    w->a = calloc(m->depth + 2, sizeof *w->a);
+    w->dz = calloc(m->depth + 2, sizeof *w->dz);
+    if (!w->a || !w->dz)
+        goto fail;
+    size_t widest = 1;
+    for (size_t l = 1; l <= m->depth + 1; l++) {
+        if (!(w->a[l] = malloc(rows * m->sizes[l] * sizeof(double))))
+            goto fail;
+        if (l <= m->depth) {
+            if (!(w->dz[l] = malloc(rows * m->sizes[l] * sizeof(double))))
+                goto fail;
+            if (m->sizes[l] > widest)
+                widest = m->sizes[l];
+        }
+    }
+    w->delta[0] = malloc(rows * widest * sizeof(double));
+    w->delta[1] = malloc(rows * widest * sizeof(double));
+    w->resid = malloc(rows * sizeof(double));
+    w->ones = malloc(rows * sizeof(double));
+    if (!w->delta[0] || !w->delta[1] || !w->resid || !w->ones)
+        goto fail;
+    for (size_t i = 0; i < rows; i++)
+        w->ones[i] = 1.0;
+    return w;
+fail:
+    lab_mlp_work_free(w);
+    return NULL;
+}
+
+void lab_mlp_work_free(lab_mlp_work *w)
+{
+    if (!w)
+        return;
+    if (w->a)
+        for (size_t l = 0; l <= w->nlayers; l++)
+            free(w->a[l]);
+    if (w->dz)
+        for (size_t l = 0; l <= w->nlayers; l++)
+            free(w->dz[l]);
+    free(w->a);
+    free(w->dz);
+    free(w->delta[0]);
+    free(w->delta[1]);
+    free(w->resid);
+    free(w->ones);
+    free(w);
+}
+
+size_t lab_mlp_work_rows(const lab_mlp_work *w)
+{
+    return w->rows;
+}
+
+/* ---- forward and backward ---------------------------------------------- */
+
+const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                              const double *X, int train)
+{
+    const double *in = X; /* A_l: (B, sizes[l]) */
+    for (size_t l = 0; l <= m->depth; l++) {
+        size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
+        const double *W = lab_mlp_w(m, m->theta, l); /* (n_out, n_in) */
+        const double *b = lab_mlp_b(m, m->theta, l); /* (n_out) */
+        double *Z = w->a[l + 1];                     /* (B, n_out) */
+        for (size_t i = 0; i < B; i++)
+            memcpy(Z + i * n_out, b, n_out * sizeof *Z);
+        lab_gemm(0, 1, B, n_out, n_in, 1.0, in, W, 1.0, Z); /* Z = A_l W_l^T + b_l */
+        if (l < m->depth)
+            lab_act_forward(m->act, B * n_out, Z, train ? w->dz[l + 1] : NULL);
+        in = Z;
+    }
+    return w->a[m->depth + 1];
+}
+
+void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                      const double *X, const double *dout, double *grad)
+{
+    /* delta = dLoss/dZ_{l+1} for layer l: (B, sizes[l+1]). */
+    const double *delta = dout;
+    int next = 0;
+    for (size_t l = m->depth + 1; l-- > 0;) {
+        size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
+        const double *in = l == 0 ? X : w->a[l]; /* A_l: (B, n_in) */
+        lab_gemm(1, 0, n_out, n_in, B, 1.0, delta, in, 0.0,
+                 lab_mlp_w(m, grad, l));                      /* dW_l = delta^T A_l */
+        lab_gemv_t(B, n_out, 1.0, delta, w->ones, 0.0,
+                   lab_mlp_b(m, grad, l));                    /* db_l = delta^T 1 */
+        if (l == 0)
+            break;
+        double *dA = w->delta[next];                          /* (B, n_in) */
+        lab_gemm(0, 0, B, n_in, n_out, 1.0, delta,
+                 lab_mlp_w(m, m->theta, l), 0.0, dA);         /* dA_l = delta W_l */
+        const double *gp = w->dz[l];
+        for (size_t i = 0; i < B * n_in; i++)
+            dA[i] *= gp[i];                                   /* dZ_l = dA_l * g'(Z_l) */
+        delta = dA;
+        next ^= 1;
+    }
+}
+
+double lab_mlp_loss_grad(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                         const double *X, const double *y, double *grad)
+{
+    const double *f = lab_mlp_forward(m, w, B, X, grad != NULL);
+    double sse = 0.0, scale = 1.0 / (double)B;
+    for (size_t i = 0; i < B; i++) {
+        double r = f[i] - y[i];
+        sse += r * r;
+        w->resid[i] = r * scale; /* dLoss/df_i */
+    }
+    if (grad)
+        lab_mlp_backward(m, w, B, X, w->resid, grad);
+    return 0.5 * sse * scale;
+}
+
+void lab_mlp_predict(const lab_mlp *m, lab_mlp_work *w, size_t n,
+                     const double *X, double *out)
+{
+    size_t D = m->sizes[0];
+    for (size_t i = 0; i < n; i += w->rows) {
+        size_t B = n - i < w->rows ? n - i : w->rows;
+        memcpy(out + i, lab_mlp_forward(m, w, B, X + i * D, 0), B * sizeof *out);
+    }
+}
+
+double lab_mlp_sse(const lab_mlp *m, lab_mlp_work *w, size_t n,
+                   const double *X, const double *y)
+{
+    size_t D = m->sizes[0];
+    double sse = 0.0;
+    for (size_t i = 0; i < n; i += w->rows) {
+        size_t B = n - i < w->rows ? n - i : w->rows;
+        const double *f = lab_mlp_forward(m, w, B, X + i * D, 0);
+        for (size_t k = 0; k < B; k++) {
+            double r = f[k] - y[i + k];
+            sse += r * r;
+        }
+    }
+    return sse;
+}
+
+double lab_mlp_forward_ref(const lab_mlp *m, const double *x, double *scratch)
+{
+    size_t widest = 0;
+    for (size_t l = 0; l <= m->depth + 1; l++)
+        if (m->sizes[l] > widest)
+            widest = m->sizes[l];
+    double *cur = scratch, *nxt = scratch + widest;
+    memcpy(cur, x, m->sizes[0] * sizeof *cur);
+    for (size_t l = 0; l <= m->depth; l++) {
+        const double *W = lab_mlp_w(m, m->theta, l), *b = lab_mlp_b(m, m->theta, l);
+        for (size_t j = 0; j < m->sizes[l + 1]; j++) {
+            double z = b[j];
+            for (size_t k = 0; k < m->sizes[l]; k++)
+                z += W[j * m->sizes[l] + k] * cur[k];
+            nxt[j] = l < m->depth ? lab_act_eval(m->act, z) : z;
+        }
+        double *t = cur;
+        cur = nxt;
+        nxt = t;
+    }
+    return cur[0];
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Multilayer perceptrons with all parameters in one buffer.
+ *
+ * Shapes use one vocabulary throughout the lab:
+ *   B  rows in a batch         D  input dimension
+ *   L  number of hidden layers M  a layer's width
+ *   P  number of parameters
+ * A network has L + 1 linear layers; layer l maps sizes[l] inputs to
+ * sizes[l+1] outputs, with sizes[0] = D and sizes[L+1] = 1 (a scalar
+ * regression output). Hidden layers apply one activation; the output layer is
+ * linear:
+ *   A_0 = X,   A_{l+1} = g(A_l W_l^T + b_l)  (l < L),   f = A_L W_L^T + b_L.
+ * W_l is (sizes[l+1], sizes[l]) row-major, as in nn.Linear.
+ *
+ * theta holds every weight matrix first (W_0 .. W_L) and every bias after
+ * (b_0 .. b_L): weight decay then covers the prefix [0, n_weights).
+ * Gradients and optimizer moments use the same layout.
+ *
+ * Ownership: lab_mlp_* functions never take ownership of their arguments;
+ * objects from an _alloc are released by the matching _free, and
+ * _free(NULL) does nothing. */
+#ifndef LAB_MLP_H
+#define LAB_MLP_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "act.h"
+
+typedef struct lab_mlp {
+    size_t depth;      /* L: number of hidden layers */
+    size_t *sizes;     /* L + 2 layer sizes: D, M_1 .. M_L, 1 */
+    enum lab_act act;  /* activation of every hidden layer */
+    size_t n_params;   /* P */
+    size_t n_weights;  /* weights come first in theta; biases follow */
+    size_t *w_off;     /* offset of W_l in theta, l = 0 .. L */
+    size_t *b_off;     /* offset of b_l in theta, l = 0 .. L */
+    double *theta;     /* P parameters */
+} lab_mlp;
+
+/* A network with input dimension n_in, `depth` hidden layers of the given
+ * widths and the given activation; parameters are zero. NULL on bad sizes or
+ * no memory. */
+lab_mlp *lab_mlp_alloc(size_t n_in, size_t depth, const size_t *widths,
+                       enum lab_act act);
+void lab_mlp_free(lab_mlp *m);
+
+/* Views into a buffer with theta's layout (theta itself, a gradient, ...). */
+static inline double *lab_mlp_w(const lab_mlp *m, double *buf, size_t l)
+{
+    return buf + m->w_off[l];
+}
+static inline double *lab_mlp_b(const lab_mlp *m, double *buf, size_t l)
+{
+    return buf + m->b_off[l];
+}
+
+/* Initialisation schemes for students (biases start at 0 unless noted):
+ *   lecun   W ~ N(0, 1/fan_in)
+ *   he      W ~ N(0, 2/fan_in)
+ *   xavier  W ~ N(0, 2/(fan_in + fan_out))
+ *   torch   W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))  (nn.Linear's default) */
+enum lab_init { LAB_INIT_LECUN, LAB_INIT_HE, LAB_INIT_XAVIER, LAB_INIT_TORCH, LAB_NINIT };
+extern const char *const lab_init_names[LAB_NINIT];
+void lab_mlp_init(lab_mlp *m, enum lab_init scheme, gsl_rng *r);
+
+/* Copy `small` into `big` with zero padding: big must have the same depth,
+ * input dimension and activation, and every hidden layer at least as wide.
+ * Extra units get zero weights in and out and zero bias, so (because
+ * g(0) = 0) big computes exactly the function of small. LAB_EINVAL when the
+ * shapes do not allow it. */
+int lab_mlp_embed(const lab_mlp *small, lab_mlp *big);
+
+/* Activations, derivatives and backward scratch for up to `rows` rows. */
+typedef struct lab_mlp_work lab_mlp_work;
+lab_mlp_work *lab_mlp_work_alloc(const lab_mlp *m, size_t rows);
+void lab_mlp_work_free(lab_mlp_work *w);
+size_t lab_mlp_work_rows(const lab_mlp_work *w);
+
+/* Forward pass over B <= rows inputs X (B,D). Returns the outputs (B), which
+ * live in the workspace until its next use. With `train` set it also keeps
+ * g'(z) of every hidden layer for lab_mlp_backward(). */
+const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                              const double *X, int train);
+
+/* Backward pass after a training forward pass on the same X: given
+ * dout = dLoss/df (B), writes dLoss/dtheta into grad (P), overwriting it. */
+void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                      const double *X, const double *dout, double *grad);
+
+/* The training loss (1/2B) sum_i (f(x_i) - y_i)^2 of a batch; when grad is
+ * not NULL, also its gradient (forward and backward in one call). */
+double lab_mlp_loss_grad(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                         const double *X, const double *y, double *grad);
+
+/* Outputs for n inputs X (n,D), in chunks of the workspace's rows. */
+void lab_mlp_predict(const lab_mlp *m, lab_mlp_work *w, size_t n,
+                     const double *X, double *out);
+
+/* Sum over n points of (f(x_i) - y_i)^2, in chunks of the workspace's rows. */
+double lab_mlp_sse(const lab_mlp *m, lab_mlp_work *w, size_t n,
+                   const double *X, const double *y);
+
+/* Plain-loop forward for one input x (D), with no BLAS: the reference that
+ * tests compare the GEMM path against. scratch needs 2 * max(sizes). */
+double lab_mlp_forward_ref(const lab_mlp *m, const double *x, double *scratch);
+
+#endif

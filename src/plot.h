@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Figures: gnuplot scripts from the templates in plots/, run by gnuplot.
+ *
+ * A figure is three files in the figures folder: NAME.gp (a header of
+ * settings written by the lab, then the template's body), the data files it
+ * reads, and the image gnuplot makes from them. The script runs on its own
+ * (`cd figures && gnuplot NAME.gp`), so a figure can be restyled without
+ * rerunning anything. gnuplot is a run-time dependency only: without it the
+ * scripts and data are still written and lab_plot_render() says so.
+ *
+ * Ownership: no allocation crosses this interface. */
+#ifndef LAB_PLOT_H
+#define LAB_PLOT_H
+
+#include <stddef.h>
+
+enum lab_plot_format { LAB_PLOT_PNG, LAB_PLOT_SVG, LAB_PLOT_PDF, LAB_PLOT_NONE, LAB_NPLOT };
+extern const char *const lab_plot_format_names[LAB_NPLOT];
+
+/* The folder holding the gnuplot templates: $LAB_PLOTS_DIR if set, else the
+ * source tree's plots/ when it exists (lab run from its build tree), else
+ * the installed data folder. */
+const char *lab_plot_templates_dir(void);
+
+/* Write dir/NAME.gp from the template TEMPLATES/NAME.gp, preceded by the
+ * terminal and output settings for `format` and by `settings` (gnuplot
+ * lines, may be NULL), then run gnuplot on it in dir unless format is none.
+ * Returns LAB_OK; LAB_EIO with a message when the script cannot be written;
+ * when gnuplot is missing or fails, LAB_OK with a warning in `warning`
+ * (empty otherwise). */
+int lab_plot_render(const char *dir, const char *name, enum lab_plot_format format,
+                    const char *settings, char *warning, size_t warnlen,
+                    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "status.h"
+
+/* Rows per chunk when evaluating whole datasets. */
+#define EVAL_ROWS 256
+
+struct lab_trainer {
+    lab_train_params p;
+    size_t n;        /* training points */
+    size_t B;        /* effective batch size */
+    size_t D;        /* input dimension */
+    lab_mlp_work *w;
+    lab_optim *opt;
+    double *grad;    /* (P) */
+    double *xb, *yb; /* (B,D) and (B): the gathered batch */
+    size_t *perm;    /* (n) current permutation */
+    size_t pos;      /* next position in perm */
+};
+
+const char *const lab_stop_names[LAB_NSTOP] = {
+    "steps", "target", "plateau", "diverged", "interrupted"
+};
+
+lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size_t n)
+{
+    if (n == 0 || p->steps < 0)
+        return NULL;
+    lab_trainer *tr = calloc(1, sizeof *tr);
+    if (!tr)
+        return NULL;
+    tr->p = *p;
+    tr->p.opt.horizon = p->steps;
+    tr->n = n;
+    tr->B = p->batch == 0 || p->batch > n ? n : p->batch;
+    tr->D = m->sizes[0];
+    tr->w = lab_mlp_work_alloc(m, tr->B > EVAL_ROWS ? tr->B : EVAL_ROWS);
+    tr->opt = lab_optim_alloc(&tr->p.opt, m->n_params, m->n_weights);
+    tr->grad = malloc(m->n_params * sizeof *tr->grad);
+    if (!tr->w || !tr->opt || !tr->grad)
+        goto fail;
+    if (tr->B < n) {
+        tr->xb = malloc(tr->B * tr->D * sizeof *tr->xb);
+        tr->yb = malloc(tr->B * sizeof *tr->yb);
+        tr->perm = malloc(n * sizeof *tr->perm);
+        if (!tr->xb || !tr->yb || !tr->perm)
+            goto fail;
+        for (size_t i = 0; i < n; i++)
+            tr->perm[i] = i;
+        tr->pos = n; /* shuffle before the first batch */
+    }
+    return tr;
+fail:
+    lab_trainer_free(tr);
+    return NULL;
+}
+
+void lab_trainer_free(lab_trainer *tr)
+{
+    if (!tr)
+        return;
+    lab_mlp_work_free(tr->w);
+    lab_optim_free(tr->opt);
+    free(tr->grad);
+    free(tr->xb);
+    free(tr->yb);
+    free(tr->perm);
+    free(tr);
+}
+
+size_t lab_trainer_batch(const lab_trainer *tr)
+{
+    return tr->B;
+}
+
+/* Copy the next B points of the permutation stream into xb, yb. */
+static void gather_batch(lab_trainer *tr, const lab_dataset *train, gsl_rng *r)
+{
+    for (size_t k = 0; k < tr->B; k++) {
+        if (tr->pos == tr->n) {
+            gsl_ran_shuffle(r, tr->perm, tr->n, sizeof *tr->perm);
+            tr->pos = 0;
+        }
+        size_t i = tr->perm[tr->pos++];
+        memcpy(tr->xb + k * tr->D, train->x + i * tr->D, tr->D * sizeof *tr->xb);
+        tr->yb[k] = train->y[i];
+    }
+}
+
+double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
+                        gsl_rng *r)
+{
+    const double *X = train->x, *y = train->y;
+    if (tr->B < tr->n) {
+        gather_batch(tr, train, r);
+        X = tr->xb;
+        y = tr->yb;
+    }
+    double loss = lab_mlp_loss_grad(m, tr->w, tr->B, X, y, tr->grad);
+    if (isfinite(loss))
+        lab_optim_step(tr->opt, m->theta, tr->grad);
+    return loss;
+}
+
+double lab_mlp_error(const lab_mlp *m, lab_mlp_work *w, const lab_dataset *ds,
+                     double var)
+{
+    return lab_mlp_sse(m, w, ds->n, ds->x, ds->y) / (double)ds->n / var;
+}
+
+int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
+                    gsl_rng *r, double var, volatile sig_atomic_t *stop,
+                    lab_train_result *res)
+{
+    const lab_train_params *p = &tr->p;
+    long every = p->check_every > 0 ? p->check_every
+                                    : (long)((tr->n + tr->B - 1) / tr->B);
+    double window = 0.0, best = INFINITY;
+    long since_check = 0, bad_checks = 0;
+
+    res->stop = LAB_STOP_STEPS;
+    for (long t = 0; t < p->steps; t++) {
+        if (stop && *stop) {
+            res->stop = LAB_STOP_INTERRUPTED;
+            break;
+        }
+        double loss = lab_trainer_step(tr, m, train, r);
+        if (!isfinite(loss)) {
+            res->stop = LAB_STOP_DIVERGED;
+            break;
+        }
+        window += 2.0 * loss / var; /* the batch's error */
+        if (++since_check < every)
+            continue;
+        double err = window / (double)since_check;
+        window = 0.0;
+        since_check = 0;
+        if (p->target_loss > 0.0 && err <= p->target_loss
+            && lab_mlp_error(m, tr->w, train, var) <= p->target_loss) {
+            res->stop = LAB_STOP_TARGET;
+            break;
+        }
+        if (p->patience > 0) {
+            if (err < best * (1.0 - p->plateau_tol)) {
+                best = err;
+                bad_checks = 0;
+            } else if (++bad_checks >= p->patience) {
+                res->stop = LAB_STOP_PLATEAU;
+                break;
+            }
+        }
+    }
+    res->steps = lab_optim_steps(tr->opt);
+    if (res->stop == LAB_STOP_DIVERGED) {
+        res->train_error = NAN;
+        return LAB_EDIVERGED;
+    }
+    res->train_error = lab_mlp_error(m, tr->w, train, var);
+    if (!isfinite(res->train_error)) {
+        res->train_error = NAN;
+        res->stop = LAB_STOP_DIVERGED;
+        return LAB_EDIVERGED;
+    }
+    return res->stop == LAB_STOP_INTERRUPTED ? LAB_EINTERRUPTED : LAB_OK;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Training a student on a dataset: mini-batches, stopping rules, divergence.
+ *
+ * The loss is (1/2B) sum (f - y)^2 over a batch. Errors reported by the
+ * trainer are mean squared errors divided by a reference variance `var` (the
+ * teacher's output variance), so 1 means "as bad as predicting the mean".
+ *
+ * Mini-batches walk through successive random permutations of the training
+ * set, so every point is seen once per epoch and the batch size never
+ * changes; with batch = 0 or batch >= n every step is a full-batch step.
+ *
+ * Stopping: after `steps` steps; or when the training error is at most
+ * target_loss (target_loss > 0); or on a plateau, when `patience` checks in a
+ * row failed to improve the best windowed training error by a relative
+ * plateau_tol (patience > 0). Checks happen every check_every steps (0: once
+ * per epoch) on the mean batch loss of the window, which costs nothing; a
+ * target is confirmed by a full pass before stopping. A non-finite batch loss
+ * stops training as diverged.
+ *
+ * Ownership: a lab_trainer owns its workspace, gradient and optimizer, all
+ * allocated by lab_trainer_alloc(): the step itself never allocates. */
+#ifndef LAB_TRAIN_H
+#define LAB_TRAIN_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "data.h"
+#include "mlp.h"
+#include "optim.h"
+
+typedef struct lab_train_params {
+    lab_optim_params opt; /* optimizer; its horizon is set to `steps` */
+    size_t batch;         /* B; 0 = full batch */
+    long steps;           /* step budget */
+    double target_loss;   /* stop at this training error; 0 = never */
+    long check_every;     /* steps between stopping checks; 0 = one epoch */
+    long patience;        /* plateau: checks without improvement; 0 = never */
+    double plateau_tol;   /* relative improvement that resets the patience */
+} lab_train_params;
+
+/* Why training stopped. */
+enum lab_stop {
+    LAB_STOP_STEPS, LAB_STOP_TARGET, LAB_STOP_PLATEAU, LAB_STOP_DIVERGED,
+    LAB_STOP_INTERRUPTED, LAB_NSTOP
+};
+extern const char *const lab_stop_names[LAB_NSTOP];
+
+typedef struct lab_train_result {
+    long steps;          /* optimizer steps taken */
+    double train_error;  /* final training MSE / var (NaN if diverged) */
+    enum lab_stop stop;  /* why it stopped */
+} lab_train_result;
+
+typedef struct lab_trainer lab_trainer;
+
+/* A trainer for network m on a training set of n points; NULL on bad
+ * parameters or no memory. */
+lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size_t n);
+void lab_trainer_free(lab_trainer *tr);
+
+/* The effective batch size (min(batch, n), or n for full batch). */
+size_t lab_trainer_batch(const lab_trainer *tr);
+
+/* One optimizer step on the next mini-batch drawn with r; returns the batch
+ * loss before the update. */
+double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
+                        gsl_rng *r);
+
+/* Train until a stopping rule fires. `stop`, when not NULL, is polled every
+ * step: once it is nonzero training ends as interrupted. Returns LAB_OK,
+ * LAB_EDIVERGED or LAB_EINTERRUPTED, with res filled in every case. */
+int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
+                    gsl_rng *r, double var, volatile sig_atomic_t *stop,
+                    lab_train_result *res);
+
+/* Mean squared error of m on ds divided by var, using workspace w. */
+double lab_mlp_error(const lab_mlp *m, lab_mlp_work *w, const lab_dataset *ds,
+                     double var);
+
+#endif

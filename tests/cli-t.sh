@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The command line: exit codes, located config errors, lab show, config lookup.
+. "${top_srcdir:-.}/tests/lib.sh"
+plan 15
+
+tiny="$top_srcdir/tests/data/tiny.cfg"
+
+"$LAB" --version > "$scratch/out" 2>&1
+ok "lab --version succeeds and names the BLAS" \
+    sh -c "test $? -eq 0 && grep -q '^lab (tslab) ' '$scratch/out' && grep -q '^# blas: ' '$scratch/out'"
+"$LAB" > /dev/null 2>&1
+ok "lab without a command exits 2" test $? -eq 2
+"$LAB" frobnicate > /dev/null 2>"$scratch/err"
+ok "an unknown command exits 2" sh -c "test $? -eq 2 && grep -q 'frobnicate: unknown command' '$scratch/err'"
+"$LAB" run --help > "$scratch/out" 2>&1
+ok "lab run --help exits 0" sh -c "test $? -eq 0 && grep -q -- '--max-cells' '$scratch/out'"
+
+printf '[experiment]\nname = bad\n\n[train]\nsteps = 100\nlr = fast\n' > "$scratch/bad.cfg"
+"$LAB" run "$scratch/bad.cfg" --out "$scratch/badrun" > /dev/null 2>"$scratch/err"
+st=$?
+ok "a bad value exits 2" test $st -eq 2
+ok "and names file, line and key" \
+    grep -q "^lab: $scratch/bad.cfg:6: train.lr: expected a number > 0, got \"fast\"$" "$scratch/err"
+ok "and runs nothing" test ! -e "$scratch/badrun"
+
+"$LAB" show "$tiny" --set train.lr=quick > /dev/null 2>"$scratch/err"
+ok "a bad --set exits 2 naming the override" \
+    sh -c "test $? -eq 2 && grep -q 'set train.lr=quick: train.lr: expected a number' '$scratch/err'"
+"$LAB" run no-such-experiment > /dev/null 2>"$scratch/err"
+ok "a missing config exits 2" sh -c "test $? -eq 2 && grep -q 'no-such-experiment: no such config' '$scratch/err'"
+
+"$LAB" show "$tiny" > "$scratch/shown.cfg"
+ok "lab show prints every key with its default" \
+    sh -c "test $? -eq 0 && grep -q '^plateau_tol = 0.001$' '$scratch/shown.cfg' && grep -q '^init = lecun$' '$scratch/shown.cfg'"
+"$LAB" show "$scratch/shown.cfg" > "$scratch/shown2.cfg"
+ok "the printed config loads back and prints the same" \
+    sh -c "tail -n +2 '$scratch/shown.cfg' > '$scratch/a' && tail -n +2 '$scratch/shown2.cfg' > '$scratch/b' && cmp -s '$scratch/a' '$scratch/b'"
+
+mkdir -p "$scratch/proj/experiments"
+cp "$tiny" "$scratch/proj/experiments/mine.cfg"
+(cd "$scratch/proj" && "$LAB" show mine > "$scratch/out" 2>&1)
+ok "a bare name is found in experiments/" grep -q 'resolved configuration of experiments/mine.cfg' "$scratch/out"
+(cd "$scratch" && "$LAB" show teacher_student > "$scratch/out" 2>&1)
+ok "the lab's own experiments are found from anywhere" grep -q '^name = teacher_student$' "$scratch/out"
+
+"$LAB" plot "$scratch" > /dev/null 2>"$scratch/err"
+ok "lab plot on a folder that is not a run exits 2" test $? -eq 2
+"$LAB" run "$tiny" --out "$scratch/run" 2>/dev/null && cp "$scratch/run/summary.tsv" "$scratch/s1" \
+    && rm "$scratch/run/summary.tsv" && "$LAB" plot "$scratch/run" --format none 2>/dev/null
+ok "lab plot redoes the summary of a run folder" cmp -s "$scratch/s1" "$scratch/run/summary.tsv"

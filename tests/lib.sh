@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# TAP helpers for the shell tests. Source it, call `plan N`, then `ok`.
+# Needs $LAB (the lab binary) and $top_srcdir, as set by `make check`.
+
+: "${top_srcdir:=.}"
+: "${LAB:=./lab}"
+tap_count=0
+tap_failed=0
+
+plan() { echo "1..$1"; }
+
+# ok DESCRIPTION COMMAND...: one check, passing when the command succeeds.
+ok() {
+    desc=$1
+    shift
+    tap_count=$((tap_count + 1))
+    if "$@"; then
+        echo "ok $tap_count - $desc"
+    else
+        echo "not ok $tap_count - $desc"
+        tap_failed=$((tap_failed + 1))
+    fi
+}
+
+diag() { printf '# %s\n' "$*" >&2; }
+
+# The rows of a results table without comments and without the timing
+# columns (those whose name ends in _s).
+rows_without_timings() {
+    awk -F '\t' '
+        /^#/ { next }
+        !header { for (i = 1; i <= NF; i++) keep[i] = ($i !~ /_s$/); header = 1 }
+        { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i "\t"; print out }
+    ' "$1"
+}
+
+# same_rows A B: the two tables hold the same rows, timings aside.
+same_rows() {
+    rows_without_timings "$1" > "$1.cmp"
+    rows_without_timings "$2" > "$2.cmp"
+    if cmp -s "$1.cmp" "$2.cmp"; then
+        rm -f "$1.cmp" "$2.cmp"
+        return 0
+    fi
+    diff "$1.cmp" "$2.cmp" | head -n 5 >&2
+    return 1
+}
+
+# A scratch folder for this test, removed at exit.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/lab-test.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Sweeps end to end: reproducible tables, -j 1 = -j 2, resuming after an
+# interruption or a crash, refusing a changed config, recording divergence.
+. "${top_srcdir:-.}/tests/lib.sh"
+plan 19
+
+tiny="$top_srcdir/tests/data/tiny.cfg"
+run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
+rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
+
+# Whole files, with the timing column (wall_s, the last one) blanked.
+strip_timings() { sed 's/\t[^\t]*$//' "$1"; }
+same_file() {
+    strip_timings "$1" > "$scratch/a.cmp"
+    strip_timings "$2" > "$scratch/b.cmp"
+    cmp -s "$scratch/a.cmp" "$scratch/b.cmp" || { diff "$scratch/a.cmp" "$scratch/b.cmp" | head -n 5 >&2; return 1; }
+}
+
+ok "a tiny sweep runs" run --out "$scratch/one" -j 1
+ok "it leaves config.cfg, results.tsv with 12 rows, summary.tsv and figures" \
+    sh -c "test -f '$scratch/one/config.cfg' && test \$(grep -v '^#' '$scratch/one/results.tsv' | tail -n +2 | wc -l) -eq 12 \
+           && test -f '$scratch/one/summary.tsv' && test -f '$scratch/one/figures/error_vs_n.gp' \
+           && test -f '$scratch/one/figures/error_vs_n.dat' && test -f '$scratch/one/figures/error_vs_width.dat'"
+ok "results.tsv records versions, seeds and the config" \
+    sh -c "grep -q '^# lab ' '$scratch/one/results.tsv' && grep -q 'sweep seeds 0, 1' '$scratch/one/results.tsv' \
+           && grep -q '^#   steps = 300' '$scratch/one/results.tsv'"
+
+run --out "$scratch/two" -j 1
+ok "the same config twice gives the same results.tsv, timings aside" \
+    same_file "$scratch/one/results.tsv" "$scratch/two/results.tsv"
+ok "and byte-identical summaries" cmp -s "$scratch/one/summary.tsv" "$scratch/two/summary.tsv"
+
+run --out "$scratch/par" -j 2
+ok "-j 2 gives the same table as -j 1" same_file "$scratch/one/results.tsv" "$scratch/par/results.tsv"
+
+# Resume after a planned stop.
+run --out "$scratch/resume" -j 2 --max-cells 5
+ok "--max-cells 5 keeps 5 finished rows" test "$(rows "$scratch/resume/results.tsv")" -eq 5
+ok "and says how to resume" grep -q 'rerun the same command to resume' "$scratch/stderr"
+run --out "$scratch/resume" -j 2
+ok "rerunning resumes: the table equals an uninterrupted run" \
+    same_file "$scratch/one/results.tsv" "$scratch/resume/results.tsv"
+ok "and only the 7 missing cells ran" grep -q '(5 kept, 7 run' "$scratch/stderr"
+
+# Resume after a crash that left a half-written line.
+mkdir -p "$scratch/crash"
+cp "$scratch/one/config.cfg" "$scratch/crash/"
+head -n -4 "$scratch/one/results.tsv" > "$scratch/crash/results.tsv"
+printf '128\t8\t1' >> "$scratch/crash/results.tsv"
+run --out "$scratch/crash" -j 1
+ok "a partial last line from a crash is dropped and the run completes the table" \
+    same_file "$scratch/one/results.tsv" "$scratch/crash/results.tsv"
+
+# A changed config is refused, unless --fresh.
+run --out "$scratch/one" --set train.lr=0.01
+ok "a changed config with the same folder exits 2" test $? -eq 2
+ok "naming the key that changed" grep -q 'train.lr is 0.003 there and 0.01 here' "$scratch/stderr"
+run --out "$scratch/one" --set train.lr=0.01 --fresh
+ok "--fresh discards the old results and runs the new config" \
+    sh -c "test \$? -eq 0 && grep -q '(0 kept, 12 run' '$scratch/stderr'"
+run --out "$scratch/one" --set train.lr=0.01 --set plot.format=svg
+ok "changing only the figure format is not a different config" grep -q '(12 kept, 0 run' "$scratch/stderr"
+
+# Divergence is a result, not a crash.
+run --out "$scratch/div" --set train.optimizer=sgd --set train.lr=1000
+st=$?
+ok "a diverging learning rate finishes the sweep (exit $st)" test $st -eq 0
+ok "every row says diverged, with nan errors" \
+    sh -c "test \$(grep -c '	nan	nan	[0-9]*	diverged	diverged	' '$scratch/div/results.tsv') -eq 12"
+
+# An interrupt keeps finished cells; the rerun completes the same table.
+long="--set sweep.seeds=0 --set train.steps=200000 --set sweep.n=32,64"
+run --out "$scratch/ref" -j 1 $long
+"$LAB" run "$tiny" --out "$scratch/int" -j 1 $long 2>"$scratch/int.err" &
+pid=$!
+i=0
+while [ "$(rows "$scratch/int/results.tsv" 2>/dev/null || echo 0)" -lt 1 ] && [ $i -lt 600 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+kill -INT $pid
+wait $pid
+st=$?
+kept=$(rows "$scratch/int/results.tsv")
+ok "SIGINT stops the sweep with status 130, keeping $kept finished rows" \
+    sh -c "test $st -eq 130 && test $kept -ge 1 && test $kept -lt 4"
+"$LAB" run "$tiny" --out "$scratch/int" -j 1 $long 2>"$scratch/stderr"
+ok "rerunning after the interrupt gives the uninterrupted table" \
+    same_file "$scratch/ref/results.tsv" "$scratch/int/results.tsv"

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Training: a closed form (least squares), the lab's main claim on a small
+ * scale (a wide student learns the teacher), stopping rules, divergence. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_multifit.h>
+
+#include "cell.h"
+#include "config.h"
+#include "data.h"
+#include "rng.h"
+#include "status.h"
+#include "tap.h"
+#include "teacher.h"
+#include "train.h"
+
+/* A config from INI text on top of the defaults. */
+static void load(lab_config *c, const char *text)
+{
+    char err[512];
+    if (lab_config_init(c) || lab_config_load_string(c, text, "test", err, sizeof err)
+        || lab_config_finish(c, err, sizeof err))
+        bail("config: %s", err);
+}
+
+/* Full-batch gradient descent on a linear model converges to the ordinary
+ * least-squares solution, which GSL computes in closed form. */
+static void test_least_squares(void)
+{
+    const size_t D = 6, n = 200;
+    lab_mlp *m = lab_mlp_alloc(D, 0, NULL, LAB_ACT_LINEAR);
+    lab_dataset *ds = lab_dataset_alloc(n, D);
+    gsl_rng *r = lab_rng_alloc(2385, 3);
+    lab_data_sample(ds, LAB_DIST_GAUSSIAN, r);
+    for (size_t i = 0; i < n; i++) {
+        double y = 0.3;
+        for (size_t j = 0; j < D; j++)
+            y += (double)(j + 1) * 0.1 * ds->x[i * D + j];
+        ds->y[i] = y + gsl_rng_uniform(r) - 0.5; /* noise: the fit is not exact */
+    }
+    lab_train_params p = { .opt = lab_optim_default_params(), .batch = 0, .steps = 4000 };
+    p.opt.type = LAB_OPT_SGD;
+    p.opt.lr = 0.2;
+    p.opt.momentum = 0.5;
+    lab_trainer *tr = lab_trainer_alloc(m, &p, n);
+    lab_train_result res;
+    int rc = lab_trainer_run(tr, m, ds, r, 1.0, NULL, &res);
+
+    gsl_matrix *X = gsl_matrix_alloc(n, D + 1);
+    gsl_vector *y = gsl_vector_alloc(n), *beta = gsl_vector_alloc(D + 1);
+    gsl_matrix *cov = gsl_matrix_alloc(D + 1, D + 1);
+    gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(n, D + 1);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < D; j++)
+            gsl_matrix_set(X, i, j, ds->x[i * D + j]);
+        gsl_matrix_set(X, i, D, 1.0);
+        gsl_vector_set(y, i, ds->y[i]);
+    }
+    double chisq;
+    gsl_multifit_linear(X, y, beta, cov, &chisq, work);
+    double worst = fabs(m->theta[D] - gsl_vector_get(beta, D)); /* the bias */
+    for (size_t j = 0; j < D; j++)
+        worst = fmax(worst, fabs(m->theta[j] - gsl_vector_get(beta, j)));
+    ok(rc == 0 && worst < 1e-10, "full-batch descent on a linear model reaches the "
+       "least-squares solution (max diff %.1g)", worst);
+    is_double_abs(chisq / (double)n, res.train_error, 1e-10, "its training error is the "
+                  "residual mean square");
+    gsl_multifit_linear_free(work);
+    gsl_matrix_free(X);
+    gsl_matrix_free(cov);
+    gsl_vector_free(y);
+    gsl_vector_free(beta);
+    lab_trainer_free(tr);
+    gsl_rng_free(r);
+    lab_dataset_free(ds);
+    lab_mlp_free(m);
+}
+
+/* The realizable case at the lab's default sizes: a student four times as
+ * wide as the teacher learns it from 16384 examples. */
+static void test_wide_student(void)
+{
+    lab_config c;
+    load(&c, "[teacher]\ninput_dim = 16\nwidths = 16\n"
+             "[train]\nsteps = 3000\nlr = 0.003\nbatch = 128\n");
+    lab_cell cell = { .n = 16384, .width = 64, .depth = 1, .seed = 0 };
+    lab_row row;
+    char err[512];
+    int rc = lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
+    ok(rc == 0 && row.status == LAB_ROW_OK && row.test_error < 1e-2,
+       "a student 4x as wide as the teacher, on 16384 points, reaches test error %.2g < 1e-2",
+       row.test_error);
+    ok(row.params == 16 * 64 + 64 + 64 + 1 && row.steps == 3000,
+       "the row records %ld parameters and %ld steps", row.params, row.steps);
+
+    /* Every number of a cell is fixed by its streams. */
+    lab_row again;
+    lab_cell_run(&c, &cell, &again, NULL, err, sizeof err);
+    ok(again.test_error == row.test_error && again.train_error == row.train_error,
+       "the same cell twice gives the same errors, bit for bit");
+    lab_config_release(&c);
+}
+
+static void test_stopping(void)
+{
+    lab_config c;
+    char err[512];
+    lab_row row;
+    lab_cell cell = { .n = 512, .width = 32, .depth = 1, .seed = 1 };
+
+    load(&c, "[train]\nsteps = 5000\ntarget_loss = 0.05\ncheck_every = 10\n");
+    lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
+    ok(row.stop == LAB_STOP_TARGET && row.steps < 5000 && row.train_error <= 0.05,
+       "a target loss stops training (after %ld steps, train error %.3g)", row.steps,
+       row.train_error);
+    lab_config_release(&c);
+
+    load(&c, "[train]\nsteps = 20000\npatience = 3\nplateau_tol = 0.5\nschedule = constant\n");
+    lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
+    ok(row.stop == LAB_STOP_PLATEAU && row.steps < 20000,
+       "a plateau stops training (after %ld steps)", row.steps);
+    lab_config_release(&c);
+
+    load(&c, "[train]\noptimizer = sgd\nlr = 1000\nsteps = 2000\n");
+    int rc = lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
+    ok(rc == 0 && row.status == LAB_ROW_DIVERGED && row.stop == LAB_STOP_DIVERGED
+       && isnan(row.test_error) && row.steps < 2000,
+       "a diverging learning rate is recorded as diverged (after %ld steps)", row.steps);
+
+    volatile sig_atomic_t stop = 1;
+    rc = lab_cell_run(&c, &cell, &row, &stop, err, sizeof err);
+    is_int(LAB_EINTERRUPTED, rc, "a raised stop flag interrupts the cell");
+    lab_config_release(&c);
+}
+
+/* batch = 0 and batch >= n are the same full-batch training. */
+static void test_full_batch(void)
+{
+    lab_config a, b;
+    lab_row ra, rb;
+    char err[512];
+    lab_cell cell = { .n = 100, .width = 8, .depth = 2, .seed = 2 };
+    load(&a, "[train]\nbatch = 0\nsteps = 300\n");
+    load(&b, "[train]\nbatch = 4096\nsteps = 300\n");
+    lab_cell_run(&a, &cell, &ra, NULL, err, sizeof err);
+    lab_cell_run(&b, &cell, &rb, NULL, err, sizeof err);
+    ok(ra.test_error == rb.test_error && ra.train_error == rb.train_error,
+       "batch 0 and a batch larger than n both train on the full batch");
+    lab_config_release(&a);
+    lab_config_release(&b);
+}
+
+int main(void)
+{
+    plan(2 + 3 + 4 + 1);
+    test_least_squares();
+    test_wide_student();
+    test_stopping();
+    test_full_batch();
+    return 0;
+}
