@@ -1,24 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <configure.h>
-
 #include "act.h"
 
 #include <math.h>
 
+#include "simd.h"
+
 #ifdef LAB_SIMD_MATH
 /* glibc's libm declares its vector variants (libmvec) only under -ffast-math,
  * which we refuse: divergence checks need IEEE semantics. Declaring them here
- * lets `#pragma omp simd` loops call the vector versions, which are as
- * accurate (a few ulp) but several times faster. */
+ * lets LAB_SIMD loops call the vector versions, which are as accurate (a few
+ * ulp) but several times faster. */
 double tanh(double) __attribute__((simd("notinbranch")));
 double erf(double) __attribute__((simd("notinbranch")));
 double exp(double) __attribute__((simd("notinbranch")));
-/* One clone for AVX2 machines, one for the x86-64 baseline. */
-#define LAB_VECTOR_KERNEL __attribute__((target_clones("avx2", "default")))
-#define LAB_SIMD _Pragma("omp simd")
-#else
-#define LAB_VECTOR_KERNEL
-#define LAB_SIMD
 #endif
 
 const char *const lab_act_names[LAB_NACT] = { "linear", "tanh", "relu", "erf" };

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "simd.h"
+
 struct lab_optim {
     lab_optim_params p;
     size_t n, n_decay;
@@ -70,18 +72,26 @@ long lab_optim_steps(const lab_optim *o)
     return o->t;
 }
 
+LAB_VECTOR_KERNEL
 static void sgd_step(lab_optim *o, double eta, double *restrict theta,
                      const double *restrict grad)
 {
     double mu = o->p.momentum, lambda = o->p.weight_decay;
     double *restrict vel = o->m;
-    for (size_t i = 0; i < o->n; i++) {
-        double g = grad[i] + (i < o->n_decay ? lambda * theta[i] : 0.0);
-        vel[i] = mu * vel[i] + g;
+    size_t n = o->n, nd = o->n_decay;
+LAB_SIMD
+    for (size_t i = 0; i < nd; i++) {
+        vel[i] = mu * vel[i] + (grad[i] + lambda * theta[i]);
+        theta[i] -= eta * vel[i];
+    }
+LAB_SIMD
+    for (size_t i = nd; i < n; i++) {
+        vel[i] = mu * vel[i] + grad[i];
         theta[i] -= eta * vel[i];
     }
 }
 
+LAB_VECTOR_KERNEL
 static void adam_step(lab_optim *o, double eta, double *restrict theta,
                       const double *restrict grad)
 {
@@ -90,10 +100,12 @@ static void adam_step(lab_optim *o, double eta, double *restrict theta,
     double c2 = 1.0 / (1.0 - pow(b2, (double)o->t));
     double decay = eta * o->p.weight_decay;
     double *restrict m = o->m, *restrict v = o->v;
+    size_t n = o->n;
     if (decay != 0.0)
         for (size_t i = 0; i < o->n_decay; i++)
             theta[i] -= decay * theta[i];
-    for (size_t i = 0; i < o->n; i++) {
+LAB_SIMD
+    for (size_t i = 0; i < n; i++) {
         double g = grad[i];
         m[i] = b1 * m[i] + (1.0 - b1) * g;
         v[i] = b2 * v[i] + (1.0 - b2) * g * g;

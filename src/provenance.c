@@ -25,6 +25,7 @@ void lab_provenance_write(FILE *f)
 {
     char blas[512];
     const char *core = getenv("OPENBLAS_CORETYPE");
+    const char *threads = getenv("OPENBLAS_NUM_THREADS");
     fprintf(f, "# lab %s (git %s), built with %s\n", lab_version(), lab_git_describe(),
 #if defined __GNUC__ && !defined __clang__
             "gcc " __VERSION__
@@ -35,8 +36,8 @@ void lab_provenance_write(FILE *f)
 #endif
     );
     fprintf(f, "# blas: %s\n", lab_blas_describe(blas, sizeof blas));
-    fprintf(f, "# OPENBLAS_CORETYPE=%s; one single-threaded cell per worker\n",
-            core ? core : "(unset)");
+    fprintf(f, "# OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s; one single-threaded cell "
+            "per worker process\n", core ? core : "(unset)", threads ? threads : "(unset)");
     fprintf(f, "# gsl %s; %s; inih %s; vector maths %s\n", gsl_version, fftw_version,
             LAB_INIH_VERSION,
 #ifdef LAB_SIMD_MATH
