@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "mlp.h"
 #include "status.h"
 #include "summary.h"
 #include "table.h"
@@ -117,10 +118,29 @@ static int write_summary(const char *path, const lab_summary *s, char *err, size
     return lab_atomic_commit(&a, err, errlen);
 }
 
+/* The teacher's parameter count and its widest hidden layer, which the
+ * figures mark. */
+static void teacher_size(const lab_config *c, long *params, long *width)
+{
+    size_t *w = malloc(c->teacher_widths.n * sizeof *w);
+    *params = *width = 0;
+    for (size_t l = 0; w && l < c->teacher_widths.n; l++) {
+        w[l] = (size_t)c->teacher_widths.v[l];
+        *width = c->teacher_widths.v[l] > *width ? c->teacher_widths.v[l] : *width;
+    }
+    lab_mlp *t = w ? lab_mlp_alloc((size_t)c->input_dim, c->teacher_widths.n, w,
+                                   (enum lab_act)c->teacher_act) : NULL;
+    if (t)
+        *params = (long)t->n_params;
+    lab_mlp_free(t);
+    free(w);
+}
+
 /* Write figures/NAME.dat with curves, then NAME.gp and the image. */
 static int figure(const char *figdir, const char *name, const lab_summary *s, int by_width,
-                  const char *experiment, enum lab_plot_format format)
+                  const lab_config *c)
 {
+    const char *experiment = c->name;
     char err[1024], warn[1024], titles[4096], file[256];
     snprintf(file, sizeof file, "%s/%s.dat", figdir, name);
     lab_atomic a;
@@ -140,10 +160,14 @@ static int figure(const char *figdir, const char *name, const lab_summary *s, in
         return LAB_EXIT_OK;
     }
     char settings[8192];
+    long tparams, twidth;
+    teacher_size(c, &tparams, &twidth);
     snprintf(settings, sizeof settings,
-             "datafile = '%s.dat'\ntitles = \"%s\"\nexperiment = \"%s\"\n", name, titles,
-             experiment);
-    rc = lab_plot_render(figdir, name, format, settings, warn, sizeof warn, err, sizeof err);
+             "datafile = '%s.dat'\ntitles = \"%s\"\nexperiment = \"%s\"\n"
+             "teacher_params = %ld\nteacher_width = %ld\n",
+             name, titles, experiment, tparams, twidth);
+    rc = lab_plot_render(figdir, name, (enum lab_plot_format)c->format, settings, warn,
+                         sizeof warn, err, sizeof err);
     if (rc != LAB_OK) {
         lab_cli_error("%s", err);
         return LAB_EXIT_FAIL;
@@ -153,7 +177,7 @@ static int figure(const char *figdir, const char *name, const lab_summary *s, in
     return LAB_EXIT_OK;
 }
 
-int lab_cli_report(const char *rundir, const char *experiment, enum lab_plot_format format)
+int lab_cli_report(const char *rundir, const lab_config *c)
 {
     char err[1024];
     char *results = lab_path_join(rundir, "results.tsv");
@@ -177,9 +201,9 @@ int lab_cli_report(const char *rundir, const char *experiment, enum lab_plot_for
         lab_cli_error("%s", err);
         goto done;
     }
-    code = figure(figdir, "error_vs_n", s, 1, experiment, format);
+    code = figure(figdir, "error_vs_n", s, 1, c);
     if (code == LAB_EXIT_OK)
-        code = figure(figdir, "error_vs_width", s, 0, experiment, format);
+        code = figure(figdir, "error_vs_width", s, 0, c);
 done:
     lab_summary_free(s);
     lab_table_free(t);

@@ -24,8 +24,9 @@ int lab_cli_exit_code(int status);
 int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets);
 
 /* From RUNDIR/results.tsv write summary.tsv and figures/ (data, scripts and,
- * unless format is none, images). Prints warnings; returns an exit code. */
-int lab_cli_report(const char *rundir, const char *experiment, enum lab_plot_format format);
+ * unless the config's format is none, images); c is the run's config.
+ * Prints warnings; returns an exit code. */
+int lab_cli_report(const char *rundir, const lab_config *c);
 
 /* Subcommands: each gets argv from its own name on. */
 int lab_cmd_run(int argc, char **argv);

@@ -51,13 +51,12 @@ int lab_cmd_plot(int argc, char **argv)
         lab_config_release(&c);
         return LAB_EXIT_USAGE;
     }
-    int fmt = c.format;
-    if (format && (fmt = lab_name_index(format, lab_plot_format_names, LAB_NPLOT)) < 0) {
+    if (format && (c.format = lab_name_index(format, lab_plot_format_names, LAB_NPLOT)) < 0) {
         lab_cli_error("--format %s: expected png, svg, pdf or none", format);
         lab_config_release(&c);
         return LAB_EXIT_USAGE;
     }
-    int code = lab_cli_report(dir, c.name, (enum lab_plot_format)fmt);
+    int code = lab_cli_report(dir, &c);
     lab_config_release(&c);
     return code;
 }

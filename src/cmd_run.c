@@ -322,7 +322,7 @@ int lab_cmd_run(int argc, char **argv)
         fprintf(stderr, "\n");
         code = LAB_EXIT_OK;
         if (rep.kept + rep.ran > 0)
-            code = lab_cli_report(c.dir, c.name, (enum lab_plot_format)c.format);
+            code = lab_cli_report(c.dir, &c);
         if (code == LAB_EXIT_OK)
             fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n", c.dir);
         if (stop_requested)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line: exit codes, located config errors, lab show, config lookup.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 15
+plan 16
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 
@@ -49,3 +49,8 @@ ok "lab plot on a folder that is not a run exits 2" test $? -eq 2
 "$LAB" run "$tiny" --out "$scratch/run" 2>/dev/null && cp "$scratch/run/summary.tsv" "$scratch/s1" \
     && rm "$scratch/run/summary.tsv" && "$LAB" plot "$scratch/run" --format none 2>/dev/null
 ok "lab plot redoes the summary of a run folder" cmp -s "$scratch/s1" "$scratch/run/summary.tsv"
+
+# The README's table of keys lists every key lab knows.
+missing=$("$LAB" show /dev/null | awk '/^\[/ { sec = substr($0, 2, length($0) - 2) } /^[a-z_0-9]+ = / { print sec "." $1 }' |
+          while read -r key; do grep -q "^| \`$key\` |" "$top_srcdir/README.md" || echo "$key"; done)
+ok "README.md documents every config key${missing:+ (missing: $missing)}" test -z "$missing"
