@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -104,6 +105,18 @@ int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
         return rc == LAB_EIO ? LAB_EXIT_USAGE : lab_cli_exit_code(rc);
     }
     return LAB_EXIT_OK;
+}
+
+int lab_cli_config_operand(lab_config *c, int argc, char **argv, const char *usage,
+                           char **sets, int nsets)
+{
+    if (optind != argc - 1) {
+        if (lab_config_init(c) != LAB_OK)
+            return LAB_EXIT_FAIL;
+        fputs(usage, stderr);
+        return LAB_EXIT_USAGE;
+    }
+    return lab_cli_load_config(c, argv[optind], sets, nsets);
 }
 
 /* ---- summaries and figures ------------------------------------------------ */

@@ -23,6 +23,11 @@ int lab_cli_exit_code(int status);
  * both cases c must be released with lab_config_release(). */
 int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets);
 
+/* After option parsing: exactly one operand, the config, must remain in argv
+ * (else usage goes to stderr); load it as lab_cli_load_config() does. */
+int lab_cli_config_operand(lab_config *c, int argc, char **argv, const char *usage,
+                           char **sets, int nsets);
+
 /* From RUNDIR/results.tsv write summary.tsv and figures/ (data, scripts and,
  * unless the config's format is none, images); c is the run's config.
  * Prints warnings; returns an exit code. */

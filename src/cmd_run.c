@@ -163,8 +163,25 @@ static char *results_header(const lab_config *c)
     return buf;
 }
 
+/* The command line as typed, before getopt reorders argv. */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = sizeof "lab";
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    strcpy(s, "lab");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
 /* One line per invocation in RUNDIR/run.log: when, how, what happened. */
-static void append_log(const lab_config *c, int argc, char **argv, int jobs,
+static void append_log(const lab_config *c, const char *cmdline, int jobs,
                        const lab_sweep_report *rep, double seconds, int rc)
 {
     char *path = lab_path_join(c->dir, "run.log");
@@ -175,11 +192,8 @@ static void append_log(const lab_config *c, int argc, char **argv, int jobs,
     char when[64];
     time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-    fprintf(f, "%s lab %s:", when, lab_git_describe());
-    for (int i = 0; i < argc; i++)
-        fprintf(f, " %s", argv[i]);
-    fprintf(f, " | jobs %d | %zu cells: %zu kept, %zu run, %zu missing, %zu diverged | "
-               "%.1f s | %s\n", jobs, rep->total, rep->kept, rep->ran, rep->remaining,
+    fprintf(f, "%s (git %s) %s | jobs %d | %zu cells: %zu kept, %zu run, %zu missing, %zu diverged | "
+               "%.1f s | %s\n", when, lab_git_describe(), cmdline ? cmdline : "lab run", jobs, rep->total, rep->kept, rep->ran, rep->remaining,
             rep->diverged, seconds, lab_strerror(rc));
     fclose(f);
 }
@@ -193,7 +207,16 @@ static double now_s(void)
 
 /* ---- the command ------------------------------------------------------------ */
 
-int lab_cmd_run(int argc, char **argv)
+struct run_opts {
+    int jobs, fresh;
+    long max_cells;
+    const char *out;
+    char **sets; /* --set assignments (pointers into argv) */
+    int nsets;
+};
+
+/* Parse the options into o; returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct run_opts *o)
 {
     static const struct option longopts[] = {
         { "jobs", required_argument, NULL, 'j' },
@@ -205,84 +228,57 @@ int lab_cmd_run(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
-    int jobs = ncores > 0 ? (int)ncores : 1, fresh = 0, nsets = 0, opt;
-    long max_cells = 0;
-    const char *out = NULL;
-    char **sets = calloc((size_t)argc, sizeof *sets), *end;
-    if (!sets)
-        return LAB_EXIT_FAIL;
-
+    char *end;
+    int opt;
+    o->jobs = ncores > 0 ? (int)ncores : 1;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j':
-            jobs = (int)strtol(optarg, &end, 10);
-            if (*end || jobs < 1 || jobs > 1024) {
+            o->jobs = (int)strtol(optarg, &end, 10);
+            if (*end || o->jobs < 1 || o->jobs > 1024) {
                 lab_cli_error("-j %s: expected a number of jobs in [1, 1024]", optarg);
-                free(sets);
                 return LAB_EXIT_USAGE;
             }
             break;
         case 's':
-            sets[nsets++] = optarg;
+            o->sets[o->nsets++] = optarg;
             break;
         case 'o':
-            out = optarg;
+            o->out = optarg;
             break;
         case 'f':
-            fresh = 1;
+            o->fresh = 1;
             break;
         case 'm':
-            max_cells = strtol(optarg, &end, 10);
-            if (*end || max_cells < 1) {
+            o->max_cells = strtol(optarg, &end, 10);
+            if (*end || o->max_cells < 1) {
                 lab_cli_error("--max-cells %s: expected a positive number", optarg);
-                free(sets);
                 return LAB_EXIT_USAGE;
             }
             break;
         case 'h':
             fputs(usage, stdout);
-            free(sets);
             return LAB_EXIT_OK;
         default:
             fputs(usage, stderr);
-            free(sets);
             return LAB_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        free(sets);
-        return LAB_EXIT_USAGE;
-    }
+    return -1;
+}
 
-    lab_config c;
-    int code = lab_cli_load_config(&c, argv[optind], sets, nsets);
-    free(sets);
-    if (code != LAB_EXIT_OK) {
-        lab_config_release(&c);
+/* Prepare the folder, run the sweep, write summary and figures. */
+static int run(lab_config *c, const struct run_opts *o, const char *cmdline)
+{
+    int code = prepare_folder(c, o->fresh);
+    if (code != LAB_EXIT_OK)
         return code;
-    }
-    if (out) {
-        char *dir = strdup(out);
-        if (!dir) {
-            lab_config_release(&c);
-            return LAB_EXIT_FAIL;
-        }
-        free(c.dir);
-        c.dir = dir;
-    }
-    if ((code = prepare_folder(&c, fresh)) != LAB_EXIT_OK) {
-        lab_config_release(&c);
-        return code;
-    }
-
-    char *header = results_header(&c), *results = lab_path_join(c.dir, "results.tsv");
+    char *header = results_header(c), *results = lab_path_join(c->dir, "results.tsv");
     if (!header || !results) {
         lab_cli_error("out of memory");
         free(header);
         free(results);
-        lab_config_release(&c);
         return LAB_EXIT_FAIL;
     }
     struct sigaction sa;
@@ -294,40 +290,58 @@ int lab_cmd_run(int argc, char **argv)
 
     int tty = isatty(STDERR_FILENO);
     lab_sweep_opts opts = {
-        .jobs = jobs, .max_cells = max_cells, .stop = &stop_requested,
+        .jobs = o->jobs, .max_cells = o->max_cells, .stop = &stop_requested,
         .progress = tty ? progress : NULL
     };
     lab_sweep_report rep;
     char err[1024];
     double t0 = now_s();
-    int rc = lab_sweep_run(&c, results, header, &opts, &rep, err, sizeof err);
+    int rc = lab_sweep_run(c, results, header, &opts, &rep, err, sizeof err);
     double seconds = now_s() - t0;
     if (tty && rep.ran > 0)
         fputc('\n', stderr);
-    append_log(&c, argc, argv, jobs, &rep, seconds, rc);
+    append_log(c, cmdline, o->jobs, &rep, seconds, rc);
     free(header);
     free(results);
 
     if (rc != LAB_OK && rc != LAB_EINTERRUPTED) {
         lab_cli_error("%s", err);
-        code = rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
-    } else {
-        char el[32];
-        clock_text(seconds, el, sizeof el);
-        fprintf(stderr, "lab: %s: %zu cells (%zu kept, %zu run in %s, %zu diverged)",
-                c.name, rep.total, rep.kept, rep.ran, el, rep.diverged);
-        if (rep.remaining)
-            fprintf(stderr, "; %zu still to run: rerun the same command to resume",
-                    rep.remaining);
-        fprintf(stderr, "\n");
-        code = LAB_EXIT_OK;
-        if (rep.kept + rep.ran > 0)
-            code = lab_cli_report(c.dir, &c);
-        if (code == LAB_EXIT_OK)
-            fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n", c.dir);
-        if (stop_requested)
-            code = LAB_EXIT_INTERRUPTED;
+        return rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
     }
-    lab_config_release(&c);
+    char el[32];
+    clock_text(seconds, el, sizeof el);
+    fprintf(stderr, "lab: %s: %zu cells (%zu kept, %zu run in %s, %zu diverged)",
+            c->name, rep.total, rep.kept, rep.ran, el, rep.diverged);
+    if (rep.remaining)
+        fprintf(stderr, "; %zu still to run: rerun the same command to resume",
+                rep.remaining);
+    fprintf(stderr, "\n");
+    if (rep.kept + rep.ran > 0)
+        code = lab_cli_report(c->dir, c);
+    if (code == LAB_EXIT_OK)
+        fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n", c->dir);
+    return stop_requested ? LAB_EXIT_INTERRUPTED : code;
+}
+
+int lab_cmd_run(int argc, char **argv)
+{
+    struct run_opts o = { 0 };
+    char *cmdline = command_line(argc, argv);
+    o.sets = calloc((size_t)argc, sizeof *o.sets);
+    int code = cmdline && o.sets ? parse_options(argc, argv, &o) : LAB_EXIT_FAIL;
+    lab_config c;
+    if (code < 0) {
+        code = lab_cli_config_operand(&c, argc, argv, usage, o.sets, o.nsets);
+        if (code == LAB_EXIT_OK && o.out) {
+            free(c.dir);
+            if (!(c.dir = strdup(o.out)))
+                code = LAB_EXIT_FAIL;
+        }
+        if (code == LAB_EXIT_OK)
+            code = run(&c, &o, cmdline);
+        lab_config_release(&c);
+    }
+    free(o.sets);
+    free(cmdline);
     return code;
 }

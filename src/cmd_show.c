@@ -32,13 +32,8 @@ int lab_cmd_show(int argc, char **argv)
             return opt == 'h' ? LAB_EXIT_OK : LAB_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        free(sets);
-        return LAB_EXIT_USAGE;
-    }
     lab_config c;
-    int code = lab_cli_load_config(&c, argv[optind], sets, nsets);
+    int code = lab_cli_config_operand(&c, argc, argv, usage, sets, nsets);
     free(sets);
     if (code == LAB_EXIT_OK) {
         printf("# The resolved configuration of %s (lab %s).\n\n", c.source, lab_version());

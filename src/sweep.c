@@ -215,11 +215,13 @@ struct worker {
     long busy;       /* cell in progress, or -1 */
 };
 
-static int read_full(int fd, void *buf, size_t len)
+/* read() or write() exactly len bytes, through interruptions; -1 on end of
+ * file or error. */
+static int transfer(int fd, void *buf, size_t len, int writing)
 {
     char *p = buf;
     while (len > 0) {
-        ssize_t k = read(fd, p, len);
+        ssize_t k = writing ? write(fd, p, len) : read(fd, p, len);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
@@ -230,19 +232,14 @@ static int read_full(int fd, void *buf, size_t len)
     return 0;
 }
 
+static int read_full(int fd, void *buf, size_t len)
+{
+    return transfer(fd, buf, len, 0);
+}
+
 static int write_full(int fd, const void *buf, size_t len)
 {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t k = write(fd, p, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        len -= (size_t)k;
-    }
-    return 0;
+    return transfer(fd, (void *)buf, len, 1);
 }
 
 /* The worker's life: read a cell index, run it, reply; until the task pipe
