@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The training step never allocates: the test is linked with
+ * -Wl,--wrap=malloc (and calloc, realloc), so every allocation made by the
+ * lab's own code passes through the counters below. */
+#include <stdlib.h>
+
+#include "data.h"
+#include "rng.h"
+#include "tap.h"
+#include "train.h"
+
+static long allocations;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+    allocations++;
+    return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    allocations++;
+    return __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    allocations++;
+    return __real_realloc(p, n);
+}
+
+static void check(enum lab_optimizer opt, size_t batch, size_t depth)
+{
+    const size_t D = 9, n = 300, widths[2] = { 17, 5 };
+    gsl_rng *r = lab_rng_alloc(2385, 5);
+    lab_mlp *m = lab_mlp_alloc(D, depth, widths, LAB_ACT_TANH);
+    lab_dataset *ds = lab_dataset_alloc(n, D);
+    lab_data_sample(ds, LAB_DIST_GAUSSIAN, r);
+    for (size_t i = 0; i < n; i++)
+        ds->y[i] = ds->x[i * D];
+    lab_mlp_init(m, LAB_INIT_LECUN, r);
+    lab_train_params p = { .opt = lab_optim_default_params(), .batch = batch, .steps = 500 };
+    p.opt.type = opt;
+    p.opt.weight_decay = 1e-3;
+    long before = allocations;
+    lab_trainer *tr = lab_trainer_alloc(m, &p, n);
+    long setup = allocations - before;
+    before = allocations;
+    for (int t = 0; t < 500; t++) /* several epochs: reshuffles included */
+        lab_trainer_step(tr, m, ds, r);
+    long during = allocations - before;
+    ok(setup > 0 && during == 0, "%s, batch %zu, depth %zu: %ld allocations to set up, %ld "
+       "in 500 steps", lab_optimizer_names[opt], batch, depth, setup, during);
+    lab_trainer_free(tr);
+    lab_dataset_free(ds);
+    lab_mlp_free(m);
+    gsl_rng_free(r);
+}
+
+int main(void)
+{
+    plan(4);
+    check(LAB_OPT_ADAM, 32, 2);
+    check(LAB_OPT_SGD, 32, 1);
+    check(LAB_OPT_ADAM, 0, 2);
+    check(LAB_OPT_SGD, 1000, 2);
+    return 0;
+}
