@@ -158,14 +158,11 @@ static int by_curve(const void *pa, const void *pb)
     return 0;
 }
 
-size_t lab_summary_write_curves(const lab_summary *s, int by_width, FILE *f,
-                                char *titles, size_t len)
+size_t lab_summary_write_curves(const lab_summary *s, int by_width, FILE *f, FILE *titles)
 {
     struct curve_key *keys = malloc((s->nrows ? s->nrows : 1) * sizeof *keys);
-    size_t nk = 0, nblocks = 0, off = 0;
+    size_t nk = 0, nblocks = 0;
     int several_depths = 0;
-    if (len)
-        titles[0] = '\0';
     if (!keys)
         return 0;
     for (size_t i = 0; i < s->nrows; i++) {
@@ -191,8 +188,7 @@ size_t lab_summary_write_curves(const lab_summary *s, int by_width, FILE *f,
             if (i > 0)
                 fputs("\n\n", f);
             fprintf(f, "# %s: %s mean min max count\n", title, by_width ? "n" : "width");
-            if (off < len)
-                off += (size_t)snprintf(titles + off, len - off, "%s%s", nblocks ? " " : "", title);
+            fprintf(titles, "%s%s", nblocks ? " " : "", title);
             nblocks++;
         }
         fprintf(f, "%ld\t%.17g\t%.17g\t%.17g\t%zu\n", x_of(g, by_width), g->test_mean,

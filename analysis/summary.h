@@ -42,9 +42,8 @@ void lab_summary_write(const lab_summary *s, FILE *f);
  * by_width: one block per (width, depth), x = n; otherwise one block per
  * (n, depth), x = width. Rows: x mean min max count. Groups with no finished
  * row are left out. The blocks' titles ("w=8", or "w=8,L=2" when several
- * depths are present) go space-separated into titles. Returns the number of
- * blocks. */
-size_t lab_summary_write_curves(const lab_summary *s, int by_width, FILE *f,
-                                char *titles, size_t len);
+ * depths are present) are written space-separated to titles. Returns the
+ * number of blocks. */
+size_t lab_summary_write_curves(const lab_summary *s, int by_width, FILE *data, FILE *titles);
 
 #endif

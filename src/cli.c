@@ -153,41 +153,61 @@ static void teacher_size(const lab_config *c, long *params, long *width)
 static int figure(const char *figdir, const char *name, const lab_summary *s, int by_width,
                   const lab_config *c)
 {
-    const char *experiment = c->name;
-    char err[1024], warn[1024], titles[4096], file[256];
-    snprintf(file, sizeof file, "%s/%s.dat", figdir, name);
+    char err[1024], warn[1024], *file = NULL, *titles = NULL, *settings = NULL;
+    size_t tlen, slen;
     lab_atomic a;
-    int rc = lab_atomic_open(&a, file, err, sizeof err);
-    if (rc != LAB_OK) {
-        lab_cli_error("%s", err);
-        return LAB_EXIT_FAIL;
+    FILE *tf = NULL;
+    int code = LAB_EXIT_FAIL, rc;
+    char dat[64];
+    snprintf(dat, sizeof dat, "%s.dat", name);
+    if (!(file = lab_path_join(figdir, dat)) || !(tf = open_memstream(&titles, &tlen))) {
+        lab_cli_error("out of memory");
+        goto done;
     }
-    fprintf(a.f, "# curves of test error from summary.tsv (%s)\n", experiment);
-    size_t nblocks = lab_summary_write_curves(s, by_width, a.f, titles, sizeof titles);
+    if ((rc = lab_atomic_open(&a, file, err, sizeof err)) != LAB_OK) {
+        lab_cli_error("%s", err);
+        goto done;
+    }
+    fprintf(a.f, "# curves of test error from summary.tsv (%s)\n", c->name);
+    size_t nblocks = lab_summary_write_curves(s, by_width, a.f, tf);
+    fclose(tf);
+    tf = NULL;
     if ((rc = lab_atomic_commit(&a, err, sizeof err)) != LAB_OK) {
         lab_cli_error("%s", err);
-        return LAB_EXIT_FAIL;
+        goto done;
     }
     if (nblocks == 0) {
         lab_cli_error("warning: no finished cells to draw in %s", name);
-        return LAB_EXIT_OK;
+        code = LAB_EXIT_OK;
+        goto done;
     }
-    char settings[8192];
     long tparams, twidth;
     teacher_size(c, &tparams, &twidth);
-    snprintf(settings, sizeof settings,
-             "datafile = '%s.dat'\ntitles = \"%s\"\nexperiment = \"%s\"\n"
-             "teacher_params = %ld\nteacher_width = %ld\n",
-             name, titles, experiment, tparams, twidth);
+    FILE *sf = open_memstream(&settings, &slen);
+    if (!sf) {
+        lab_cli_error("out of memory");
+        goto done;
+    }
+    fprintf(sf, "datafile = '%s'\ntitles = \"%s\"\nexperiment = \"%s\"\n"
+                "teacher_params = %ld\nteacher_width = %ld\n",
+            dat, titles, c->name, tparams, twidth);
+    fclose(sf);
     rc = lab_plot_render(figdir, name, (enum lab_plot_format)c->format, settings, warn,
                          sizeof warn, err, sizeof err);
     if (rc != LAB_OK) {
         lab_cli_error("%s", err);
-        return LAB_EXIT_FAIL;
+        goto done;
     }
     if (warn[0])
         lab_cli_error("warning: %s", warn);
-    return LAB_EXIT_OK;
+    code = LAB_EXIT_OK;
+done:
+    if (tf)
+        fclose(tf);
+    free(titles);
+    free(settings);
+    free(file);
+    return code;
 }
 
 int lab_cli_report(const char *rundir, const lab_config *c)

@@ -39,11 +39,11 @@ int lab_cmd_plot(int argc, char **argv)
 
     /* The run's own config gives the name and the default format. */
     char err[1024];
-    char *path = lab_path_join(dir, "config.cfg");
     lab_config c;
-    int rc = path ? lab_config_init(&c) : LAB_ENOMEM;
+    int rc = lab_config_init(&c);
+    char *path = lab_path_join(dir, "config.cfg");
     if (rc == LAB_OK)
-        rc = lab_config_load(&c, path, err, sizeof err);
+        rc = path ? lab_config_load(&c, path, err, sizeof err) : LAB_ENOMEM;
     free(path);
     if (rc != LAB_OK) {
         lab_cli_error("%s: not a run folder (%s)", dir,

@@ -3,6 +3,7 @@
 #include <configure.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -88,6 +89,7 @@ static int prepare_folder(const lab_config *c, int fresh)
     int have_results = access(results, F_OK) == 0;
     if (have_results && !fresh) {
         lab_config old;
+        snprintf(err, sizeof err, "out of memory");
         int rc = lab_config_init(&old);
         if (rc == LAB_OK)
             rc = lab_config_load(&old, cfg, err, sizeof err);
@@ -180,21 +182,25 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-/* One line per invocation in RUNDIR/run.log: when, how, what happened. */
-static void append_log(const lab_config *c, const char *cmdline, int jobs,
-                       const lab_sweep_report *rep, double seconds, int rc)
+/* One line per invocation in RUNDIR/run.log (open as fd): when, how, what
+ * happened. */
+static void append_log(int fd, const char *cmdline, int jobs, const lab_sweep_report *rep,
+                       double seconds, int rc)
 {
-    char *path = lab_path_join(c->dir, "run.log");
-    FILE *f = path ? fopen(path, "a") : NULL;
-    free(path);
-    if (!f)
+    int dup_fd = dup(fd);
+    FILE *f = dup_fd >= 0 ? fdopen(dup_fd, "a") : NULL;
+    if (!f) {
+        if (dup_fd >= 0)
+            close(dup_fd);
         return;
+    }
     char when[64];
     time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-    fprintf(f, "%s (git %s) %s | jobs %d | %zu cells: %zu kept, %zu run, %zu missing, %zu diverged | "
-               "%.1f s | %s\n", when, lab_git_describe(), cmdline ? cmdline : "lab run", jobs, rep->total, rep->kept, rep->ran, rep->remaining,
-            rep->diverged, seconds, lab_strerror(rc));
+    fprintf(f, "%s (git %s) %s | jobs %d | %zu cells: %zu kept, %zu run, %zu failed, "
+               "%zu missing, %zu diverged | %.1f s | %s\n", when, lab_git_describe(), cmdline,
+            jobs, rep->total, rep->kept, rep->ran, rep->failed, rep->remaining, rep->diverged,
+            seconds, lab_strerror(rc));
     fclose(f);
 }
 
@@ -268,17 +274,48 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
     return -1;
 }
 
+/* Hold a lock on RUNDIR/run.log for the whole run: two runs on one folder
+ * would repeat cells and could drop each other's rows. Returns the locked
+ * descriptor, or -1 after printing why. */
+static int lock_folder(const char *dir)
+{
+    char err[1024];
+    char *path = lab_path_join(dir, "run.log");
+    if (!path || lab_mkdirs(dir, err, sizeof err) != LAB_OK) {
+        lab_cli_error("%s", path ? err : "out of memory");
+        free(path);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666);
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    if (fd < 0) {
+        lab_cli_error("%s: %s", path, strerror(errno));
+    } else if (fcntl(fd, F_SETLK, &fl) != 0) {
+        lab_cli_error("%s is in use by another lab run (%s)", dir, strerror(errno));
+        close(fd);
+        fd = -1;
+    }
+    free(path);
+    return fd;
+}
+
 /* Prepare the folder, run the sweep, write summary and figures. */
 static int run(lab_config *c, const struct run_opts *o, const char *cmdline)
 {
+    int lock = lock_folder(c->dir);
+    if (lock < 0)
+        return LAB_EXIT_FAIL;
     int code = prepare_folder(c, o->fresh);
-    if (code != LAB_EXIT_OK)
+    if (code != LAB_EXIT_OK) {
+        close(lock);
         return code;
+    }
     char *header = results_header(c), *results = lab_path_join(c->dir, "results.tsv");
     if (!header || !results) {
         lab_cli_error("out of memory");
         free(header);
         free(results);
+        close(lock);
         return LAB_EXIT_FAIL;
     }
     struct sigaction sa;
@@ -287,6 +324,9 @@ static int run(lab_config *c, const struct run_opts *o, const char *cmdline)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A worker that dies leaves a broken pipe: an error to handle, not a kill. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
 
     int tty = isatty(STDERR_FILENO);
     lab_sweep_opts opts = {
@@ -300,13 +340,24 @@ static int run(lab_config *c, const struct run_opts *o, const char *cmdline)
     double seconds = now_s() - t0;
     if (tty && rep.ran > 0)
         fputc('\n', stderr);
-    append_log(c, cmdline, o->jobs, &rep, seconds, rc);
+    append_log(lock, cmdline, o->jobs, &rep, seconds, rc);
+    close(lock);
     free(header);
     free(results);
 
+    if (rep.dropped)
+        lab_cli_error("warning: dropped %zu malformed rows of results.tsv; their cells ran "
+                      "again", rep.dropped);
+    if (rep.header_note[0] && rep.kept)
+        lab_cli_error("warning: %zu rows kept from a results.tsv written under another build "
+                      "or environment (%s)", rep.kept, rep.header_note);
     if (rc != LAB_OK && rc != LAB_EINTERRUPTED) {
         lab_cli_error("%s", err);
-        return rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
+        if (rc == LAB_EFORMAT || rep.kept + rep.ran == 0)
+            return rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
+        /* Failed cells: still summarise and draw what finished. */
+        lab_cli_report(c->dir, c);
+        return LAB_EXIT_FAIL;
     }
     char el[32];
     clock_text(seconds, el, sizeof el);
@@ -327,20 +378,27 @@ int lab_cmd_run(int argc, char **argv)
 {
     struct run_opts o = { 0 };
     char *cmdline = command_line(argc, argv);
-    o.sets = calloc((size_t)argc, sizeof *o.sets);
+    o.sets = calloc((size_t)argc + 1, sizeof *o.sets); /* + 1 for --out */
+    char *out_set = NULL;
     int code = cmdline && o.sets ? parse_options(argc, argv, &o) : LAB_EXIT_FAIL;
     lab_config c;
+    if (code < 0 && o.out) {
+        /* --out DIR is --set output.dir=DIR, with the same checks. */
+        out_set = malloc(strlen(o.out) + sizeof "output.dir=");
+        if (out_set) {
+            sprintf(out_set, "output.dir=%s", o.out);
+            o.sets[o.nsets++] = out_set;
+        } else {
+            code = LAB_EXIT_FAIL;
+        }
+    }
     if (code < 0) {
         code = lab_cli_config_operand(&c, argc, argv, usage, o.sets, o.nsets);
-        if (code == LAB_EXIT_OK && o.out) {
-            free(c.dir);
-            if (!(c.dir = strdup(o.out)))
-                code = LAB_EXIT_FAIL;
-        }
         if (code == LAB_EXIT_OK)
             code = run(&c, &o, cmdline);
         lab_config_release(&c);
     }
+    free(out_set);
     free(o.sets);
     free(cmdline);
     return code;

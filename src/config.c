@@ -43,7 +43,7 @@ struct key {
 
 #define OFF(field) offsetof(lab_config, field)
 #define CHOICES(names, n) .choices = names, .nchoices = n
-#define BIG 1e15
+#define BIG INFINITY /* no upper bound */
 
 static const struct key keys[] = {
     { "experiment", "name", K_STRING, OFF(name), "experiment",
@@ -143,6 +143,10 @@ static const char *const sections[] = {
 
 /* The longest list a key may expand to: a guard against "1..1000000000". */
 #define MAX_LIST 100000
+/* inih reads lines of at most 198 characters: string values are kept short
+ * enough that the resolved config can always be written back and read. */
+#define MAX_STRING 160
+_Static_assert(sizeof(long) >= 8, "the lab assumes 64-bit long integers");
 
 size_t lab_config_nkeys(void)
 {
@@ -199,6 +203,9 @@ static int parse_long(const char *s, long *out)
         *out = v;
         return 0;
     }
+    /* Scientific notation only: strtod would also take hex, "inf" or "nan". */
+    if (!strpbrk(s, "eE.") || strpbrk(s, "xXnNiI"))
+        return -1;
     double d = strtod(s, &end);
     if (end == s || *end != '\0' || !isfinite(d) || d != floor(d)
         || fabs(d) > 9007199254740992.0)
@@ -366,6 +373,11 @@ static int parse_value(lab_config *c, const struct key *k, const char *text,
     void *p = field(c, k);
     switch (k->type) {
     case K_STRING: {
+        if (strlen(text) > MAX_STRING) {
+            snprintf(why, len, "expected at most %d characters, got %zu", MAX_STRING,
+                     strlen(text));
+            return -1;
+        }
         if ((k->flags & F_FOLDER) && !valid_folder_name(text)) {
             snprintf(why, len, "expected a name of letters, digits, '.', '_' or '-' "
                      "(not starting with '.'), got \"%s\"", text);
@@ -498,8 +510,7 @@ struct parse_ctx {
     const char *text;     /* ... or a string */
     int line;             /* current physical line */
     int continuation;     /* the current line starts with blank space */
-    const struct key *last_key; /* the key set on the previous line */
-    int last_line;
+    const struct key *last_key; /* the last key set */
     char *err;
     size_t errlen;
     int failed;           /* an error was recorded (the first one wins) */
@@ -546,7 +557,8 @@ static char *reader(char *str, int num, void *stream)
     str[n] = '\0';
     x->line++;
     x->continuation = (str[0] == ' ' || str[0] == '\t');
-    if (toolong)
+    const char *first = str + strspn(str, " \t");
+    if (toolong && *first != '#' && *first != ';') /* a comment may be cut */
         ctx_fail(x, "line longer than %d characters (continue a long list on "
                  "indented lines)", num - 2);
     return str;
@@ -595,17 +607,22 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     strip_hash_comment(v);
     int append = 0;
-    if (x->c->line[idx] > 0) {
-        /* An indented line right after a list continues it. */
-        if (k->type == K_LIST && x->continuation && x->last_key == k
-            && x->last_line == x->line - 1) {
-            append = 1;
-        } else {
-            snprintf(why, sizeof why, "set twice (first on line %d)", x->c->line[idx]);
-            ctx_fail(x, "%s.%s: %s", section, name, why);
+    if (x->continuation && x->last_key == k && x->c->line[idx] > 0) {
+        /* inih hands us an indented line as more of the key above it: only
+         * lists take more, and only values, not "key = value". */
+        if (k->type != K_LIST || strchr(v, '=')) {
+            ctx_fail(x, "%s.%s: an indented line continues the key above; %s", section, name,
+                     k->type != K_LIST ? "this key takes a single value"
+                                       : "start a new key at the beginning of the line");
             free(v);
             return 0;
         }
+        append = 1;
+    } else if (x->c->line[idx] > 0) {
+        snprintf(why, sizeof why, "set twice (first on line %d)", x->c->line[idx]);
+        ctx_fail(x, "%s.%s: %s", section, name, why);
+        free(v);
+        return 0;
     }
     int rc = parse_value(x->c, k, v, append, why, sizeof why);
     free(v);
@@ -616,7 +633,6 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!append)
         x->c->line[idx] = x->line;
     x->last_key = k;
-    x->last_line = x->line;
     return 1;
 }
 
@@ -722,11 +738,22 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "%s: the sweep has %.0f cells; at most 1000000 are allowed", at, cells);
     }
+    /* Inputs are held in memory: keep each set under 1e9 doubles (8 GB). */
     double test_doubles = (double)c->test_size * (double)c->input_dim;
     if (test_doubles > 1e9) {
         where(c, "data", "test_size", at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "%s: test_size x input_dim = %.0f values exceeds 1e9", at, test_doubles);
+    }
+    long nmax = 0;
+    for (size_t i = 0; i < c->n.n; i++)
+        nmax = c->n.v[i] > nmax ? c->n.v[i] : nmax;
+    if ((double)nmax * (double)c->input_dim > 1e9) {
+        where(c, "sweep", "n", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG,
+                        "%s: n = %ld with input_dim = %ld makes %.0f input values; at most 1e9 "
+                        "fit in memory", at, nmax, c->input_dim,
+                        (double)nmax * (double)c->input_dim);
     }
     if (!*c->dir) {
         size_t len = strlen(c->name) + sizeof "runs/";
@@ -775,15 +802,20 @@ static void write_list(FILE *f, const lab_list *l)
             return;
         }
     }
-    int col = 0;
+    /* The key takes up to 20 characters; keep every line well under inih's 198. */
+    int col = 20;
     for (size_t i = 0; i < l->n; i++) {
-        if (col > 100) {
-            fputs(",\n   ", f);
-            col = 0;
+        char num[32];
+        int w = snprintf(num, sizeof num, "%ld", l->v[i]);
+        if (i && col + w + 2 > 100) {
+            fputs(",\n    ", f);
+            col = 4;
         } else if (i) {
             fputs(", ", f);
+            col += 2;
         }
-        col += fprintf(f, "%ld", l->v[i]);
+        fputs(num, f);
+        col += w;
     }
     fputc('\n', f);
 }

@@ -30,8 +30,11 @@ static const char usage[] =
  * variable set. If that fails it goes on: results are the same either way. */
 static void restart_with_single_threaded_blas(char **argv)
 {
-    const char *v = getenv("OPENBLAS_NUM_THREADS");
+    const char *v = getenv("OPENBLAS_NUM_THREADS"), *preload = getenv("LD_PRELOAD");
     if (v && strcmp(v, "1") == 0)
+        return;
+    /* Under valgrind the restarted process would run unchecked. */
+    if (preload && strstr(preload, "vgpreload"))
         return;
     if (setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
         execv("/proc/self/exe", argv);

@@ -80,10 +80,32 @@ struct table {
     size_t total;
 };
 
+/* The first line where the "#" block of an earlier table differs from the
+ * new header, as "was: ...; now: ..." in note (empty when they agree). */
+static void compare_headers(const char *old, size_t oldlen, const char *header,
+                            char *note, size_t len)
+{
+    note[0] = '\0';
+    const char *a = old, *b = header, *aend = old + oldlen;
+    while (a < aend || *b) {
+        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        if (a >= aend)
+            la = 0;
+        if (la != lb || memcmp(a, b, la) != 0) {
+            snprintf(note, len, "was \"%.*s\", now \"%.*s\"", (int)(la > 200 ? 200 : la), a,
+                     (int)(lb > 200 ? 200 : lb), b);
+            return;
+        }
+        a += la + (a[la] == '\n');
+        b += lb + (b[lb] == '\n');
+    }
+}
+
 /* Read the rows of an earlier run. A missing file is an empty table; a last
- * line without newline (a crash mid-write) is dropped. */
+ * line without newline (a crash mid-write) is dropped, and so is a malformed
+ * row (counted in rep->dropped): their cells run again. */
 static int table_read(struct table *t, const lab_config *c, const char *path,
-                      char *err, size_t errlen)
+                      const char *header, lab_sweep_report *rep, char *err, size_t errlen)
 {
     size_t len;
     char *text = lab_file_read(path, &len);
@@ -92,6 +114,7 @@ static int table_read(struct table *t, const lab_config *c, const char *path,
                                : lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
     int rc = LAB_OK, seen_header = 0;
     long lineno = 0;
+    size_t comments = 0; /* length of the leading "#" block */
     for (char *line = text; *line && rc == LAB_OK;) {
         char *nl = strchr(line, '\n');
         lineno++;
@@ -99,7 +122,8 @@ static int table_read(struct table *t, const lab_config *c, const char *path,
             break; /* partial last line */
         *nl = '\0';
         if (line[0] == '#' || line[0] == '\0') {
-            /* comment or blank */
+            if (!seen_header)
+                comments = (size_t)(nl - text) + 1;
         } else if (!seen_header) {
             seen_header = 1;
             if (strcmp(line, lab_results_header) != 0)
@@ -110,9 +134,7 @@ static int table_read(struct table *t, const lab_config *c, const char *path,
             lab_row r;
             long i;
             if (lab_row_parse(line, &r) < 0)
-                rc = lab_fail(err, errlen, LAB_EFORMAT,
-                              "%s:%ld: malformed row; run with --fresh to start over",
-                              path, lineno);
+                rep->dropped++;
             else if ((i = cell_index(c, &r)) >= 0 && !t->have[i]) {
                 t->rows[i] = r;
                 t->have[i] = 1;
@@ -120,6 +142,12 @@ static int table_read(struct table *t, const lab_config *c, const char *path,
         }
         line = nl + 1;
     }
+    /* "#" lines become newlines above; compare_headers reads up to them. */
+    for (size_t k = 0; k < comments; k++)
+        if (text[k] == '\0')
+            text[k] = '\n';
+    if (rc == LAB_OK && seen_header)
+        compare_headers(text, comments, header, rep->header_note, sizeof rep->header_note);
     free(text);
     return rc;
 }
@@ -150,6 +178,8 @@ struct runner {
     size_t *queue;      /* cell indices still to run, longest first */
     size_t nqueue, next;
     size_t done;        /* cells finished in this run */
+    size_t failed;      /* cells that could not run */
+    int first_error;    /* the status of the first of them */
     double t0;
     char *err;
     size_t errlen;
@@ -182,6 +212,19 @@ static int record(struct runner *R, size_t index, const lab_row *row)
     return LAB_OK;
 }
 
+/* A cell that could not run: keep the first message, with the cell named,
+ * and go on with the others. */
+static void cell_failed(struct runner *R, size_t index, int status, const char *why)
+{
+    lab_cell cell;
+    lab_sweep_cell(R->c, index, &cell);
+    if (R->failed++ == 0) {
+        R->first_error = status;
+        lab_fail(R->err, R->errlen, status, "cell n=%ld width=%ld depth=%ld seed=%ld: %s",
+                 cell.n, cell.width, cell.depth, cell.seed, why);
+    }
+}
+
 static int run_inline(struct runner *R)
 {
     while (R->next < R->nqueue) {
@@ -191,10 +234,15 @@ static int run_inline(struct runner *R)
         lab_cell cell;
         lab_row row;
         lab_sweep_cell(R->c, index, &cell);
-        int rc = lab_cell_run(R->c, &cell, &row, R->o->stop, R->err, R->errlen);
-        if (rc == LAB_OK)
-            rc = record(R, index, &row);
-        if (rc != LAB_OK)
+        char why[512];
+        int rc = lab_cell_run(R->c, &cell, &row, R->o->stop, why, sizeof why);
+        if (rc == LAB_EINTERRUPTED)
+            return rc;
+        if (rc != LAB_OK) {
+            cell_failed(R, index, rc, why);
+            continue;
+        }
+        if ((rc = record(R, index, &row)) != LAB_OK)
             return rc;
     }
     return LAB_OK;
@@ -312,16 +360,50 @@ static int dispatch(struct runner *R, struct worker *w)
     return 0;
 }
 
+/* Close a worker's pipes and collect its exit status. */
+static int worker_reap(struct worker *w)
+{
+    int status = 0;
+    if (w->task_fd >= 0)
+        close(w->task_fd);
+    if (w->reply_fd >= 0)
+        close(w->reply_fd);
+    w->task_fd = w->reply_fd = -1;
+    while (w->pid > 0 && waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    w->pid = 0;
+    return status;
+}
+
+/* A worker died while running a cell: record the cell as failed and start a
+ * new worker in its place, so one bad cell does not stop the sweep. */
+static void worker_died(struct runner *R, struct worker *ws, int nw, int k, long index)
+{
+    int status = worker_reap(&ws[k]);
+    if (!stopped(R)) {
+        char why[128];
+        if (WIFSIGNALED(status))
+            snprintf(why, sizeof why, "its worker was killed by signal %d", WTERMSIG(status));
+        else
+            snprintf(why, sizeof why, "its worker exited with status %d", WEXITSTATUS(status));
+        cell_failed(R, (size_t)index, LAB_ECHILD, why);
+        if (worker_start(&ws[k], R->c, ws, nw, R->o->stop) != 0)
+            ws[k].busy = -1;
+    }
+}
+
 static int run_workers(struct runner *R, int jobs)
 {
     struct worker *ws = calloc((size_t)jobs, sizeof *ws);
     struct pollfd *pfd = calloc((size_t)jobs, sizeof *pfd);
-    int nw = 0, rc = LAB_OK;
+    int nw = 0, rc = LAB_OK, signalled = 0;
     if (!ws || !pfd) {
         free(ws);
         free(pfd);
         return lab_fail(R->err, R->errlen, LAB_ENOMEM, "out of memory");
     }
+    for (int k = 0; k < jobs; k++)
+        ws[k].task_fd = ws[k].reply_fd = -1;
     for (; nw < jobs; nw++)
         if (worker_start(&ws[nw], R->c, ws, nw, R->o->stop) != 0) {
             rc = lab_fail(R->err, R->errlen, LAB_ECHILD, "cannot start a worker: %s",
@@ -333,6 +415,13 @@ static int run_workers(struct runner *R, int jobs)
             rc = lab_fail(R->err, R->errlen, LAB_ECHILD, "worker %d stopped early", k);
 
     for (;;) {
+        /* Pass a stop on to the workers, so their cells end at the next step. */
+        if (stopped(R) && !signalled) {
+            signalled = 1;
+            for (int k = 0; k < nw; k++)
+                if (ws[k].busy >= 0)
+                    kill(ws[k].pid, SIGTERM);
+        }
         int busy = 0;
         for (int k = 0; k < nw; k++) {
             pfd[k].fd = ws[k].busy >= 0 ? ws[k].reply_fd : -1;
@@ -343,7 +432,7 @@ static int run_workers(struct runner *R, int jobs)
             break;
         if (poll(pfd, (nfds_t)nw, -1) < 0) {
             if (errno == EINTR)
-                continue; /* a signal: the stop flag is checked at dispatch */
+                continue;
             rc = lab_fail(R->err, R->errlen, LAB_ECHILD, "poll: %s", strerror(errno));
             break;
         }
@@ -354,33 +443,26 @@ static int run_workers(struct runner *R, int jobs)
             long index = ws[k].busy;
             ws[k].busy = -1;
             if (read_full(ws[k].reply_fd, &rep, sizeof rep) != 0) {
-                lab_cell cell;
-                lab_sweep_cell(R->c, (size_t)index, &cell);
-                if (rc == LAB_OK)
-                    rc = lab_fail(R->err, R->errlen, LAB_ECHILD,
-                                  "the worker running cell n=%ld width=%ld depth=%ld "
-                                  "seed=%ld died", cell.n, cell.width, cell.depth, cell.seed);
-                continue;
-            }
-            if (rep.status == LAB_OK) {
+                worker_died(R, ws, nw, k, index);
+            } else if (rep.status == LAB_OK) {
                 int r2 = record(R, (size_t)rep.index, &rep.row);
                 if (r2 != LAB_OK && rc == LAB_OK)
                     rc = r2;
-            } else if (rep.status != LAB_EINTERRUPTED && rc == LAB_OK) {
-                rc = lab_fail(R->err, R->errlen, rep.status, "%s", rep.err);
+            } else if (rep.status != LAB_EINTERRUPTED) {
+                cell_failed(R, (size_t)rep.index, rep.status, rep.err);
             }
-            if (rc == LAB_OK && dispatch(R, &ws[k]) != 0)
-                rc = lab_fail(R->err, R->errlen, LAB_ECHILD, "a worker stopped early");
+            if (rc == LAB_OK && ws[k].pid > 0 && dispatch(R, &ws[k]) != 0) {
+                /* It died between two cells: replace it and try once more. */
+                worker_reap(&ws[k]);
+                if (worker_start(&ws[k], R->c, ws, nw, R->o->stop) == 0
+                    && dispatch(R, &ws[k]) != 0)
+                    worker_reap(&ws[k]);
+            }
         }
     }
     /* Closing the task pipes lets the workers exit. */
-    for (int k = 0; k < nw; k++) {
-        close(ws[k].task_fd);
-        close(ws[k].reply_fd);
-    }
     for (int k = 0; k < nw; k++)
-        while (waitpid(ws[k].pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        worker_reap(&ws[k]);
     free(ws);
     free(pfd);
     if (rc == LAB_OK && stopped(R))
@@ -408,7 +490,7 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
         lab_fail(err, errlen, rc, "out of memory");
         goto done;
     }
-    if ((rc = table_read(&t, c, path, err, errlen)) != LAB_OK)
+    if ((rc = table_read(&t, c, path, header, rep, err, errlen)) != LAB_OK)
         goto done;
 
     /* The cells still missing, longest first. */
@@ -443,6 +525,13 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
     if ((size_t)jobs > R.nqueue)
         jobs = (int)R.nqueue;
     rc = jobs <= 1 ? run_inline(&R) : run_workers(&R, jobs);
+    if (R.failed > 0 && (rc == LAB_OK || rc == LAB_EINTERRUPTED)) {
+        rc = R.first_error;
+        if (R.failed > 1) {
+            size_t used = strlen(err);
+            snprintf(err + used, errlen - used, " (and %zu more cells failed)", R.failed - 1);
+        }
+    }
     if (fclose(R.out) != 0 && rc == LAB_OK)
         rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
 
@@ -455,6 +544,7 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
         rc = LAB_EINTERRUPTED; /* max_cells left some undone */
 done:
     rep->ran = R.done;
+    rep->failed = R.failed;
     for (size_t i = 0; i < t.total; i++) {
         if (!t.have || !t.have[i])
             rep->remaining++;

@@ -10,8 +10,12 @@
  * Nothing finished is lost: each row is appended and flushed as soon as its
  * cell ends, so a crash loses at most the cells in progress. A later run on
  * the same results file skips the cells it already holds (a partial last line
- * left by a crash is dropped) and rewrites the table, sorted, through a
- * temporary file.
+ * left by a crash, or a malformed row, is dropped and its cell runs again)
+ * and rewrites the table, sorted, through a temporary file. A cell that
+ * cannot run (its worker dies, or memory runs out) is reported and the other
+ * cells go on; a stop request is passed on to the workers with SIGTERM.
+ * Callers should ignore SIGPIPE, so that a worker dying between two cells is
+ * replaced rather than fatal.
  *
  * Ownership: no allocation crosses this interface. */
 #ifndef LAB_SWEEP_H
@@ -39,16 +43,22 @@ typedef struct lab_sweep_opts {
 typedef struct lab_sweep_report {
     size_t total;     /* cells in the sweep */
     size_t kept;      /* rows found from earlier runs */
+    size_t dropped;   /* malformed rows of earlier runs, dropped */
     size_t ran;       /* cells run now */
+    size_t failed;    /* cells that could not run */
     size_t diverged;  /* rows marked diverged (kept or new) */
     size_t remaining; /* cells still missing after this run */
+    /* When the earlier table was written under another header (another build
+     * or environment): its first differing line, "was ..., now ..."; else "". */
+    char header_note[512];
 } lab_sweep_report;
 
 /* Run the sweep of c into the results table at path; header is written as
  * the table's "#" comment block (each line must start with "#"). Returns
  * LAB_OK when every cell has a row; LAB_EINTERRUPTED when stopped early or
- * when max_cells ended the run; LAB_EFORMAT when the existing table cannot be
- * read; other codes with a message in err. The report is filled in every
+ * when max_cells ended the run; LAB_EFORMAT when the existing table has other
+ * columns; when cells failed, the status of the first, with the cell named in
+ * err; other codes with a message in err. The report is filled in every
  * case. */
 int lab_sweep_run(const lab_config *c, const char *path, const char *header,
                   const lab_sweep_opts *opts, lab_sweep_report *rep,

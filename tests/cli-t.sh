@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line: exit codes, located config errors, lab show, config lookup.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 16
+plan 18
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 
@@ -54,3 +54,11 @@ ok "lab plot redoes the summary of a run folder" cmp -s "$scratch/s1" "$scratch/
 missing=$("$LAB" show /dev/null | awk '/^\[/ { sec = substr($0, 2, length($0) - 2) } /^[a-z_0-9]+ = / { print sec "." $1 }' |
           while read -r key; do grep -q "^| \`$key\` |" "$top_srcdir/README.md" || echo "$key"; done)
 ok "README.md documents every config key${missing:+ (missing: $missing)}" test -z "$missing"
+
+# Without gnuplot the figures' scripts and data are still written.
+LAB_GNUPLOT=/nonexistent/gnuplot "$LAB" run "$tiny" --out "$scratch/nognuplot" --set plot.format=png \
+    > /dev/null 2>"$scratch/err"
+ok "a run without gnuplot still succeeds" test $? -eq 0
+ok "warning that gnuplot is missing, with scripts and data written" \
+    sh -c "grep -q 'warning: gnuplot not found' '$scratch/err' && test -f '$scratch/nognuplot/figures/error_vs_n.gp' \
+           && test -f '$scratch/nognuplot/figures/error_vs_n.dat' && test ! -f '$scratch/nognuplot/figures/error_vs_n.png'"

@@ -75,9 +75,10 @@ static void test_values(void)
 
     /* Long lists continue on indented lines. */
     lab_config_release(&c);
-    rc = try_load(&c, "[student]\nwidth = 3, 5,\n  7, 11\n", err, sizeof err);
-    static const long primes[] = { 3, 5, 7, 11 };
-    ok(rc == 0 && list_is(&c.width, primes, 4), "a list continues on indented lines");
+    rc = try_load(&c, "[student]\nwidth = 3, 5,\n  7, 11\n# a comment\n  13\n", err, sizeof err);
+    static const long primes[] = { 3, 5, 7, 11, 13 };
+    ok(rc == 0 && list_is(&c.width, primes, 5),
+       "a list continues on indented lines, across comments");
     lab_config_release(&c);
 }
 
@@ -135,6 +136,22 @@ static void test_errors(void)
                 "'-' (not starting with '.'), got \"../up\"",
                 "a name that is not a folder name");
 
+    check_error("[train]\nlr = 0.01\n  steps = 100\n",
+                "exp.cfg:3: train.lr: an indented line continues the key above; this key takes "
+                "a single value",
+                "an indented key after a scalar");
+    check_error("[student]\nwidth = 8, 16\n  depth = 2\n",
+                "exp.cfg:3: student.width: an indented line continues the key above; start a "
+                "new key at the beginning of the line",
+                "an indented key after a list");
+    check_error("[sweep]\nn = 0x40\n",
+                "exp.cfg:2: sweep.n: expected a list of integers in [1, 1000000000] such as "
+                "\"8, 16, 32\" or \"64..16384 x2\": \"0x40\" is not an integer",
+                "hexadecimal is not an integer");
+    check_error("[train]\nsteps = 2.5\n",
+                "exp.cfg:2: train.steps: expected an integer >= 1, got \"2.5\"",
+                "a fraction is not an integer");
+
     char longline[400];
     snprintf(longline, sizeof longline, "[student]\nwidth = 1");
     for (int i = 2; strlen(longline) < 300; i++)
@@ -145,10 +162,27 @@ static void test_errors(void)
                 "indented lines)",
                 "a line too long for the parser");
 
+    /* Comments may be longer than a line inih can hold; values may not. */
     lab_config c;
     char err[512];
+    char text[600];
+    memset(text, '#', 400);
+    snprintf(text + 400, sizeof text - 400, "\n[train]\nlr = 0.5\n");
+    int rc = try_load(&c, text, err, sizeof err);
+    ok(rc == 0 && c.lr == 0.5, "a long comment line is fine (%s)", rc ? err : "ok");
+    lab_config_release(&c);
+    char dir[200];
+    memset(dir, 'd', 170);
+    dir[170] = '\0';
+    snprintf(text, sizeof text, "output.dir=%s", dir);
     lab_config_init(&c);
-    int rc = lab_config_load(&c, "/nonexistent/exp.cfg", err, sizeof err);
+    rc = lab_config_set(&c, text, err, sizeof err);
+    ok(rc != 0 && strstr(err, "output.dir: expected at most 160 characters, got 170"),
+       "a string value too long to write back is refused");
+    lab_config_release(&c);
+
+    lab_config_init(&c);
+    rc = lab_config_load(&c, "/nonexistent/exp.cfg", err, sizeof err);
     ok(rc != 0 && strcmp(err, "/nonexistent/exp.cfg: No such file or directory") == 0,
        "a missing file is reported with its path");
     lab_config_release(&c);
@@ -171,6 +205,7 @@ static void test_round_trip(void)
     size_t len, len2;
     try_load(&a, "[student]\nwidth = 2, 3, 9, 27, 81, 243, 729, 2187, 6561, 19683, 59049, "
                  "177147, 531441, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47\n"
+                 "[sweep]\nseeds = 0..49, 51..140\n"
                  "[train]\nlr = 0.1\nmomentum = 0.3\n[sweep]\nn = 64..16384 x2\n",
              err, sizeof err);
     lab_config_finish(&a, err, sizeof err);
@@ -205,7 +240,7 @@ static void test_round_trip(void)
 
 int main(void)
 {
-    plan(11 + 17 + 5);
+    plan(11 + 23 + 5);
     test_values();
     test_errors();
     test_round_trip();

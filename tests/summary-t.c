@@ -45,11 +45,13 @@ int main(void)
     ok(g->test_min == 0.2 && g->test_max == 0.4 && g->steps_mean == 150, "min, max, mean steps");
     ok(isnan(s->rows[0].test_sd), "one seed has no standard deviation (nan)");
 
-    char *text = NULL, titles[128];
-    size_t len;
+    char *text = NULL, *titles = NULL;
+    size_t len, tlen;
     f = open_memstream(&text, &len);
-    size_t nb = lab_summary_write_curves(s, 1, f, titles, sizeof titles);
+    FILE *tf = open_memstream(&titles, &tlen);
+    size_t nb = lab_summary_write_curves(s, 1, f, tf);
     fclose(f);
+    fclose(tf);
     ok(nb == 2 && strcmp(titles, "w=4 w=8") == 0
        && strcmp(text, "# w=4: n mean min max count\n64\t0.59999999999999998\t0.59999999999999998"
                        "\t0.59999999999999998\t1\n\n\n# w=8: n mean min max count\n"
@@ -57,6 +59,7 @@ int main(void)
                        "128\t0.10000000000000001\t0.10000000000000001\t0.10000000000000001\t1\n") == 0,
        "curves by width: one gnuplot block per width, x = n");
     free(text);
+    free(titles);
     lab_summary_free(s);
     lab_table_free(t);
 

@@ -3,7 +3,7 @@
 # Sweeps end to end: reproducible tables, -j 1 = -j 2, resuming after an
 # interruption or a crash, refusing a changed config, recording divergence.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 19
+plan 26
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
@@ -62,6 +62,16 @@ ok "--fresh discards the old results and runs the new config" \
 run --out "$scratch/one" --set train.lr=0.01 --set plot.format=svg
 ok "changing only the figure format is not a different config" grep -q '(12 kept, 0 run' "$scratch/stderr"
 
+# A malformed row (a damaged file) is dropped and its cell runs again.
+mkdir -p "$scratch/damaged"
+cp "$scratch/par/config.cfg" "$scratch/damaged/"
+awk -F '\t' -v OFS='\t' '/^[0-9]/ && ++r == 3 { $7 = "garbage" } { print }' \
+    "$scratch/par/results.tsv" > "$scratch/damaged/results.tsv"
+run --out "$scratch/damaged" -j 1
+ok "a malformed row is dropped with a warning" grep -q 'dropped 1 malformed rows' "$scratch/stderr"
+ok "and the table is completed as if it had never been damaged" \
+    same_file "$scratch/par/results.tsv" "$scratch/damaged/results.tsv"
+
 # Divergence is a result, not a crash.
 run --out "$scratch/div" --set train.optimizer=sgd --set train.lr=1000
 st=$?
@@ -88,3 +98,43 @@ ok "SIGINT stops the sweep with status 130, keeping $kept finished rows" \
 "$LAB" run "$tiny" --out "$scratch/int" -j 1 $long 2>"$scratch/stderr"
 ok "rerunning after the interrupt gives the uninterrupted table" \
     same_file "$scratch/ref/results.tsv" "$scratch/int/results.tsv"
+
+# A worker killed in the middle of a cell: that cell is reported, the others
+# finish, and a rerun completes the table.
+"$LAB" run "$tiny" --out "$scratch/kill" -j 2 $long 2>"$scratch/kill.err" &
+pid=$!
+i=0
+while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+kill -KILL $(pgrep -P $pid | head -n 1)
+wait $pid
+st=$?
+ok "a killed worker fails its cell (exit $st) and names it" \
+    sh -c "test $st -eq 1 && grep -q 'cell n=.* seed=0: its worker was killed by signal 9' '$scratch/kill.err'"
+ok "the other cells finish" test "$(rows "$scratch/kill/results.tsv")" -eq 3
+run --out "$scratch/kill" -j 2 $long
+ok "a rerun completes the table" same_file "$scratch/ref/results.tsv" "$scratch/kill/results.tsv"
+
+# One run per folder at a time.
+"$LAB" run "$tiny" --out "$scratch/busy" -j 1 $long 2>/dev/null &
+pid=$!
+i=0
+while [ ! -f "$scratch/busy/results.tsv" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+run --out "$scratch/busy" -j 1 $long
+st=$?
+ok "a second run on a busy folder is refused (exit $st)" \
+    sh -c "test $st -eq 1 && grep -q 'is in use by another lab run' '$scratch/stderr'"
+wait $pid
+
+# SIGTERM to the parent stops the workers' cells too, at once.
+"$LAB" run "$tiny" --out "$scratch/term" -j 2 --set sweep.seeds=0 --set train.steps=3000000 \
+    --set sweep.n=32,64 2>/dev/null &
+pid=$!
+i=0
+while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.3
+kill -TERM $pid
+wait $pid
+st=$?
+ok "SIGTERM stops a -j 2 sweep before its long cells end (exit $st)" \
+    sh -c "test $st -eq 130 && test $(rows "$scratch/term/results.tsv") -eq 0"
