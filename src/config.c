@@ -148,17 +148,6 @@ static const char *const sections[] = {
 #define MAX_STRING 160
 _Static_assert(sizeof(long) >= 8, "the lab assumes 64-bit long integers");
 
-size_t lab_config_nkeys(void)
-{
-    return NKEYS;
-}
-
-lab_config_keyinfo lab_config_key(size_t i)
-{
-    lab_config_keyinfo info = { keys[i].section, keys[i].name, keys[i].def, keys[i].doc };
-    return info;
-}
-
 static void *field(lab_config *c, const struct key *k)
 {
     return (char *)c + k->off;

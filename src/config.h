@@ -103,11 +103,4 @@ int lab_config_write(const lab_config *c, FILE *f, int results_only);
  * differing key and both values described in msg. */
 int lab_config_compare(const lab_config *a, const lab_config *b, char *msg, size_t len);
 
-/* The key table, for documentation: section, name, default, meaning. */
-typedef struct lab_config_keyinfo {
-    const char *section, *name, *def, *doc;
-} lab_config_keyinfo;
-size_t lab_config_nkeys(void);
-lab_config_keyinfo lab_config_key(size_t i);
-
 #endif

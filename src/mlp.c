@@ -194,11 +194,6 @@ void lab_mlp_work_free(lab_mlp_work *w)
     free(w);
 }
 
-size_t lab_mlp_work_rows(const lab_mlp_work *w)
-{
-    return w->rows;
-}
-
 /* ---- forward and backward ---------------------------------------------- */
 
 const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,

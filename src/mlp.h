@@ -76,7 +76,6 @@ int lab_mlp_embed(const lab_mlp *small, lab_mlp *big);
 typedef struct lab_mlp_work lab_mlp_work;
 lab_mlp_work *lab_mlp_work_alloc(const lab_mlp *m, size_t rows);
 void lab_mlp_work_free(lab_mlp_work *w);
-size_t lab_mlp_work_rows(const lab_mlp_work *w);
 
 /* Forward pass over B <= rows inputs X (B,D). Returns the outputs (B), which
  * live in the workspace until its next use. With `train` set it also keeps

@@ -75,11 +75,6 @@ void lab_trainer_free(lab_trainer *tr)
     free(tr);
 }
 
-size_t lab_trainer_batch(const lab_trainer *tr)
-{
-    return tr->B;
-}
-
 /* Copy the next B points of the permutation stream into xb, yb. */
 static void gather_batch(lab_trainer *tr, const lab_dataset *train, gsl_rng *r)
 {

@@ -61,9 +61,6 @@ typedef struct lab_trainer lab_trainer;
 lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size_t n);
 void lab_trainer_free(lab_trainer *tr);
 
-/* The effective batch size (min(batch, n), or n for full batch). */
-size_t lab_trainer_batch(const lab_trainer *tr);
-
 /* One optimizer step on the next mini-batch drawn with r; returns the batch
  * loss before the update. */
 double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
