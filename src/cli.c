@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "fitting.h"
 #include "mlp.h"
 #include "status.h"
 #include "summary.h"
@@ -192,7 +193,7 @@ static int figure(const char *figdir, const char *name, const lab_summary *s, in
                 "teacher_params = %ld\nteacher_width = %ld\n",
             dat, titles, c->name, tparams, twidth);
     fclose(sf);
-    rc = lab_plot_render(figdir, name, (enum lab_plot_format)c->format, settings, warn,
+    rc = lab_plot_render(figdir, name, name, (enum lab_plot_format)c->format, settings, warn,
                          sizeof warn, err, sizeof err);
     if (rc != LAB_OK) {
         lab_cli_error("%s", err);
@@ -208,6 +209,65 @@ done:
     free(settings);
     free(file);
     return code;
+}
+
+/* The [fit] section as a request: forms from a comma list, the loss with
+ * its default parameter. */
+static void fit_request(const lab_config *c, const char *figdir, char *forms, char **list,
+                        size_t *n, lab_fit_request *req)
+{
+    static const double loss_param[4] = { 0, 0, 1e-3, 10 };
+    char *save = NULL;
+    *n = 0;
+    for (char *tok = strtok_r(forms, ", ", &save); tok && *n < 16; tok = strtok_r(NULL, ", ", &save))
+        list[(*n)++] = tok;
+    memset(req, 0, sizeof *req);
+    req->forms = list;
+    req->nforms = *n;
+    req->loss.kind = (enum lab_loss_kind)c->fit_loss;
+    req->loss.param = loss_param[c->fit_loss];
+    req->refine = 16;
+    req->bootstrap = (size_t)c->fit_bootstrap;
+    req->boot_by = "seed";
+    req->seed = c->seed;
+    req->split = c->fit_holdout > 0 ? LAB_SPLIT_FRACTION : LAB_SPLIT_NONE;
+    req->split_value = c->fit_holdout;
+    req->format = (enum lab_plot_format)c->format;
+    req->figdir = figdir;
+}
+
+/* Fit the [fit] laws to the results table and write fits.tsv and friends.
+ * Fits that fail (too few points, or no finished row at all) are warnings,
+ * not a failed run: the results stand without them. */
+static int fit_results(const char *rundir, const char *figdir, const lab_table *t,
+                       const lab_config *c)
+{
+    char err[1024], *per = strdup(c->fit_per_width), *joint = strdup(c->fit_joint), *list[16];
+    char *group[2] = { "width", "depth" };
+    lab_fitting *fs = lab_fitting_alloc();
+    int rc = per && joint && fs ? LAB_OK : LAB_ENOMEM;
+    size_t n;
+    lab_fit_request req;
+    if (rc == LAB_OK && strcmp(per, "none") != 0) {
+        fit_request(c, figdir, per, list, &n, &req);
+        req.group = group;
+        req.ngroup = c->depth.n > 1 ? 2 : 1;
+        rc = lab_fitting_add(fs, t, &req, err, sizeof err);
+    }
+    if (rc == LAB_OK && strcmp(joint, "none") != 0) {
+        fit_request(c, figdir, joint, list, &n, &req);
+        rc = lab_fitting_add(fs, t, &req, err, sizeof err);
+    }
+    if (rc == LAB_OK)
+        rc = lab_fitting_write(fs, rundir, err, sizeof err);
+    if (rc != LAB_OK)
+        lab_cli_error("warning: no fits: %s", rc == LAB_ENOMEM ? "out of memory" : err);
+    else if (lab_fitting_failures(fs))
+        lab_cli_error("warning: %zu fits failed (see diagnostics.tsv)", lab_fitting_failures(fs));
+    lab_fitting_free(fs);
+    free(per);
+    free(joint);
+    return rc == LAB_ENOMEM ? LAB_EXIT_FAIL : LAB_EXIT_OK;
 }
 
 int lab_cli_report(const char *rundir, const lab_config *c)
@@ -237,6 +297,8 @@ int lab_cli_report(const char *rundir, const lab_config *c)
     code = figure(figdir, "error_vs_n", s, 1, c);
     if (code == LAB_EXIT_OK)
         code = figure(figdir, "error_vs_width", s, 0, c);
+    if (code == LAB_EXIT_OK)
+        code = fit_results(rundir, figdir, t, c);
 done:
     lab_summary_free(s);
     lab_table_free(t);

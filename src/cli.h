@@ -28,14 +28,16 @@ int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
 int lab_cli_config_operand(lab_config *c, int argc, char **argv, const char *usage,
                            char **sets, int nsets);
 
-/* From RUNDIR/results.tsv write summary.tsv and figures/ (data, scripts and,
- * unless the config's format is none, images); c is the run's config.
- * Prints warnings; returns an exit code. */
+/* From RUNDIR/results.tsv write summary.tsv, the fits of the [fit] section
+ * (fits.tsv, diagnostics.tsv, scores.tsv, predictions.tsv) and figures/
+ * (data, scripts and, unless the config's format is none, images); c is the
+ * run's config. Prints warnings; returns an exit code. */
 int lab_cli_report(const char *rundir, const lab_config *c);
 
 /* Subcommands: each gets argv from its own name on. */
 int lab_cmd_run(int argc, char **argv);
 int lab_cmd_show(int argc, char **argv);
 int lab_cmd_plot(int argc, char **argv);
+int lab_cmd_fit(int argc, char **argv);
 
 #endif

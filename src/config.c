@@ -29,6 +29,8 @@ enum key_type { K_STRING, K_U64, K_LONG, K_DOUBLE, K_ENUM, K_LIST };
 #define F_MIN_OPEN 4u   /* the lower bound is excluded */
 #define F_MAX_OPEN 8u   /* the upper bound is excluded */
 #define F_FOLDER 16u    /* a string usable as a folder name */
+#define F_FORMS1 32u    /* "none" or scaling-law forms of one x (n) */
+#define F_FORMS2 64u    /* "none" or scaling-law forms of two x (n, parameters) */
 
 struct key {
     const char *section, *name;
@@ -131,13 +133,31 @@ static const struct key keys[] = {
     { "plot", "format", K_ENUM, OFF(format), "png",
       "figure format: png, svg, pdf, or none (scripts and data only)",
       0, 0, F_COSMETIC, CHOICES(lab_plot_format_names, LAB_NPLOT) },
+
+    { "fit", "per_width", K_STRING, OFF(fit_per_width), "hestness",
+      "laws fitted to each student's learning curve (test error against n), or none",
+      0, 0, F_COSMETIC | F_FORMS1, NULL, 0 },
+    { "fit", "joint", K_STRING, OFF(fit_joint), "rosenfeld",
+      "laws fitted over the whole grid (test error against n and parameters), or none",
+      0, 0, F_COSMETIC | F_FORMS2, NULL, 0 },
+    { "fit", "holdout", K_DOUBLE, OFF(fit_holdout), "0",
+      "fraction of the largest n held out to score extrapolation", 0, 1, F_COSMETIC | F_MAX_OPEN,
+      NULL, 0 },
+    { "fit", "bootstrap", K_LONG, OFF(fit_bootstrap), "200",
+      "bootstrap refits, resampling seeds, for 95% intervals (0 = none)", 0, 100000,
+      F_COSMETIC, NULL, 0 },
+    { "fit", "loss", K_ENUM, OFF(fit_loss), "log",
+      "fitting loss: log (squared log residuals), rel, huber (delta 1e-3) or asym (lambda 10)",
+      0, 0, F_COSMETIC, CHOICES(lab_config_losses, 4) },
 };
+
+const char *const lab_config_losses[4] = { "log", "rel", "huber", "asym" };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(NKEYS <= LAB_CONFIG_MAXKEYS, "raise LAB_CONFIG_MAXKEYS");
 
 static const char *const sections[] = {
-    "experiment", "teacher", "data", "student", "train", "sweep", "output", "plot"
+    "experiment", "teacher", "data", "student", "train", "sweep", "output", "plot", "fit"
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -342,6 +362,38 @@ static int parse_list(const struct key *k, const char *text, lab_list *l,
     return rc;
 }
 
+/* "none", or a comma-separated list of forms taking one x column (n) or two
+ * (n and the parameter count): the forms lab run can fit to its results. */
+static int valid_forms(const char *s, int two)
+{
+    static const char *const one_x[] = { "hestness", "hestness:3", "bnsl", "exp" };
+    static const char *const two_x[] = { "rosenfeld", "kaplan", "chinchilla" };
+    if (strcmp(s, "none") == 0)
+        return 1;
+    char *copy = strdup(s), *save = NULL;
+    int ok = copy != NULL && *s;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        tok = trim(tok);
+        int found = 0;
+        if (two) {
+            for (size_t i = 0; i < sizeof two_x / sizeof *two_x; i++)
+                found |= strcmp(tok, two_x[i]) == 0;
+        } else {
+            for (size_t i = 0; i < sizeof one_x / sizeof *one_x; i++)
+                found |= strcmp(tok, one_x[i]) == 0;
+            char *end;
+            if (strncmp(tok, "bnsl:", 5) == 0) {
+                long k = strtol(tok + 5, &end, 10);
+                found |= end != tok + 5 && !*end && k >= 0 && k <= 8;
+            }
+        }
+        ok = found;
+    }
+    free(copy);
+    return ok;
+}
+
 static int valid_folder_name(const char *s)
 {
     if (!*s || *s == '.')
@@ -365,6 +417,12 @@ static int parse_value(lab_config *c, const struct key *k, const char *text,
         if (strlen(text) > MAX_STRING) {
             snprintf(why, len, "expected at most %d characters, got %zu", MAX_STRING,
                      strlen(text));
+            return -1;
+        }
+        if ((k->flags & (F_FORMS1 | F_FORMS2)) && !valid_forms(text, k->flags & F_FORMS2)) {
+            snprintf(why, len, "expected none or a comma-separated list of %s, got \"%s\"",
+                     (k->flags & F_FORMS2) ? "rosenfeld, kaplan, chinchilla"
+                                           : "hestness, hestness:3, bnsl[:K], exp", text);
             return -1;
         }
         if ((k->flags & F_FOLDER) && !valid_folder_name(text)) {
@@ -575,8 +633,12 @@ static int handler(void *user, const char *section, const char *name, const char
         return 0;
     }
     if (!known_section(section)) {
-        ctx_fail(x, "%s.%s: unknown section [%s] (sections: experiment, teacher, data, "
-                 "student, train, sweep, output, plot)", section, name, section);
+        char list[256];
+        size_t off = 0;
+        for (size_t i = 0; i < NSECTIONS && off < sizeof list; i++)
+            off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
+                                    sections[i]);
+        ctx_fail(x, "%s.%s: unknown section [%s] (sections: %s)", section, name, section, list);
         return 0;
     }
     const struct key *k = find_key(section, name);

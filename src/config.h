@@ -26,6 +26,9 @@ typedef struct lab_list {
     long *v;
 } lab_list;
 
+/* The losses [fit] loss accepts, with their default parameters. */
+extern const char *const lab_config_losses[4]; /* log, rel, huber, asym */
+
 /* The most keys the table may hold (a compile-time bound for `line`). */
 #define LAB_CONFIG_MAXKEYS 64
 
@@ -65,6 +68,12 @@ typedef struct lab_config {
     char *dir;              /* run folder; "" = runs/<name> */
     /* [plot] */
     int format;             /* enum lab_plot_format */
+    /* [fit] */
+    char *fit_per_width;    /* forms fitted per (width, depth): "hestness", "none", ... */
+    char *fit_joint;        /* forms fitted over the grid: "rosenfeld", "none", ... */
+    double fit_holdout;     /* fraction of the largest n held out */
+    long fit_bootstrap;     /* bootstrap refits */
+    int fit_loss;           /* index into lab_config_losses */
 
     /* Where each key was set, by table index: 0 = default, > 0 = the line in
      * `source`, -1 = the command line. */

@@ -20,6 +20,7 @@ static const char usage[] =
     "  run CFG      run an experiment (resumable); `lab run CFG --help`\n"
     "  show CFG     print the resolved configuration with every default\n"
     "  plot RUNDIR  redo the summary and figures of a run folder\n"
+    "  fit TABLE    fit scaling laws to a table; `lab fit --help`\n"
     "\n"
     "  lab --version, lab --help\n";
 
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
         return lab_cmd_show(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return lab_cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "fit") == 0)
+        return lab_cmd_fit(argc - 1, argv + 1);
     lab_cli_error("%s: unknown command (lab --help lists them)", cmd);
     return LAB_EXIT_USAGE;
 }

@@ -70,17 +70,18 @@ static int run_gnuplot(const char *dir, const char *script, const char *log)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int lab_plot_render(const char *dir, const char *name, enum lab_plot_format format,
-                    const char *settings, char *warning, size_t warnlen,
-                    char *err, size_t errlen)
+int lab_plot_render(const char *dir, const char *template, const char *name,
+                    enum lab_plot_format format, const char *settings,
+                    char *warning, size_t warnlen, char *err, size_t errlen)
 {
-    char file[256];
+    char file[256], tfile[256];
     if (warnlen)
         warning[0] = '\0';
 
     /* The template's body. */
     snprintf(file, sizeof file, "%s.gp", name);
-    char *tpath = lab_path_join(lab_plot_templates_dir(), file);
+    snprintf(tfile, sizeof tfile, "%s.gp", template);
+    char *tpath = lab_path_join(lab_plot_templates_dir(), tfile);
     if (!tpath)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     char *body = lab_file_read(tpath, NULL);

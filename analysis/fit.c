@@ -1,0 +1,933 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_multimin.h>
+
+#include "status.h"
+
+/* Grids larger than this are refused rather than run for hours. */
+#define MAX_STARTS 5000000
+/* Refining every start is allowed up to this many. */
+#define MAX_REFINE_ALL 200000
+/* A local solve's tolerances (on the step, the gradient, the cost). */
+#define XTOL 1e-10
+#define GTOL 1e-10
+#define FTOL 1e-12
+/* Residuals at points where the curve is not positive. */
+#define BAD_RESIDUAL 1e3
+
+/* ==== Losses ================================================================= */
+
+int lab_loss_parse(const char *text, lab_loss *loss, char *err, size_t errlen)
+{
+    const char *colon = strchr(text, ':');
+    size_t len = colon ? (size_t)(colon - text) : strlen(text);
+    char *end = NULL;
+    if (len == 3 && strncmp(text, "log", 3) == 0 && !colon) {
+        loss->kind = LAB_LOSS_LOG;
+        loss->param = 0;
+        return LAB_OK;
+    }
+    if (len == 3 && strncmp(text, "rel", 3) == 0 && !colon) {
+        loss->kind = LAB_LOSS_REL;
+        loss->param = 0;
+        return LAB_OK;
+    }
+    if (len == 5 && strncmp(text, "huber", 5) == 0) {
+        loss->kind = LAB_LOSS_HUBER;
+        loss->param = colon ? strtod(colon + 1, &end) : 1e-3;
+    } else if (len == 4 && strncmp(text, "asym", 4) == 0) {
+        loss->kind = LAB_LOSS_ASYM;
+        loss->param = colon ? strtod(colon + 1, &end) : 10.0;
+    } else {
+        return lab_fail(err, errlen, LAB_EINVAL,
+                        "--loss %s: expected log, rel, huber[:DELTA] or asym[:LAMBDA]", text);
+    }
+    if ((colon && (end == colon + 1 || *end)) || !(loss->param > 0) || !isfinite(loss->param))
+        return lab_fail(err, errlen, LAB_EINVAL, "--loss %s: the parameter must be a number > 0",
+                        text);
+    return LAB_OK;
+}
+
+void lab_loss_format(const lab_loss *loss, char *buf, size_t len)
+{
+    switch (loss->kind) {
+    case LAB_LOSS_REL: snprintf(buf, len, "rel"); break;
+    case LAB_LOSS_HUBER: snprintf(buf, len, "huber:%g", loss->param); break;
+    case LAB_LOSS_ASYM: snprintf(buf, len, "asym:%g", loss->param); break;
+    default: snprintf(buf, len, "log"); break;
+    }
+}
+
+lab_fit_opts lab_fit_default_opts(void)
+{
+    lab_fit_opts o = { .loss = { LAB_LOSS_LOG, 0 }, .refine = 16, .max_iter = 1000 };
+    return o;
+}
+
+/* ==== The fitter ============================================================== */
+
+struct lab_fitter {
+    const lab_form *form;
+    lab_fit_opts opts;
+    size_t np, nfree;
+    size_t free_idx[LAB_FIT_MAXP];  /* fitted parameter k is theta[free_idx[k]] */
+    enum lab_param_kind kind[LAB_FIT_MAXP];
+    double fixed[LAB_FIT_MAXP];     /* values of fixed parameters (others unused) */
+    int is_fixed[LAB_FIT_MAXP];
+    size_t namp;                    /* amplitudes of the form */
+    size_t amp[4];
+    /* Buffers for up to cap points. */
+    size_t cap;
+    double *f;                      /* (n) curve values */
+    double *grad;                   /* (n, np) df/dtheta */
+    double *phi;                    /* (n, namp) amplitude basis */
+    double *X, *t;                  /* (n, namp) and (n): amplitude least squares */
+    /* The data being fitted (valid during a call). */
+    const lab_fit_data *d;
+    /* GSL workspaces, kept while the size does not change. */
+    gsl_multifit_nlinear_workspace *lm;
+    size_t lm_n, lm_p;
+    gsl_multifit_linear_workspace *ls;
+    size_t ls_n;
+};
+
+lab_fitter *lab_fitter_alloc(const lab_form *f, const lab_fit_opts *o)
+{
+    size_t np = lab_form_nparams(f);
+    if (np > LAB_FIT_MAXP)
+        return NULL;
+    lab_fitter *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->form = f;
+    w->opts = *o;
+    w->np = np;
+    for (size_t i = 0; i < np; i++) {
+        w->kind[i] = lab_form_param_kind(f, i);
+        w->is_fixed[i] = lab_form_param_fixed(f, i, &w->fixed[i]);
+        if (!w->is_fixed[i])
+            w->free_idx[w->nfree++] = i;
+    }
+    w->namp = lab_form_amplitudes(f, w->amp);
+    return w;
+}
+
+void lab_fitter_free(lab_fitter *w)
+{
+    if (!w)
+        return;
+    free(w->f);
+    free(w->grad);
+    free(w->phi);
+    free(w->X);
+    free(w->t);
+    if (w->lm)
+        gsl_multifit_nlinear_free(w->lm);
+    if (w->ls)
+        gsl_multifit_linear_free(w->ls);
+    free(w);
+}
+
+static int reserve(lab_fitter *w, size_t n)
+{
+    if (n <= w->cap)
+        return 0;
+    double *f = realloc(w->f, n * sizeof *f);
+    if (f)
+        w->f = f;
+    double *g = realloc(w->grad, n * w->np * sizeof *g);
+    if (g)
+        w->grad = g;
+    size_t na = w->namp ? w->namp : 1;
+    double *p = realloc(w->phi, n * na * sizeof *p);
+    if (p)
+        w->phi = p;
+    double *X = realloc(w->X, n * na * sizeof *X);
+    if (X)
+        w->X = X;
+    double *t = realloc(w->t, n * sizeof *t);
+    if (t)
+        w->t = t;
+    if (!f || !g || !p || !X || !t)
+        return -1;
+    w->cap = n;
+    return 0;
+}
+
+/* ==== Parametrisation ============================================================ */
+
+/* Fitted variable u <-> parameter theta: positive kinds are fitted as logs. */
+static double natural(enum lab_param_kind k, double u)
+{
+    switch (k) {
+    case LAB_PARAM_POS:
+    case LAB_PARAM_NONNEG: return exp(u);
+    case LAB_PARAM_NEG: return -exp(u);
+    default: return u;
+    }
+}
+
+static double fitted(enum lab_param_kind k, double theta)
+{
+    switch (k) {
+    case LAB_PARAM_POS:
+    case LAB_PARAM_NONNEG: return log(theta);
+    case LAB_PARAM_NEG: return log(-theta);
+    default: return theta;
+    }
+}
+
+/* d theta / d u */
+static double dnatural(enum lab_param_kind k, double theta)
+{
+    return k == LAB_PARAM_FREE ? 1.0 : theta;
+}
+
+static void theta_from_u(const lab_fitter *w, const double *u, double *theta)
+{
+    for (size_t i = 0; i < w->np; i++)
+        theta[i] = w->fixed[i];
+    for (size_t k = 0; k < w->nfree; k++) {
+        size_t i = w->free_idx[k];
+        theta[i] = natural(w->kind[i], u[k]);
+    }
+}
+
+/* ==== Residuals ==================================================================== */
+
+/* Evaluate the curve at every point (and its gradient when want_grad). Returns
+ * 0, or -1 when a parameter or a value is not finite. */
+static int curve(lab_fitter *w, const double *theta, int want_grad)
+{
+    const lab_fit_data *d = w->d;
+    for (size_t k = 0; k < w->np; k++)
+        if (!isfinite(theta[k]))
+            return -1;
+    for (size_t i = 0; i < d->n; i++) {
+        w->f[i] = lab_form_eval(w->form, theta, d->x + i * d->nx,
+                                want_grad ? w->grad + i * w->np : NULL);
+        if (!isfinite(w->f[i]))
+            return -1;
+    }
+    return 0;
+}
+
+/* s_i = log f_i - log y_i, large when the curve is not positive. */
+static double log_residual(double f, double y)
+{
+    return f > 0 ? log(f) - log(y) : BAD_RESIDUAL;
+}
+
+/* The least-squares residual of point i and its derivative with respect to
+ * the curve value. For Huber, r = sign(s) sqrt(2 d |s| - d^2) beyond d makes
+ * r^2 / 2 equal huber_d(s) exactly, so Levenberg-Marquardt minimises the
+ * Huber loss itself (r is continuously differentiable in s). */
+static double ls_residual(const lab_loss *loss, double f, double y, double *dr_df)
+{
+    double s, sw, d, r;
+    switch (loss->kind) {
+    case LAB_LOSS_REL:
+        *dr_df = 1.0 / y;
+        return (f - y) / y;
+    case LAB_LOSS_HUBER:
+        s = log_residual(f, y);
+        d = loss->param;
+        if (fabs(s) <= d) {
+            *dr_df = f > 0 ? 1.0 / f : 0.0;
+            return s;
+        }
+        r = sqrt(2.0 * d * fabs(s) - d * d);
+        *dr_df = f > 0 ? d / r / f : 0.0;
+        return s > 0 ? r : -r;
+    case LAB_LOSS_ASYM:
+        s = log_residual(f, y);
+        sw = s > 0 ? sqrt(loss->param) : 1.0;
+        *dr_df = f > 0 ? sw / f : 0.0;
+        return sw * s;
+    default:
+        *dr_df = f > 0 ? 1.0 / f : 0.0;
+        return log_residual(f, y);
+    }
+}
+
+static double huber(double s, double delta, double *dloss)
+{
+    if (fabs(s) <= delta) {
+        *dloss = s;
+        return 0.5 * s * s;
+    }
+    *dloss = s > 0 ? delta : -delta;
+    return delta * (fabs(s) - 0.5 * delta);
+}
+
+/* The loss at theta (NAN when the curve cannot be evaluated). */
+static double objective(lab_fitter *w, const double *theta)
+{
+    if (curve(w, theta, 0) != 0)
+        return NAN;
+    const lab_fit_data *d = w->d;
+    double sum = 0.0, unused;
+    for (size_t i = 0; i < d->n; i++) {
+        if (w->opts.loss.kind == LAB_LOSS_HUBER) {
+            sum += huber(log_residual(w->f[i], d->y[i]), w->opts.loss.param, &unused);
+        } else {
+            double r = ls_residual(&w->opts.loss, w->f[i], d->y[i], &unused);
+            sum += r * r;
+        }
+    }
+    return sum;
+}
+
+/* GSL callbacks for the least-squares losses. */
+static int lm_f(const gsl_vector *u, void *ctx, gsl_vector *r)
+{
+    lab_fitter *w = ctx;
+    double theta[LAB_FIT_MAXP], unused;
+    theta_from_u(w, u->data, theta);
+    if (curve(w, theta, 0) != 0) {
+        gsl_vector_set_all(r, BAD_RESIDUAL);
+        return GSL_SUCCESS;
+    }
+    for (size_t i = 0; i < w->d->n; i++)
+        gsl_vector_set(r, i, ls_residual(&w->opts.loss, w->f[i], w->d->y[i], &unused));
+    return GSL_SUCCESS;
+}
+
+static int lm_df(const gsl_vector *u, void *ctx, gsl_matrix *J)
+{
+    lab_fitter *w = ctx;
+    double theta[LAB_FIT_MAXP];
+    theta_from_u(w, u->data, theta);
+    if (curve(w, theta, 1) != 0) {
+        gsl_matrix_set_zero(J);
+        return GSL_SUCCESS;
+    }
+    for (size_t i = 0; i < w->d->n; i++) {
+        double dr_df;
+        ls_residual(&w->opts.loss, w->f[i], w->d->y[i], &dr_df);
+        const double *g = w->grad + i * w->np;
+        for (size_t k = 0; k < w->nfree; k++) {
+            size_t j = w->free_idx[k];
+            gsl_matrix_set(J, i, k, dr_df * g[j] * dnatural(w->kind[j], theta[j]));
+        }
+    }
+    return GSL_SUCCESS;
+}
+
+/* GSL callbacks for the Huber loss. */
+static double mm_f(const gsl_vector *u, void *ctx)
+{
+    lab_fitter *w = ctx;
+    double theta[LAB_FIT_MAXP];
+    theta_from_u(w, u->data, theta);
+    double v = objective(w, theta);
+    return isfinite(v) ? v : GSL_POSINF;
+}
+
+static void mm_fdf(const gsl_vector *u, void *ctx, double *fval, gsl_vector *g)
+{
+    lab_fitter *w = ctx;
+    double theta[LAB_FIT_MAXP];
+    theta_from_u(w, u->data, theta);
+    gsl_vector_set_zero(g);
+    if (curve(w, theta, 1) != 0) {
+        *fval = GSL_POSINF;
+        return;
+    }
+    double sum = 0.0;
+    for (size_t i = 0; i < w->d->n; i++) {
+        double dl, s = log_residual(w->f[i], w->d->y[i]);
+        sum += huber(s, w->opts.loss.param, &dl);
+        if (!(w->f[i] > 0))
+            continue;
+        const double *gr = w->grad + i * w->np;
+        for (size_t k = 0; k < w->nfree; k++) {
+            size_t j = w->free_idx[k];
+            *gsl_vector_ptr(g, k) += dl / w->f[i] * gr[j] * dnatural(w->kind[j], theta[j]);
+        }
+    }
+    *fval = sum;
+}
+
+static void mm_df(const gsl_vector *u, void *ctx, gsl_vector *g)
+{
+    double unused;
+    mm_fdf(u, ctx, &unused, g);
+}
+
+/* ==== Local solves ================================================================== */
+
+struct solve {
+    double theta[LAB_FIT_MAXP];
+    double objective;
+    int converged;
+};
+
+static int lm_solve(lab_fitter *w, const double *u0, struct solve *out)
+{
+    size_t n = w->d->n, p = w->nfree;
+    if (!w->lm || w->lm_n != n || w->lm_p != p) {
+        if (w->lm)
+            gsl_multifit_nlinear_free(w->lm);
+        gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
+        w->lm = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
+        if (!w->lm)
+            return LAB_ENOMEM;
+        w->lm_n = n;
+        w->lm_p = p;
+    }
+    gsl_multifit_nlinear_fdf fdf = { .f = lm_f, .df = lm_df, .fvv = NULL, .n = n, .p = p,
+                                     .params = w };
+    gsl_vector_const_view u = gsl_vector_const_view_array(u0, p);
+    int info, status = gsl_multifit_nlinear_init(&u.vector, &fdf, w->lm);
+    if (status == GSL_SUCCESS)
+        status = gsl_multifit_nlinear_driver(w->opts.max_iter, XTOL, GTOL, FTOL, NULL, NULL,
+                                             &info, w->lm);
+    gsl_vector *ub = gsl_multifit_nlinear_position(w->lm);
+    theta_from_u(w, ub->data, out->theta);
+    out->objective = objective(w, out->theta);
+    /* "No progress" at a minimum is rounding, not failure: accept it when the
+     * gradient J^T r is negligible. */
+    int ok = status == GSL_SUCCESS;
+    if (status == GSL_ENOPROG) {
+        gsl_matrix *J = gsl_multifit_nlinear_jac(w->lm);
+        gsl_vector *r = gsl_multifit_nlinear_residual(w->lm);
+        double gmax = 0;
+        for (size_t k = 0; k < p; k++) {
+            gsl_vector_view col = gsl_matrix_column(J, k);
+            double gk;
+            gsl_blas_ddot(&col.vector, r, &gk);
+            gmax = fmax(gmax, fabs(gk));
+        }
+        ok = gmax <= 1e-8 * (1.0 + out->objective);
+    }
+    out->converged = ok && isfinite(out->objective);
+    return LAB_OK;
+}
+
+static int bfgs_solve(lab_fitter *w, const double *u0, struct solve *out)
+{
+    size_t p = w->nfree;
+    gsl_multimin_fdfminimizer *s =
+        gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, p);
+    if (!s)
+        return LAB_ENOMEM;
+    gsl_multimin_function_fdf fdf = { .f = mm_f, .df = mm_df, .fdf = mm_fdf, .n = p,
+                                      .params = w };
+    gsl_vector_const_view u = gsl_vector_const_view_array(u0, p);
+    int status = gsl_multimin_fdfminimizer_set(s, &fdf, &u.vector, 0.01, 0.1);
+    int ok = 0;
+    for (size_t it = 0; status == GSL_SUCCESS && it < 200; it++) {
+        status = gsl_multimin_fdfminimizer_iterate(s);
+        double f = gsl_multimin_fdfminimizer_minimum(s);
+        if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(s),
+                                       1e-10 * (1.0 + fabs(f))) == GSL_SUCCESS) {
+            ok = 1;
+            break;
+        }
+    }
+    /* BFGS stops when its line search makes no progress: at a kink of the
+     * Huber loss this is the minimum when the gradient is small. */
+    if (!ok) {
+        const gsl_vector *g = gsl_multimin_fdfminimizer_gradient(s);
+        double f = gsl_multimin_fdfminimizer_minimum(s);
+        ok = status == GSL_ENOPROG && gsl_blas_dnrm2(g) <= 1e-6 * (1.0 + fabs(f));
+    }
+    theta_from_u(w, gsl_multimin_fdfminimizer_x(s)->data, out->theta);
+    out->objective = objective(w, out->theta);
+    out->converged = ok && isfinite(out->objective);
+    gsl_multimin_fdfminimizer_free(s);
+    return LAB_OK;
+}
+
+static void to_fitted(const lab_fitter *w, const double *theta, double *u)
+{
+    for (size_t k = 0; k < w->nfree; k++) {
+        size_t i = w->free_idx[k];
+        u[k] = fitted(w->kind[i], theta[i]);
+    }
+}
+
+/* Levenberg-Marquardt; for the Huber loss, which is not a sum of squares of
+ * smooth residuals, a BFGS polish on the loss itself follows, kept when it
+ * lowers the loss. */
+static int local_solve(lab_fitter *w, const double *theta0, struct solve *out)
+{
+    double u0[LAB_FIT_MAXP];
+    to_fitted(w, theta0, u0);
+    for (size_t k = 0; k < w->nfree; k++)
+        if (!isfinite(u0[k]))
+            return LAB_ENUMERIC;
+    int rc = lm_solve(w, u0, out);
+    if (rc != LAB_OK || w->opts.loss.kind != LAB_LOSS_HUBER || !isfinite(out->objective))
+        return rc;
+    struct solve polish;
+    to_fitted(w, out->theta, u0);
+    if (bfgs_solve(w, u0, &polish) == LAB_OK && polish.objective < out->objective) {
+        polish.converged |= out->converged;
+        *out = polish;
+    }
+    return LAB_OK;
+}
+
+/* ==== Starts ======================================================================== */
+
+/* Solve the amplitudes in `solve` (indices into w->amp) for the other
+ * parameters of theta, by least squares on the relative residuals
+ * (sum_j a_j phi_j - y) / y, keeping the signs their kinds demand. */
+static int solve_amplitudes(lab_fitter *w, double *theta, const size_t *solve, size_t ns)
+{
+    const lab_fit_data *d = w->d;
+    size_t n = d->n, na = w->namp;
+    for (size_t i = 0; i < n; i++)
+        lab_form_basis(w->form, theta, d->x + i * d->nx, w->phi + i * na);
+    if (!w->ls || w->ls_n < n) {
+        if (w->ls)
+            gsl_multifit_linear_free(w->ls);
+        if (!(w->ls = gsl_multifit_linear_alloc(n, na)))
+            return LAB_ENOMEM;
+        w->ls_n = n;
+    }
+    double *Xbuf = w->X, *tbuf = w->t;
+
+    /* Try every pattern of constrained amplitudes held at zero; keep the best
+     * feasible solution. With at most three amplitudes this is exact. */
+    double best = INFINITY, best_a[4] = { 0 };
+    for (unsigned mask = 0; mask < (1u << ns); mask++) {
+        size_t cols[4], nc = 0;
+        int skip = 0;
+        for (size_t j = 0; j < ns; j++) {
+            int zero = (mask >> j) & 1u;
+            if (zero && w->kind[w->amp[solve[j]]] == LAB_PARAM_FREE)
+                skip = 1;
+            if (!zero)
+                cols[nc++] = j;
+        }
+        if (skip)
+            continue;
+        double a[4] = { 0 };
+        if (nc > 0) {
+            /* Rows scaled by 1/y: the target is y minus the known terms. */
+            for (size_t i = 0; i < n; i++) {
+                double t = d->y[i];
+                for (size_t j = 0; j < na; j++) {
+                    int solved = 0;
+                    for (size_t s = 0; s < ns; s++)
+                        solved |= solve[s] == j;
+                    if (!solved)
+                        t -= theta[w->amp[j]] * w->phi[i * na + j];
+                }
+                tbuf[i] = t / d->y[i];
+                for (size_t c = 0; c < nc; c++)
+                    Xbuf[i * nc + c] = w->phi[i * na + solve[cols[c]]] / d->y[i];
+            }
+            double cbuf[4], covbuf[16], chisq;
+            gsl_matrix_view X = gsl_matrix_view_array(Xbuf, n, nc);
+            gsl_vector_view t = gsl_vector_view_array(tbuf, n);
+            gsl_vector_view c = gsl_vector_view_array(cbuf, nc);
+            gsl_matrix_view cov = gsl_matrix_view_array(covbuf, nc, nc);
+            if (gsl_multifit_linear(&X.matrix, &t.vector, &c.vector, &cov.matrix, &chisq,
+                                    w->ls) != GSL_SUCCESS)
+                continue;
+            for (size_t k = 0; k < nc; k++)
+                a[cols[k]] = cbuf[k];
+        }
+        int feasible = 1;
+        for (size_t j = 0; j < ns; j++)
+            if (w->kind[w->amp[solve[j]]] != LAB_PARAM_FREE && a[j] < 0)
+                feasible = 0;
+        if (!feasible)
+            continue;
+        double sse = 0;
+        for (size_t i = 0; i < n; i++) {
+            double fi = 0;
+            for (size_t j = 0; j < na; j++) {
+                double aj = theta[w->amp[j]];
+                for (size_t s = 0; s < ns; s++)
+                    if (solve[s] == j)
+                        aj = a[s];
+                fi += aj * w->phi[i * na + j];
+            }
+            double r = (fi - d->y[i]) / d->y[i];
+            sse += r * r;
+        }
+        if (sse < best) {
+            best = sse;
+            memcpy(best_a, a, sizeof best_a);
+        }
+    }
+    if (!isfinite(best))
+        return LAB_ENUMERIC;
+    /* A positive amplitude solved as 0 starts small instead (its logarithm
+     * is what is fitted). */
+    double ymax = 0;
+    for (size_t i = 0; i < n; i++)
+        ymax = fmax(ymax, fabs(d->y[i]));
+    for (size_t s = 0; s < ns; s++) {
+        size_t j = solve[s];
+        double scale = 0;
+        for (size_t i = 0; i < n; i++)
+            scale = fmax(scale, fabs(w->phi[i * na + j]));
+        double floor = 1e-6 * ymax / (scale > 0 ? scale : 1.0);
+        theta[w->amp[j]] = w->kind[w->amp[j]] == LAB_PARAM_FREE ? best_a[s]
+                                                                : fmax(best_a[s], floor);
+    }
+    return LAB_OK;
+}
+
+/* The start grid: per parameter, its grid values, or one value. */
+struct grid {
+    size_t count[LAB_FIT_MAXP];
+    double vals[LAB_FIT_MAXP][128];
+    size_t solve[4], nsolve;   /* amplitudes solved at each start */
+    size_t total;
+};
+
+static int make_grid(lab_fitter *w, struct grid *g, char *err, size_t errlen)
+{
+    const lab_fit_data *d = w->d;
+    double xmin[8], xmax[8], ymin = INFINITY, ymax = -INFINITY;
+    for (size_t c = 0; c < d->nx; c++) {
+        xmin[c] = INFINITY;
+        xmax[c] = -INFINITY;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t c = 0; c < d->nx; c++) {
+            xmin[c] = fmin(xmin[c], d->x[i * d->nx + c]);
+            xmax[c] = fmax(xmax[c], d->x[i * d->nx + c]);
+        }
+        ymin = fmin(ymin, d->y[i]);
+        ymax = fmax(ymax, d->y[i]);
+    }
+    memset(g, 0, sizeof *g);
+    g->total = 1;
+    for (size_t i = 0; i < w->np; i++) {
+        if (w->is_fixed[i]) {
+            g->count[i] = 1;
+            g->vals[i][0] = w->fixed[i];
+            continue;
+        }
+        g->count[i] = lab_form_grid(w->form, i, xmin, xmax, ymin, ymax, g->vals[i], 128);
+        if (g->count[i] == 0) {
+            int amplitude = 0;
+            for (size_t j = 0; j < w->namp; j++)
+                if (w->amp[j] == i) {
+                    amplitude = 1;
+                    g->solve[g->nsolve++] = j;
+                }
+            g->count[i] = 1;
+            g->vals[i][0] = amplitude ? 0.0
+                          : w->kind[i] == LAB_PARAM_NEG ? -1.0
+                          : w->kind[i] == LAB_PARAM_FREE ? 0.0 : 1.0;
+        }
+        g->total *= g->count[i];
+        if (g->total > MAX_STARTS)
+            return lab_fail(err, errlen, LAB_EINVAL, "%s: the start grid has more than %d "
+                            "points; give smaller grids with --start", lab_form_name(w->form),
+                            MAX_STARTS);
+    }
+    return LAB_OK;
+}
+
+/* Fill theta with start number k of the grid. */
+static void grid_point(const lab_fitter *w, const struct grid *g, size_t k, double *theta)
+{
+    for (size_t i = w->np; i-- > 0;) {
+        theta[i] = g->vals[i][k % g->count[i]];
+        k /= g->count[i];
+    }
+}
+
+/* ==== Diagnostics =================================================================== */
+
+/* Residual vector and Jacobian (fitted variables) at theta; residuals are
+ * the loss's own (the log residuals for Huber). Returns the condition number
+ * of J by its singular values. */
+static double jacobian_cond(lab_fitter *w, const double *theta, double *rss)
+{
+    size_t n = w->d->n, p = w->nfree;
+    *rss = NAN;
+    if (p == 0 || curve(w, theta, 1) != 0)
+        return NAN;
+    gsl_matrix *J = gsl_matrix_alloc(n, p), *V = gsl_matrix_alloc(p, p);
+    gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    double cond = NAN, sum = 0;
+    if (J && V && S && work) {
+        /* Huber's residuals are the log residuals s_i. */
+        lab_loss loss = w->opts.loss;
+        if (loss.kind == LAB_LOSS_HUBER)
+            loss.kind = LAB_LOSS_LOG;
+        for (size_t i = 0; i < n; i++) {
+            double dr_df, r = ls_residual(&loss, w->f[i], w->d->y[i], &dr_df);
+            sum += r * r;
+            for (size_t k = 0; k < p; k++) {
+                size_t j = w->free_idx[k];
+                gsl_matrix_set(J, i, k, dr_df * w->grad[i * w->np + j]
+                                        * dnatural(w->kind[j], theta[j]));
+            }
+        }
+        *rss = sum;
+        if (n >= p && gsl_linalg_SV_decomp(J, V, S, work) == GSL_SUCCESS) {
+            double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, p - 1);
+            cond = smin > 0 ? smax / smin : INFINITY;
+        }
+    }
+    gsl_matrix_free(J);
+    gsl_matrix_free(V);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return cond;
+}
+
+/* Which parameters sit at a bound ("0", "inf", "-inf"; NULL when none): a
+ * non-negative one at 0 (relative to the data's scale), or one fitted in
+ * logs that ran off to 0 or infinity. */
+static const char *at_bound(const lab_fitter *w, const double *theta, size_t i)
+{
+    double ymax = 0;
+    for (size_t k = 0; k < w->d->n; k++)
+        ymax = fmax(ymax, fabs(w->d->y[k]));
+    double u = w->kind[i] == LAB_PARAM_FREE ? 0 : fitted(w->kind[i], theta[i]);
+    if (w->kind[i] == LAB_PARAM_NONNEG && theta[i] < 1e-9 * ymax)
+        return "0";
+    if (w->kind[i] != LAB_PARAM_FREE && u < -40)
+        return "0";
+    if (w->kind[i] != LAB_PARAM_FREE && u > 40)
+        return "inf";
+    if (w->kind[i] == LAB_PARAM_FREE && fabs(theta[i]) > 1e15)
+        return theta[i] > 0 ? "inf" : "-inf";
+    return NULL;
+}
+
+static void bounds_report(const lab_fitter *w, const double *theta, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < w->nfree; k++) {
+        size_t i = w->free_idx[k];
+        const char *what = at_bound(w, theta, i);
+        if (what && off < len)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
+                                    lab_form_param_name(w->form, i), what);
+    }
+}
+
+static void diagnose(lab_fitter *w, lab_fit_result *res)
+{
+    double rss;
+    size_t n = w->d->n, k = w->nfree;
+    res->cond = jacobian_cond(w, res->theta, &rss);
+    res->rms = sqrt(rss / (double)n);
+    double ll = (double)n * log(rss / (double)n > 1e-300 ? rss / (double)n : 1e-300);
+    res->aic = ll + 2.0 * (double)k;
+    res->bic = ll + (double)k * log((double)n);
+    bounds_report(w, res->theta, res->at_bound, sizeof res->at_bound);
+}
+
+/* ==== Driver ======================================================================== */
+
+int lab_fit_check(const lab_fitter *w, const lab_fit_data *d, char *err, size_t errlen)
+{
+    const char *name = lab_form_name(w->form);
+    if (d->nx != lab_form_nx(w->form))
+        return lab_fail(err, errlen, LAB_EINVAL, "%s takes %zu x columns, not %zu", name,
+                        lab_form_nx(w->form), d->nx);
+    if (d->n <= w->nfree)
+        return lab_fail(err, errlen, LAB_EINVAL, "%s fits %zu parameters: it needs at least %zu "
+                        "points, and has %zu", name, w->nfree, w->nfree + 1, d->n);
+    int logs = w->opts.loss.kind != LAB_LOSS_REL;
+    for (size_t i = 0; i < d->n; i++) {
+        if (!isfinite(d->y[i]))
+            return lab_fail(err, errlen, LAB_EINVAL, "point %zu: y is not a finite number", i + 1);
+        if (!(d->y[i] > 0))
+            return lab_fail(err, errlen, LAB_EINVAL, "point %zu: y = %g; %s needs y > 0",
+                            i + 1, d->y[i], logs ? "a loss on log y" : "the relative error");
+        for (size_t c = 0; c < d->nx; c++) {
+            double x = d->x[i * d->nx + c];
+            if (!isfinite(x) || !(x > 0))
+                return lab_fail(err, errlen, LAB_EINVAL, "point %zu: x%zu = %g; %s needs "
+                                "x > 0 (its terms are powers of x)", i + 1, c + 1, x, name);
+        }
+    }
+    return LAB_OK;
+}
+
+/* The starts kept for refinement: the best `cap` by initial loss. */
+struct pool {
+    size_t cap, n;
+    double *obj;    /* (cap) */
+    double *theta;  /* (cap, np) */
+};
+
+static void pool_offer(struct pool *p, size_t np, double obj, const double *theta)
+{
+    size_t slot = p->n;
+    if (p->n == p->cap) {
+        size_t worst = 0;
+        for (size_t i = 1; i < p->n; i++)
+            if (p->obj[i] > p->obj[worst])
+                worst = i;
+        if (!(obj < p->obj[worst]))
+            return;
+        slot = worst;
+    } else {
+        p->n++;
+    }
+    p->obj[slot] = obj;
+    memcpy(p->theta + slot * np, theta, np * sizeof *theta);
+}
+
+/* Spread and agreement among refined solutions (obj, theta rows). */
+static void spread(const lab_fitter *w, const double *obj, const double *theta, size_t m,
+                   lab_fit_result *res)
+{
+    double best = res->objective;
+    res->agree = 0;
+    res->start_spread = 0;
+    for (size_t s = 0; s < m; s++) {
+        if (obj[s] <= best + 1e-6 * fabs(best) + 1e-300)
+            res->agree++;
+        if (!(obj[s] <= best + 0.01 * fabs(best) + 1e-300))
+            continue;
+        for (size_t k = 0; k < w->nfree; k++) {
+            size_t i = w->free_idx[k];
+            if (at_bound(w, res->theta, i)) /* where it stops near 0 says nothing */
+                continue;
+            double ref = fabs(res->theta[i]) > 1e-12 ? fabs(res->theta[i]) : 1e-12;
+            res->start_spread = fmax(res->start_spread,
+                                     fabs(theta[s * w->np + i] - res->theta[i]) / ref);
+        }
+    }
+}
+
+static void result_init(const lab_fitter *w, lab_fit_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->np = w->np;
+    res->nfree = w->nfree;
+    res->objective = INFINITY;
+}
+
+int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
+                char *err, size_t errlen)
+{
+    result_init(w, res);
+    int rc = lab_fit_check(w, d, err, errlen);
+    if (rc != LAB_OK)
+        return rc;
+    if (reserve(w, d->n) != 0)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    w->d = d;
+
+    struct grid *g = malloc(sizeof *g);
+    if (!g)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if ((rc = make_grid(w, g, err, errlen)) != LAB_OK) {
+        free(g);
+        return rc;
+    }
+    size_t np = w->np, keep = w->opts.refine;
+    if (keep == 0 && g->total > MAX_REFINE_ALL) {
+        size_t total = g->total;
+        free(g);
+        return lab_fail(err, errlen, LAB_EINVAL, "%s: refining all %zu starts is too slow; "
+                        "refine the best few (--refine N)", lab_form_name(w->form), total);
+    }
+    if (keep == 0 || keep > g->total)
+        keep = g->total;
+    struct pool pool = { .cap = keep };
+    pool.obj = malloc(keep * sizeof *pool.obj);
+    pool.theta = malloc(keep * np * sizeof *pool.theta);
+    double *sol_obj = malloc(keep * sizeof *sol_obj);
+    double *sol_theta = malloc(keep * np * sizeof *sol_theta);
+    if (!pool.obj || !pool.theta || !sol_obj || !sol_theta) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+
+    /* Evaluate every admissible grid point, amplitudes solved. */
+    for (size_t k = 0; k < g->total; k++) {
+        double theta[LAB_FIT_MAXP];
+        grid_point(w, g, k, theta);
+        if (!lab_form_admissible(w->form, theta))
+            continue;
+        if (g->nsolve && solve_amplitudes(w, theta, g->solve, g->nsolve) != LAB_OK)
+            continue;
+        double obj = objective(w, theta);
+        res->starts++;
+        if (isfinite(obj))
+            pool_offer(&pool, np, obj, theta);
+    }
+    if (pool.n == 0) {
+        rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: the curve is not finite at any start",
+                      lab_form_name(w->form));
+        goto done;
+    }
+
+    /* Refine the kept starts; the best solution wins. */
+    for (size_t s = 0; s < pool.n; s++) {
+        struct solve sol;
+        if (local_solve(w, pool.theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
+            continue;
+        sol_obj[res->refined] = sol.objective;
+        memcpy(sol_theta + res->refined * np, sol.theta, np * sizeof *sol.theta);
+        res->refined++;
+        if (sol.objective < res->objective) {
+            res->objective = sol.objective;
+            res->converged = sol.converged;
+            memcpy(res->theta, sol.theta, np * sizeof *sol.theta);
+        }
+    }
+    if (res->refined == 0) {
+        rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: no start could be refined",
+                      lab_form_name(w->form));
+        goto done;
+    }
+    spread(w, sol_obj, sol_theta, res->refined, res);
+    diagnose(w, res);
+done:
+    free(pool.obj);
+    free(pool.theta);
+    free(sol_obj);
+    free(sol_theta);
+    free(g);
+    return rc;
+}
+
+int lab_fit_refine(lab_fitter *w, const lab_fit_data *d, const double *theta0,
+                   lab_fit_result *res, char *err, size_t errlen)
+{
+    result_init(w, res);
+    int rc = lab_fit_check(w, d, err, errlen);
+    if (rc != LAB_OK)
+        return rc;
+    if (reserve(w, d->n) != 0)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    w->d = d;
+    double theta[LAB_FIT_MAXP];
+    memcpy(theta, theta0, w->np * sizeof *theta);
+    for (size_t i = 0; i < w->np; i++)
+        if (w->is_fixed[i])
+            theta[i] = w->fixed[i];
+    struct solve sol;
+    if ((rc = local_solve(w, theta, &sol)) != LAB_OK || !isfinite(sol.objective))
+        return lab_fail(err, errlen, rc == LAB_OK ? LAB_ENUMERIC : rc,
+                        "%s: the start cannot be refined", lab_form_name(w->form));
+    res->starts = res->refined = res->agree = 1;
+    res->objective = sol.objective;
+    res->converged = sol.converged;
+    memcpy(res->theta, sol.theta, w->np * sizeof *sol.theta);
+    diagnose(w, res);
+    return LAB_OK;
+}

@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "forms.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+/* The most parameters a form has (bnsl:8: 2 + 1 + 3*8). */
+#define MAX_PARAMS 32
+#define MAX_BREAKS 8
+#define MAX_GRID 64
+
+enum form_id { HESTNESS, HESTNESS3, ROSENFELD, PRUNE, BNSL, KAPLAN, CHINCHILLA, EXPDECAY };
+
+struct param {
+    char name[16];
+    enum lab_param_kind kind;
+    int fixed;              /* held at `value` */
+    double value;
+    int user_grid;          /* grid replaced by lab_form_set_grid() */
+    size_t ngrid;
+    double grid[MAX_GRID];
+};
+
+struct lab_form {
+    enum form_id id;
+    char name[32];
+    size_t nx;
+    size_t np;
+    size_t breaks;          /* bnsl: K */
+    int joint;              /* rosenfeld-prune: the (d, eps_np, l, w) law */
+    struct param p[MAX_PARAMS];
+};
+
+const char lab_form_list[] =
+    "hestness, hestness:3, rosenfeld, rosenfeld-prune, bnsl[:K], kaplan, chinchilla, exp";
+
+/* ==== Construction ========================================================== */
+
+static void add(lab_form *f, const char *name, enum lab_param_kind kind)
+{
+    struct param *p = &f->p[f->np++];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->kind = kind;
+}
+
+static void fix(lab_form *f, const char *name, double value)
+{
+    long i = lab_form_param_index(f, name);
+    f->p[i].fixed = 1;
+    f->p[i].value = value;
+}
+
+int lab_form_alloc(const char *spec, size_t nx, lab_form **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    lab_form *f = calloc(1, sizeof *f);
+    if (!f)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    snprintf(f->name, sizeof f->name, "%s", spec);
+    size_t want = 1;
+    int rc = LAB_OK;
+    if (strcmp(spec, "hestness") == 0) {
+        f->id = HESTNESS;
+        add(f, "alpha", LAB_PARAM_POS);
+        add(f, "beta", LAB_PARAM_NEG);
+        add(f, "gamma", LAB_PARAM_NONNEG);
+    } else if (strcmp(spec, "hestness:3") == 0) {
+        f->id = HESTNESS3;
+        add(f, "alpha", LAB_PARAM_POS);
+        add(f, "beta", LAB_PARAM_NEG);
+        add(f, "gamma", LAB_PARAM_NONNEG);
+        add(f, "eps0", LAB_PARAM_POS);
+        fix(f, "eps0", 1.0);
+    } else if (strcmp(spec, "rosenfeld") == 0) {
+        f->id = ROSENFELD;
+        want = 2;
+        add(f, "a", LAB_PARAM_POS);
+        add(f, "alpha", LAB_PARAM_POS);
+        add(f, "b", LAB_PARAM_POS);
+        add(f, "beta", LAB_PARAM_POS);
+        add(f, "c_inf", LAB_PARAM_NONNEG);
+        add(f, "eta", LAB_PARAM_POS);
+        add(f, "eps0", LAB_PARAM_POS);
+        fix(f, "a", 1.0);
+        fix(f, "eps0", 1.0);
+    } else if (strcmp(spec, "rosenfeld-prune") == 0) {
+        f->id = PRUNE;
+        want = nx == 4 ? 4 : 2;
+        f->joint = nx == 4;
+        add(f, "eps_up", LAB_PARAM_POS);
+        add(f, "gamma", LAB_PARAM_POS);
+        add(f, "p", LAB_PARAM_POS);
+        if (f->joint) {
+            add(f, "phi", LAB_PARAM_FREE);
+            add(f, "psi", LAB_PARAM_FREE);
+        }
+    } else if (strncmp(spec, "bnsl", 4) == 0 && (spec[4] == '\0' || spec[4] == ':')) {
+        char *end;
+        long k = spec[4] ? strtol(spec + 5, &end, 10) : 1;
+        if (spec[4] && (end == spec + 5 || *end || k < 0 || k > MAX_BREAKS)) {
+            rc = lab_fail(err, errlen, LAB_EINVAL,
+                          "%s: the number of breaks must be an integer in [0, %d]", spec,
+                          MAX_BREAKS);
+        } else {
+            f->id = BNSL;
+            f->breaks = (size_t)k;
+            add(f, "a", LAB_PARAM_NONNEG);
+            add(f, "b", LAB_PARAM_POS);
+            add(f, "c0", LAB_PARAM_FREE);
+            for (int i = 1; i <= (int)k; i++) {
+                char name[16];
+                snprintf(name, sizeof name, "c%d", i);
+                add(f, name, LAB_PARAM_FREE);
+                snprintf(name, sizeof name, "d%d", i);
+                add(f, name, LAB_PARAM_POS);
+                snprintf(name, sizeof name, "f%d", i);
+                add(f, name, LAB_PARAM_POS);
+            }
+        }
+    } else if (strcmp(spec, "kaplan") == 0) {
+        f->id = KAPLAN;
+        want = 2;
+        add(f, "N_c", LAB_PARAM_POS);
+        add(f, "D_c", LAB_PARAM_POS);
+        add(f, "alpha_N", LAB_PARAM_POS);
+        add(f, "alpha_D", LAB_PARAM_POS);
+    } else if (strcmp(spec, "chinchilla") == 0) {
+        f->id = CHINCHILLA;
+        want = 2;
+        add(f, "E", LAB_PARAM_POS);
+        add(f, "A", LAB_PARAM_POS);
+        add(f, "B", LAB_PARAM_POS);
+        add(f, "alpha", LAB_PARAM_FREE);
+        add(f, "beta", LAB_PARAM_FREE);
+    } else if (strcmp(spec, "exp") == 0) {
+        f->id = EXPDECAY;
+        add(f, "a", LAB_PARAM_POS);
+        add(f, "b", LAB_PARAM_POS);
+        add(f, "c", LAB_PARAM_NONNEG);
+    } else {
+        rc = lab_fail(err, errlen, LAB_EINVAL, "%s: unknown form (forms: %s)", spec,
+                      lab_form_list);
+    }
+    if (rc == LAB_OK && nx != want) {
+        f->nx = want;
+        rc = lab_fail(err, errlen, LAB_EINVAL, "%s takes %zu x column%s (%s), not %zu%s", spec,
+                      want, want > 1 ? "s" : "", lab_form_x_roles(f), nx,
+                      f->id == PRUNE ? " (or 4: d, eps_np, l, w, for the joint law)" : "");
+    }
+    if (rc != LAB_OK) {
+        free(f);
+        return rc;
+    }
+    f->nx = nx;
+    *out = f;
+    return LAB_OK;
+}
+
+void lab_form_free(lab_form *f)
+{
+    free(f);
+}
+
+const char *lab_form_name(const lab_form *f)
+{
+    return f->name;
+}
+
+size_t lab_form_nx(const lab_form *f)
+{
+    return f->nx;
+}
+
+const char *lab_form_x_roles(const lab_form *f)
+{
+    switch (f->id) {
+    case ROSENFELD: return "n, m";
+    case KAPLAN:
+    case CHINCHILLA: return "N, D";
+    case PRUNE: return f->joint ? "d, eps_np, l, w" : "d, eps_np";
+    default: return "x";
+    }
+}
+
+size_t lab_form_nparams(const lab_form *f)
+{
+    return f->np;
+}
+
+const char *lab_form_param_name(const lab_form *f, size_t i)
+{
+    return f->p[i].name;
+}
+
+enum lab_param_kind lab_form_param_kind(const lab_form *f, size_t i)
+{
+    return f->p[i].kind;
+}
+
+long lab_form_param_index(const lab_form *f, const char *name)
+{
+    for (size_t i = 0; i < f->np; i++)
+        if (strcmp(f->p[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+int lab_form_param_fixed(const lab_form *f, size_t i, double *value)
+{
+    if (f->p[i].fixed && value)
+        *value = f->p[i].value;
+    return f->p[i].fixed;
+}
+
+/* The parameter by name, or NULL with a message listing the names. */
+static struct param *named(lab_form *f, const char *name, char *err, size_t errlen)
+{
+    long i = lab_form_param_index(f, name);
+    if (i >= 0)
+        return &f->p[i];
+    int off = snprintf(err, errlen, "%s has no parameter \"%s\" (it has", f->name, name);
+    for (size_t k = 0; k < f->np && off > 0 && (size_t)off < errlen; k++)
+        off += snprintf(err + off, errlen - (size_t)off, " %s", f->p[k].name);
+    if (off > 0 && (size_t)off < errlen)
+        snprintf(err + off, errlen - (size_t)off, ")");
+    return NULL;
+}
+
+static int kind_allows(enum lab_param_kind kind, double v)
+{
+    switch (kind) {
+    case LAB_PARAM_POS: return v > 0;
+    case LAB_PARAM_NONNEG: return v >= 0;
+    case LAB_PARAM_NEG: return v < 0;
+    default: return isfinite(v);
+    }
+}
+
+static const char *kind_text(enum lab_param_kind kind)
+{
+    switch (kind) {
+    case LAB_PARAM_POS: return "positive";
+    case LAB_PARAM_NONNEG: return "non-negative";
+    case LAB_PARAM_NEG: return "negative";
+    default: return "finite";
+    }
+}
+
+int lab_form_fix(lab_form *f, const char *name, double value, char *err, size_t errlen)
+{
+    struct param *p = named(f, name, err, errlen);
+    if (!p)
+        return LAB_EINVAL;
+    if (!isfinite(value) || !kind_allows(p->kind, value))
+        return lab_fail(err, errlen, LAB_EINVAL, "%s.%s must be %s, not %g", f->name, name,
+                        kind_text(p->kind), value);
+    p->fixed = 1;
+    p->value = value;
+    return LAB_OK;
+}
+
+int lab_form_free_param(lab_form *f, const char *name, char *err, size_t errlen)
+{
+    struct param *p = named(f, name, err, errlen);
+    if (!p)
+        return LAB_EINVAL;
+    if (f->id == ROSENFELD && strcmp(name, "a") == 0)
+        return lab_fail(err, errlen, LAB_EINVAL, "rosenfeld.a cannot be fitted: the envelope "
+                        "does not change when a and eta scale together, so a is fixed at 1");
+    p->fixed = 0;
+    return LAB_OK;
+}
+
+int lab_form_set_grid(lab_form *f, const char *name, const double *vals, size_t n,
+                      char *err, size_t errlen)
+{
+    struct param *p = named(f, name, err, errlen);
+    if (!p)
+        return LAB_EINVAL;
+    if (n == 0 || n > MAX_GRID)
+        return lab_fail(err, errlen, LAB_EINVAL, "%s.%s: a start grid has 1 to %d values",
+                        f->name, name, MAX_GRID);
+    for (size_t i = 0; i < n; i++)
+        if (!kind_allows(p->kind, vals[i]) && !(p->kind == LAB_PARAM_NONNEG && vals[i] == 0))
+            return lab_fail(err, errlen, LAB_EINVAL, "%s.%s: start %g is not %s", f->name,
+                            name, vals[i], kind_text(p->kind));
+    memcpy(p->grid, vals, n * sizeof *vals);
+    p->ngrid = n;
+    p->user_grid = 1;
+    return LAB_OK;
+}
+
+/* ==== Evaluation ================================================================ */
+
+/* log(1 + e^z) without overflow. */
+static double softplus(double z)
+{
+    return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+}
+
+static double sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+/* y = eps0 s / sqrt(s^2 + eta^2): the envelope of Rosenfeld et al. 2020,
+ * |s / (s - i eta)|. Returns y and dy/ds, dy/deta, dy/deps0. */
+static double envelope(double s, double eta, double eps0, double *ds, double *deta, double *deps0)
+{
+    double r2 = s * s + eta * eta, r = sqrt(r2), r3 = r2 * r;
+    *ds = eps0 * eta * eta / r3;
+    *deta = -eps0 * s * eta / r3;
+    *deps0 = s / r;
+    return eps0 * s / r;
+}
+
+static double eval_hestness(const double *t, const double *x, double *g)
+{
+    double xb = pow(x[0], t[1]);
+    if (g) {
+        g[0] = xb;
+        g[1] = t[0] * xb * log(x[0]);
+        g[2] = 1.0;
+    }
+    return t[0] * xb + t[2];
+}
+
+static double eval_hestness3(const double *t, const double *x, double *g)
+{
+    double gs[3], ds, deta, deps0;
+    double s = eval_hestness(t, x, g ? gs : NULL);
+    double y = envelope(s, t[3], t[3], &ds, &deta, &deps0);
+    if (g) {
+        for (int i = 0; i < 3; i++)
+            g[i] = ds * gs[i];
+        g[3] = deta + deps0; /* eps0 is both the scale and the pole */
+    }
+    return y;
+}
+
+/* theta: a alpha b beta c_inf eta eps0; x: n m. */
+static double eval_rosenfeld(const double *t, const double *x, double *g)
+{
+    double na = pow(x[0], -t[1]), mb = pow(x[1], -t[3]);
+    double e = t[0] * na + t[2] * mb + t[4];
+    double de, deta, deps0, y = envelope(e, t[5], t[6], &de, &deta, &deps0);
+    if (g) {
+        g[0] = de * na;
+        g[1] = -de * t[0] * na * log(x[0]);
+        g[2] = de * mb;
+        g[3] = -de * t[2] * mb * log(x[1]);
+        g[4] = de;
+        g[5] = deta;
+        g[6] = deps0;
+    }
+    return y;
+}
+
+/* theta: eps_up gamma p [phi psi]; x: d eps_np [l w].
+ * y = eps_np ((u^2 + q^2) / (u^2 + p^2))^(gamma/2), q = p (eps_up/eps_np)^(1/gamma),
+ * the modulus form of Rosenfeld et al. 2021, Eq. 1. */
+static double eval_prune(const lab_form *f, const double *t, const double *x, double *g)
+{
+    double up = t[0], gam = t[1], p = t[2], enp = x[1];
+    double u = x[0];
+    if (f->joint)
+        u *= pow(x[2], t[3]) * pow(x[3], t[4]);
+    double ratio = log(up / enp), k = exp(ratio / gam), q = p * k;
+    double u2 = u * u, aq = u2 + q * q, ap = u2 + p * p;
+    double ly = log(enp) + 0.5 * gam * (log(aq) - log(ap)), y = exp(ly);
+    if (g) {
+        double dq_dgam = -q * ratio / (gam * gam);
+        g[0] = y * (q * q / (up * aq));
+        g[1] = y * (0.5 * (log(aq) - log(ap)) + gam * q * dq_dgam / aq);
+        g[2] = y * gam * (q * k / aq - p / ap);
+        if (f->joint) {
+            double dly_du = gam * u * (1.0 / aq - 1.0 / ap);
+            g[3] = y * dly_du * u * log(x[2]);
+            g[4] = y * dly_du * u * log(x[3]);
+        }
+    }
+    return y;
+}
+
+/* theta: a b c0 (c_i d_i f_i)...; log g = -c0 log x - sum c_i f_i softplus((log x - log d_i)/f_i). */
+static double bnsl_shape(const lab_form *f, const double *t, double lx, double *g, double b)
+{
+    double lg = -t[2] * lx;
+    for (size_t i = 0; i < f->breaks; i++) {
+        const double *c = t + 3 + 3 * i;
+        double z = (lx - log(c[1])) / c[2];
+        lg -= c[0] * c[2] * softplus(z);
+    }
+    double shape = exp(lg);
+    if (g) {
+        double by = b * shape;
+        g[2] = -by * lx;
+        for (size_t i = 0; i < f->breaks; i++) {
+            const double *c = t + 3 + 3 * i;
+            double z = (lx - log(c[1])) / c[2], sp = softplus(z), sg = sigmoid(z);
+            g[3 + 3 * i] = -by * c[2] * sp;
+            g[4 + 3 * i] = by * c[0] * sg / c[1];
+            g[5 + 3 * i] = -by * c[0] * (sp - z * sg);
+        }
+    }
+    return shape;
+}
+
+static double eval_bnsl(const lab_form *f, const double *t, const double *x, double *g)
+{
+    double shape = bnsl_shape(f, t, log(x[0]), g, t[1]);
+    if (g) {
+        g[0] = 1.0;
+        g[1] = shape;
+    }
+    return t[0] + t[1] * shape;
+}
+
+/* theta: N_c D_c alpha_N alpha_D; x: N D. */
+static double eval_kaplan(const double *t, const double *x, double *g)
+{
+    double r = t[2] / t[3], lnc = log(t[0] / x[0]);
+    double t1 = exp(r * lnc), t2 = t[1] / x[1], S = t1 + t2;
+    double y = pow(S, t[3]);
+    if (g) {
+        g[0] = y * t[2] * t1 / (t[0] * S);
+        g[1] = y * t[3] * t2 / (t[1] * S);
+        g[2] = y * t1 * lnc / S;
+        g[3] = y * (log(S) - r * t1 * lnc / S);
+    }
+    return y;
+}
+
+/* theta: E A B alpha beta; x: N D. */
+static double eval_chinchilla(const double *t, const double *x, double *g)
+{
+    double na = pow(x[0], -t[3]), db = pow(x[1], -t[4]);
+    if (g) {
+        g[0] = 1.0;
+        g[1] = na;
+        g[2] = db;
+        g[3] = -t[1] * na * log(x[0]);
+        g[4] = -t[2] * db * log(x[1]);
+    }
+    return t[0] + t[1] * na + t[2] * db;
+}
+
+/* theta: a b c. */
+static double eval_exp(const double *t, const double *x, double *g)
+{
+    double e = exp(-x[0] / t[1]);
+    if (g) {
+        g[0] = e;
+        g[1] = t[0] * e * x[0] / (t[1] * t[1]);
+        g[2] = 1.0;
+    }
+    return t[0] * e + t[2];
+}
+
+double lab_form_eval(const lab_form *f, const double *theta, const double *x, double *grad)
+{
+    switch (f->id) {
+    case HESTNESS: return eval_hestness(theta, x, grad);
+    case HESTNESS3: return eval_hestness3(theta, x, grad);
+    case ROSENFELD: return eval_rosenfeld(theta, x, grad);
+    case PRUNE: return eval_prune(f, theta, x, grad);
+    case BNSL: return eval_bnsl(f, theta, x, grad);
+    case KAPLAN: return eval_kaplan(theta, x, grad);
+    case CHINCHILLA: return eval_chinchilla(theta, x, grad);
+    case EXPDECAY: return eval_exp(theta, x, grad);
+    }
+    return NAN;
+}
+
+/* ==== Amplitudes ================================================================= */
+
+size_t lab_form_amplitudes(const lab_form *f, size_t *amp)
+{
+    switch (f->id) {
+    case HESTNESS:
+    case EXPDECAY:
+        amp[0] = 0; /* alpha or a */
+        amp[1] = 2; /* gamma or c */
+        return 2;
+    case BNSL:
+        amp[0] = 0; /* a */
+        amp[1] = 1; /* b */
+        return 2;
+    case CHINCHILLA:
+        amp[0] = 0;
+        amp[1] = 1;
+        amp[2] = 2;
+        return 3;
+    default:
+        return 0;
+    }
+}
+
+void lab_form_basis(const lab_form *f, const double *theta, const double *x, double *phi)
+{
+    switch (f->id) {
+    case HESTNESS:
+        phi[0] = pow(x[0], theta[1]);
+        phi[1] = 1.0;
+        break;
+    case EXPDECAY:
+        phi[0] = exp(-x[0] / theta[1]);
+        phi[1] = 1.0;
+        break;
+    case BNSL:
+        phi[0] = 1.0;
+        phi[1] = bnsl_shape(f, theta, log(x[0]), NULL, 1.0);
+        break;
+    case CHINCHILLA:
+        phi[0] = 1.0;
+        phi[1] = pow(x[0], -theta[3]);
+        phi[2] = pow(x[1], -theta[4]);
+        break;
+    default:
+        break;
+    }
+}
+
+int lab_form_admissible(const lab_form *f, const double *theta)
+{
+    /* Breaks in increasing order: the same curve otherwise appears K! times. */
+    if (f->id == BNSL)
+        for (size_t i = 1; i < f->breaks; i++)
+            if (theta[4 + 3 * i] <= theta[4 + 3 * (i - 1)])
+                return 0;
+    return 1;
+}
+
+/* ==== Start grids ================================================================ */
+
+/* n values from lo to hi, evenly spaced in log. */
+static size_t logspace(double lo, double hi, size_t n, double *v)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = n == 1 ? lo : exp(log(lo) + (log(hi) - log(lo)) * (double)i / (double)(n - 1));
+    return n;
+}
+
+static size_t list(double *v, size_t n, const double *src)
+{
+    memcpy(v, src, n * sizeof *v);
+    return n;
+}
+
+#define LIST(v, ...) list((v), sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double), \
+                          (const double[]){ __VA_ARGS__ })
+
+/* The bnsl grid: the published 4-digit-addition and noiseless grids merged
+ * (Caballero et al.'s code: c0 in [0, 1) by 0.25 and [0, 0.2) by 0.05; c1 in
+ * [0, 8) by 0.5; d1 = 1.25^d' - 1 with d' in [0, 40) by 2.5; f1 in [0, 1) by
+ * 0.25 and (0, 0.2) by 0.05), plus break positions log-spaced over the data.
+ * With several breaks each break gets a coarser grid and breaks stay in
+ * increasing order, so the product stays near a million starts. */
+static size_t bnsl_grid(const lab_form *f, size_t i, double xmin, double xmax, double *v)
+{
+    size_t which = (i - 3) % 3; /* c_k, d_k or f_k */
+    int coarse = f->breaks > 1;
+    if (i == 2)
+        return LIST(v, 0, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75);
+    if (which == 0)
+        return coarse ? LIST(v, -0.5, 0.5, 1, 2, 4)
+                      : LIST(v, 0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 6, 7, 7.5);
+    if (which == 2)
+        return coarse ? LIST(v, 0.05, 0.25, 1) : LIST(v, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75);
+    /* break positions */
+    if (coarse)
+        return logspace(xmin, xmax, 6, v);
+    size_t n = 0;
+    for (double dp = 2.5; dp < 40; dp += 2.5) {
+        double d = pow(1.25, dp) - 1 + 1e-8;
+        if (d >= xmin / 4 && d <= xmax * 4)
+            v[n++] = d;
+    }
+    n += logspace(xmin, xmax, 8, v + n);
+    return n;
+}
+
+size_t lab_form_grid(const lab_form *f, size_t i, const double *xmin, const double *xmax,
+                     double ymin, double ymax, double *vals, size_t cap)
+{
+    const struct param *p = &f->p[i];
+    double v[MAX_GRID * 2];
+    size_t n = 0;
+    if (p->user_grid) {
+        n = p->ngrid;
+        memcpy(v, p->grid, n * sizeof *v);
+    } else {
+        switch (f->id) {
+        case HESTNESS:
+        case HESTNESS3:
+            if (i == 1) /* beta */
+                n = LIST(v, -0.05, -0.1, -0.2, -0.35, -0.5, -0.75, -1, -1.5, -2, -3);
+            else if (i == 0 && f->id == HESTNESS3) /* alpha, when not solved */
+                n = logspace(1e-3 * ymax, 1e8 * ymax, 12, v);
+            else if (i == 2 && f->id == HESTNESS3)
+                n = LIST(v, 1e-3 * ymin, 0.5 * ymin);
+            break;
+        case ROSENFELD:
+            if (i == 1 || i == 3) /* alpha, beta */
+                n = LIST(v, 0.1, 0.25, 0.5, 1, 2);
+            else if (i == 2) /* b */
+                n = LIST(v, 0.01, 0.1, 1, 10, 100);
+            else if (i == 4) /* c_inf */
+                n = LIST(v, 1e-6 * ymin, 0.5 * ymin);
+            else if (i == 5) /* eta */
+                n = LIST(v, 1e-3, 1e-2, 0.1, 1);
+            break;
+        case PRUNE:
+            if (i == 0) /* eps_up */
+                n = LIST(v, 1.1 * ymax, 2 * ymax, 5 * ymax);
+            else if (i == 1) /* gamma */
+                n = LIST(v, 0.5, 1, 2, 4);
+            else if (i == 2) /* p */
+                n = logspace(xmin[0], xmax[0], 5, v);
+            else /* phi, psi */
+                n = LIST(v, 0, 0.5, 1, 2);
+            break;
+        case BNSL:
+            if (i >= 2) /* a and b are amplitudes */
+                n = bnsl_grid(f, i, xmin[0], xmax[0], v);
+            break;
+        case KAPLAN:
+            if (i == 0)
+                n = logspace(xmin[0] / 10, xmax[0] * 1e6, 8, v);
+            else if (i == 1)
+                n = logspace(xmin[1] / 10, xmax[1] * 1e6, 8, v);
+            else
+                n = LIST(v, 0.05, 0.1, 0.2, 0.35, 0.5, 0.8);
+            break;
+        case CHINCHILLA:
+            /* The replication's grid for the exponents (Besiroglu et al. 2024). */
+            if (i == 3 || i == 4)
+                n = LIST(v, 0, 0.5, 1, 1.5, 2);
+            break;
+        case EXPDECAY:
+            if (i == 1)
+                n = logspace(xmin[0] / 4, xmax[0] * 4, 12, v);
+            break;
+        }
+    }
+    if (n > cap)
+        n = cap;
+    memcpy(vals, v, n * sizeof *v);
+    return n;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Scaling-law forms: the functions the fitter fits, with their parameters
+ * named as in their papers (THEORY.md, "Scaling-law forms").
+ *
+ *   hestness         y = alpha x^beta + gamma                  (beta < 0)
+ *   hestness:3       the three-region curve: eps0 s / sqrt(s^2 + eps0^2),
+ *                    s = alpha x^beta + gamma
+ *   rosenfeld        x = (n, m): eps0 |e / (e - i eta)|,
+ *                    e = a n^-alpha + b m^-beta + c_inf       (a = 1, fixed)
+ *   rosenfeld-prune  x = (d, eps_np) or (d, eps_np, l, w):
+ *                    eps_np |(u - i p (eps_up/eps_np)^(1/gamma)) / (u - i p)|^gamma,
+ *                    u = d, or l^phi w^psi d for the joint law
+ *   bnsl:K           y = a + b x^-c0 prod_i (1 + (x/d_i)^(1/f_i))^(-c_i f_i)
+ *   kaplan           x = (N, D): ((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D
+ *   chinchilla       x = (N, D): E + A/N^alpha + B/D^beta
+ *   exp              y = a exp(-x/b) + c
+ *
+ * Every parameter has a kind that the fitter enforces by reparametrisation
+ * (a positive parameter is fitted as its logarithm), so a constant such as
+ * gamma, c_inf or E can never go negative. Where amplitudes enter linearly
+ * (alpha and gamma of hestness, a and b of bnsl, E, A, B of chinchilla, a and c
+ * of exp) the form says so, and the fitter solves them exactly at each start.
+ *
+ * Ownership: forms from lab_form_alloc() are freed with lab_form_free(). */
+#ifndef LAB_FORMS_H
+#define LAB_FORMS_H
+
+#include <stddef.h>
+
+/* How a parameter is constrained. */
+enum lab_param_kind {
+    LAB_PARAM_FREE,   /* any real */
+    LAB_PARAM_POS,    /* > 0 */
+    LAB_PARAM_NONNEG, /* >= 0 (fitted as positive; reported at its bound near 0) */
+    LAB_PARAM_NEG     /* < 0 */
+};
+
+typedef struct lab_form lab_form;
+
+/* The form named by spec ("hestness", "bnsl:2", ...) for data with nx x
+ * columns. LAB_EINVAL with a message when the name is unknown or nx does not
+ * suit it. */
+int lab_form_alloc(const char *spec, size_t nx, lab_form **out, char *err, size_t errlen);
+void lab_form_free(lab_form *f);
+
+/* The names accepted by lab_form_alloc(), for help texts. */
+extern const char lab_form_list[];
+
+const char *lab_form_name(const lab_form *f); /* as given, e.g. "bnsl:2" */
+size_t lab_form_nx(const lab_form *f);
+/* What each x column means, e.g. "n, m" (for messages and help). */
+const char *lab_form_x_roles(const lab_form *f);
+
+size_t lab_form_nparams(const lab_form *f);
+const char *lab_form_param_name(const lab_form *f, size_t i);
+enum lab_param_kind lab_form_param_kind(const lab_form *f, size_t i);
+/* The index of a parameter by name, or -1. */
+long lab_form_param_index(const lab_form *f, const char *name);
+
+/* Fixed parameters keep their value in every fit (eps0 of rosenfeld and
+ * hestness:3 is fixed at 1, the error of predicting the mean in the lab's
+ * normalisation; a of rosenfeld is fixed at 1 since the envelope does not
+ * depend on it). */
+int lab_form_param_fixed(const lab_form *f, size_t i, double *value);
+int lab_form_fix(lab_form *f, const char *name, double value, char *err, size_t errlen);
+int lab_form_free_param(lab_form *f, const char *name, char *err, size_t errlen);
+
+/* y at one point x (nx values); when grad is not NULL it receives dy/dtheta
+ * for all parameters (fixed ones included). */
+double lab_form_eval(const lab_form *f, const double *theta, const double *x, double *grad);
+
+/* Amplitudes: when y = sum_j theta[amp[j]] phi_j(x; other parameters), the
+ * form reports the amplitude indices (returns their count, 0 if none) and
+ * lab_form_basis() fills phi (count values) for one point. */
+size_t lab_form_amplitudes(const lab_form *f, size_t *amp);
+void lab_form_basis(const lab_form *f, const double *theta, const double *x, double *phi);
+
+/* The start grid of parameter i: the values the fitter tries, from the
+ * form's documented defaults scaled to the data (x and y ranges), unless
+ * lab_form_set_grid() replaced them. Amplitudes have no grid. Returns the
+ * number of values written to vals (at most cap). */
+size_t lab_form_grid(const lab_form *f, size_t i, const double *xmin, const double *xmax,
+                     double ymin, double ymax, double *vals, size_t cap);
+int lab_form_set_grid(lab_form *f, const char *name, const double *vals, size_t n,
+                      char *err, size_t errlen);
+
+/* Whether a start is worth trying (bnsl: breaks in increasing order). */
+int lab_form_admissible(const lab_form *f, const double *theta);
+
+#endif
