@@ -470,15 +470,16 @@ static int local_solve(lab_fitter *w, const double *theta0, struct solve *out)
         if (!isfinite(u0[k]))
             return LAB_ENUMERIC;
     int rc = lm_solve(w, u0, out);
-    if (rc != LAB_OK || w->opts.loss.kind != LAB_LOSS_HUBER || !isfinite(out->objective))
-        return rc;
-    struct solve polish;
-    to_fitted(w, out->theta, u0);
-    if (bfgs_solve(w, u0, &polish) == LAB_OK && polish.objective < out->objective) {
-        polish.converged |= out->converged;
-        *out = polish;
+    if (rc == LAB_OK && w->opts.loss.kind == LAB_LOSS_HUBER && isfinite(out->objective)) {
+        struct solve polish;
+        to_fitted(w, out->theta, u0);
+        if (bfgs_solve(w, u0, &polish) == LAB_OK && polish.objective < out->objective) {
+            polish.converged |= out->converged;
+            *out = polish;
+        }
     }
-    return LAB_OK;
+    lab_form_canonical(w->form, out->theta);
+    return rc;
 }
 
 /* ==== Starts ======================================================================== */
@@ -651,13 +652,17 @@ static void grid_point(const lab_fitter *w, const struct grid *g, size_t k, doub
 
 /* ==== Diagnostics =================================================================== */
 
-/* Residual vector and Jacobian (fitted variables) at theta; residuals are
- * the loss's own (the log residuals for Huber). Returns the condition number
- * of J by its singular values. */
-static double jacobian_cond(lab_fitter *w, const double *theta, double *rss)
+/* Linearise at theta: the residuals (the loss's own; log residuals for
+ * Huber) and their Jacobian J in the fitted variables u. Fills res->rss-based
+ * fields' input *rss, the condition number of J from its singular values,
+ * and the asymptotic standard errors se = |dtheta/du| s sqrt(diag (J^T J)^-1),
+ * s^2 = RSS / (n - p) (NaN where J is singular). */
+static double linearise(lab_fitter *w, const double *theta, double *rss, double *se)
 {
     size_t n = w->d->n, p = w->nfree;
     *rss = NAN;
+    for (size_t i = 0; i < w->np; i++)
+        se[i] = w->is_fixed[i] ? 0.0 : NAN;
     if (p == 0 || curve(w, theta, 1) != 0)
         return NAN;
     gsl_matrix *J = gsl_matrix_alloc(n, p), *V = gsl_matrix_alloc(p, p);
@@ -681,6 +686,16 @@ static double jacobian_cond(lab_fitter *w, const double *theta, double *rss)
         if (n >= p && gsl_linalg_SV_decomp(J, V, S, work) == GSL_SUCCESS) {
             double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, p - 1);
             cond = smin > 0 ? smax / smin : INFINITY;
+            double s2 = n > p ? sum / (double)(n - p) : NAN;
+            for (size_t k = 0; k < p && smin > 1e-14 * smax; k++) {
+                double var = 0;
+                for (size_t m = 0; m < p; m++) {
+                    double v = gsl_matrix_get(V, k, m), sm = gsl_vector_get(S, m);
+                    var += v * v / (sm * sm);
+                }
+                size_t j = w->free_idx[k];
+                se[j] = fabs(dnatural(w->kind[j], theta[j])) * sqrt(s2 * var);
+            }
         }
     }
     gsl_matrix_free(J);
@@ -727,7 +742,7 @@ static void diagnose(lab_fitter *w, lab_fit_result *res)
 {
     double rss;
     size_t n = w->d->n, k = w->nfree;
-    res->cond = jacobian_cond(w, res->theta, &rss);
+    res->cond = linearise(w, res->theta, &rss, res->se);
     res->rms = sqrt(rss / (double)n);
     double ll = (double)n * log(rss / (double)n > 1e-300 ? rss / (double)n : 1e-300);
     res->aic = ll + 2.0 * (double)k;

@@ -535,6 +535,21 @@ int lab_form_admissible(const lab_form *f, const double *theta)
     return 1;
 }
 
+void lab_form_canonical(const lab_form *f, double *theta)
+{
+    /* The product over breaks does not depend on their order: list them by
+     * position, so one curve has one set of parameters. */
+    if (f->id != BNSL)
+        return;
+    for (size_t i = 1; i < f->breaks; i++)
+        for (size_t j = i; j > 0 && theta[4 + 3 * j] < theta[4 + 3 * (j - 1)]; j--)
+            for (size_t k = 0; k < 3; k++) {
+                double t = theta[3 + 3 * j + k];
+                theta[3 + 3 * j + k] = theta[3 + 3 * (j - 1) + k];
+                theta[3 + 3 * (j - 1) + k] = t;
+            }
+}
+
 /* ==== Start grids ================================================================ */
 
 /* n values from lo to hi, evenly spaced in log. */

@@ -87,4 +87,8 @@ int lab_form_set_grid(lab_form *f, const char *name, const double *vals, size_t 
 /* Whether a start is worth trying (bnsl: breaks in increasing order). */
 int lab_form_admissible(const lab_form *f, const double *theta);
 
+/* Rewrite theta as the canonical parameters of the same curve (bnsl: the
+ * breaks sorted by position). */
+void lab_form_canonical(const lab_form *f, double *theta);
+
 #endif

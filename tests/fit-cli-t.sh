@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# lab fit on tables: outputs, held-out scores, tournaments, and the errors of
+# bad tables.
+. "${top_srcdir:-.}/tests/lib.sh"
+plan 16
+
+# y = 2 x^-0.5 + 0.01 at 12 sizes, two groups (the second twice the first).
+awk 'BEGIN { print "size\tloss\tgroup\tsplit";
+             for (i = 0; i < 12; i++) { x = 100 * 2 ^ i;
+               print x "\t" 2 * x ^ -0.5 + 0.01 "\ta\t" (i < 9 ? "fit" : "test");
+               print x "\t" 2 * (2 * x ^ -0.5 + 0.01) "\tb\t" (i < 9 ? "fit" : "test") } }' \
+    > "$scratch/curve.tsv"
+fit() { "$LAB" fit "$scratch/curve.tsv" --x size --y loss --format none "$@" \
+            > "$scratch/out" 2> "$scratch/err"; }
+
+fit --form hestness --group group --out "$scratch/f1"
+ok "a fit per group succeeds" test $? -eq 0
+ok "fits.tsv has the long format, recovering beta = -0.5 in both groups" \
+    sh -c "head -n 1 '$scratch/f1/fits.tsv' | grep -q '^group	form	param	value	ci_low	ci_high' \
+           && test \$(awk -F '\t' '\$3 == \"beta\" && \$4 > -0.50001 && \$4 < -0.49999' '$scratch/f1/fits.tsv' | wc -l) -eq 2"
+ok "diagnostics.tsv reports convergence, bounds, conditioning, spread, rms, aic, bic, starts" \
+    sh -c "head -n 1 '$scratch/f1/diagnostics.tsv' | grep -q 'converged	at_bound	cond	start_spread	rms	aic	bic	starts' \
+           && test \$(grep -c '	yes	-	' '$scratch/f1/diagnostics.tsv') -eq 2"
+ok "predictions.tsv and the figure's script and data are written" \
+    sh -c "test -s '$scratch/f1/predictions.tsv' && test -f '$scratch/f1/figures/fit_hestness.gp' \
+           && test -f '$scratch/f1/figures/fit_hestness_curves.dat'"
+
+fit --form exp,hestness --group group --holdout 0.25 --bootstrap 50 --out "$scratch/f2"
+ok "a tournament with held-out points and a bootstrap succeeds" test $? -eq 0
+ok "scores.tsv scores the fitted and the held-out points" \
+    sh -c "grep -q '^group=a	hestness	holdout	3	' '$scratch/f2/scores.tsv' && grep -q '^group=b	exp	fit	9	' '$scratch/f2/scores.tsv'"
+ok "the forms are ranked by held-out error, the true form first" \
+    sh -c "grep -q '^ranking of group=a by held-out RMSLE: 1. hestness' '$scratch/out' \
+           && grep -q '^ranking of group=b by held-out RMSLE: 1. hestness' '$scratch/out'"
+ok "bootstrap intervals bracket the estimate" \
+    sh -c "awk -F '\t' 'NR > 1 && \$2 == \"hestness\" && !(\$5 <= \$4 && \$4 <= \$6) { bad = 1 } END { exit bad }' '$scratch/f2/fits.tsv'"
+
+fit --form hestness --split-col split --out "$scratch/f3"
+ok "--split-col holds out the rows not marked fit" grep -q '^all	hestness	holdout	6	' "$scratch/f3/scores.tsv"
+
+cp "$scratch/curve.tsv" "$scratch/beside.tsv"
+"$LAB" fit "$scratch/beside.tsv" --form exp --x size --y loss --format none > /dev/null 2>&1
+ok "outputs go beside the table by default" test -f "$scratch/fits.tsv"
+
+# Errors.
+fit --form hestness --x length --out "$scratch/e1"
+ok "a missing column exits 2 and lists the columns" \
+    sh -c "test $? -eq 2 && grep -q 'no column \"length\" (columns: size, loss, group, split)' '$scratch/err'"
+fit --form powerlaw --out "$scratch/e2"
+ok "an unknown form exits 2 and lists the forms" \
+    sh -c "test $? -eq 2 && grep -q 'powerlaw: unknown form (forms: hestness' '$scratch/err'"
+sed '5s/^\([0-9]*\)\t[^\t]*/\1\tmany/' "$scratch/curve.tsv" > "$scratch/text.tsv"
+"$LAB" fit "$scratch/text.tsv" --form hestness --x size --y loss --format none --out "$scratch/e3" 2> "$scratch/err"
+ok "a non-numeric cell exits 2 naming file, line and column" \
+    sh -c "test $? -eq 2 && grep -q 'text.tsv:5: loss: \"many\" is not a number' '$scratch/err'"
+sed '5s/^\([0-9]*\)\t[^\t]*/\1\t-0.5/' "$scratch/curve.tsv" > "$scratch/neg.tsv"
+"$LAB" fit "$scratch/neg.tsv" --form hestness --x size --y loss --format none --out "$scratch/e4" 2> "$scratch/err"
+ok "a non-positive value under a log exits 2 naming it" \
+    sh -c "test $? -eq 2 && grep -q 'neg.tsv:5: loss: -0.5; the fit takes its log' '$scratch/err'"
+head -n 4 "$scratch/curve.tsv" > "$scratch/short.tsv"
+"$LAB" fit "$scratch/short.tsv" --form hestness --x size --y loss --format none --out "$scratch/e5" > /dev/null 2> "$scratch/err"
+ok "too few points for the form fails the fit (exit 1) and says why" \
+    sh -c "test $? -eq 1 && grep -q 'hestness fits 3 parameters: it needs at least 4 points, and has 3' '$scratch/err' \
+           && grep -q '	no	-	' '$scratch/e5/diagnostics.tsv'"
+fit --form hestness --holdout 2 --out "$scratch/e6"
+ok "a bad holdout fraction exits 2" sh -c "test $? -eq 2 && grep -q 'expected a fraction in (0, 1)' '$scratch/err'"
