@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -13,16 +14,21 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_multimin.h>
 
+#include "simd.h"
 #include "status.h"
 
 /* Grids larger than this are refused rather than run for hours. */
 #define MAX_STARTS 5000000
 /* Refining every start is allowed up to this many. */
 #define MAX_REFINE_ALL 200000
-/* A local solve's tolerances (on the step, the gradient, the cost). */
+/* A local solve's tolerances: on the relative step, on the gradient, and on
+ * the relative decrease of the loss over CTOL_STEPS accepted steps (GSL's own
+ * test on the loss is unused, and near a kink of the Huber loss the steps
+ * shrink only linearly). */
 #define XTOL 1e-10
 #define GTOL 1e-10
-#define FTOL 1e-12
+#define CTOL 1e-13
+#define CTOL_STEPS 3
 /* Residuals at points where the curve is not positive. */
 #define BAD_RESIDUAL 1e3
 
@@ -93,6 +99,10 @@ struct lab_fitter {
     double *grad;                   /* (n, np) df/dtheta */
     double *phi;                    /* (n, namp) amplitude basis */
     double *X, *t;                  /* (n, namp) and (n): amplitude least squares */
+    double *lx, *ly;                /* (n, nx) log x and (n) log y of the data */
+    double *r, *drdf;               /* (n) residuals and their derivatives in f */
+    double cached_u[LAB_FIT_MAXP];  /* where lm_f last evaluated, gradient included */
+    int cached;
     /* The data being fitted (valid during a call). */
     const lab_fit_data *d;
     /* GSL workspaces, kept while the size does not change. */
@@ -100,6 +110,9 @@ struct lab_fitter {
     size_t lm_n, lm_p;
     gsl_multifit_linear_workspace *ls;
     size_t ls_n;
+    /* The starts the last lab_fit_run() refined: (nstarts, np). */
+    double *starts;
+    size_t nstarts;
 };
 
 lab_fitter *lab_fitter_alloc(const lab_form *f, const lab_fit_opts *o)
@@ -132,6 +145,11 @@ void lab_fitter_free(lab_fitter *w)
     free(w->phi);
     free(w->X);
     free(w->t);
+    free(w->lx);
+    free(w->ly);
+    free(w->r);
+    free(w->drdf);
+    free(w->starts);
     if (w->lm)
         gsl_multifit_nlinear_free(w->lm);
     if (w->ls)
@@ -139,10 +157,8 @@ void lab_fitter_free(lab_fitter *w)
     free(w);
 }
 
-static int reserve(lab_fitter *w, size_t n)
+static int reserve_buffers(lab_fitter *w, size_t n)
 {
-    if (n <= w->cap)
-        return 0;
     double *f = realloc(w->f, n * sizeof *f);
     if (f)
         w->f = f;
@@ -159,9 +175,35 @@ static int reserve(lab_fitter *w, size_t n)
     double *t = realloc(w->t, n * sizeof *t);
     if (t)
         w->t = t;
-    if (!f || !g || !p || !X || !t)
+    double *lx = realloc(w->lx, n * lab_form_nx(w->form) * sizeof *lx);
+    if (lx)
+        w->lx = lx;
+    double *ly = realloc(w->ly, n * sizeof *ly);
+    if (ly)
+        w->ly = ly;
+    double *r = realloc(w->r, n * sizeof *r);
+    if (r)
+        w->r = r;
+    double *drdf = realloc(w->drdf, n * sizeof *drdf);
+    if (drdf)
+        w->drdf = drdf;
+    if (!f || !g || !p || !X || !t || !lx || !ly || !r || !drdf)
         return -1;
     w->cap = n;
+    return 0;
+}
+
+/* Room for n points, and the logarithms of data d (checked positive). */
+static int reserve(lab_fitter *w, const lab_fit_data *d)
+{
+    if (d->n > w->cap && reserve_buffers(w, d->n) != 0)
+        return -1;
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t c = 0; c < d->nx; c++)
+            w->lx[i * d->nx + c] = log(d->x[i * d->nx + c]);
+        w->ly[i] = log(d->y[i]);
+    }
+    w->d = d;
     return 0;
 }
 
@@ -214,61 +256,72 @@ static int curve(lab_fitter *w, const double *theta, int want_grad)
     for (size_t k = 0; k < w->np; k++)
         if (!isfinite(theta[k]))
             return -1;
-    for (size_t i = 0; i < d->n; i++) {
-        w->f[i] = lab_form_eval(w->form, theta, d->x + i * d->nx,
-                                want_grad ? w->grad + i * w->np : NULL);
+    lab_form_eval_n(w->form, theta, d->n, d->x, w->lx, w->f, want_grad ? w->grad : NULL);
+    for (size_t i = 0; i < d->n; i++)
         if (!isfinite(w->f[i]))
             return -1;
-    }
     return 0;
 }
 
-/* s_i = log f_i - log y_i, large when the curve is not positive. */
-static double log_residual(double f, double y)
+/* The residuals r_i of a loss and their derivatives dr_i/df_i, for all
+ * points at once (vectorised), from the curve values f and the data y, with
+ * ly = log y. With s_i = log f_i - log y_i (BAD_RESIDUAL where f_i <= 0):
+ *   log   r = s                       rel  r = (f - y) / y
+ *   asym  r = sqrt(l) s if s > 0 else s
+ *   huber r = s if |s| <= d, else sign(s) sqrt(2 d |s| - d^2),
+ * so r^2 / 2 = huber_d(s) exactly and least squares minimises the Huber loss
+ * itself (r is continuously differentiable in s). */
+LAB_VECTOR_KERNEL
+static void residuals(enum lab_loss_kind kind, double param, size_t n, const double *f,
+                      const double *y, const double *ly, double *r, double *drdf)
 {
-    return f > 0 ? log(f) - log(y) : BAD_RESIDUAL;
-}
-
-/* The least-squares residual of point i and its derivative with respect to
- * the curve value. For Huber, r = sign(s) sqrt(2 d |s| - d^2) beyond d makes
- * r^2 / 2 equal huber_d(s) exactly, so Levenberg-Marquardt minimises the
- * Huber loss itself (r is continuously differentiable in s). */
-static double ls_residual(const lab_loss *loss, double f, double y, double *dr_df)
-{
-    double s, sw, d, r;
-    switch (loss->kind) {
+    double sl = sqrt(param), d = param;
+    switch (kind) {
     case LAB_LOSS_REL:
-        *dr_df = 1.0 / y;
-        return (f - y) / y;
-    case LAB_LOSS_HUBER:
-        s = log_residual(f, y);
-        d = loss->param;
-        if (fabs(s) <= d) {
-            *dr_df = f > 0 ? 1.0 / f : 0.0;
-            return s;
+LAB_SIMD
+        for (size_t i = 0; i < n; i++) {
+            r[i] = (f[i] - y[i]) / y[i];
+            drdf[i] = 1.0 / y[i];
         }
-        r = sqrt(2.0 * d * fabs(s) - d * d);
-        *dr_df = f > 0 ? d / r / f : 0.0;
-        return s > 0 ? r : -r;
+        break;
+    case LAB_LOSS_HUBER:
+LAB_SIMD
+        for (size_t i = 0; i < n; i++) {
+            int pos = f[i] > 0;
+            double s = pos ? log(f[i]) - ly[i] : BAD_RESIDUAL, a = fabs(s);
+            double lin = sqrt(fmax(2.0 * d * a - d * d, d * d));
+            int inside = a <= d;
+            r[i] = inside ? s : copysign(lin, s);
+            drdf[i] = pos ? (inside ? 1.0 : d / lin) / f[i] : 0.0;
+        }
+        break;
     case LAB_LOSS_ASYM:
-        s = log_residual(f, y);
-        sw = s > 0 ? sqrt(loss->param) : 1.0;
-        *dr_df = f > 0 ? sw / f : 0.0;
-        return sw * s;
+LAB_SIMD
+        for (size_t i = 0; i < n; i++) {
+            int pos = f[i] > 0;
+            double s = pos ? log(f[i]) - ly[i] : BAD_RESIDUAL, sw = s > 0 ? sl : 1.0;
+            r[i] = sw * s;
+            drdf[i] = pos ? sw / f[i] : 0.0;
+        }
+        break;
     default:
-        *dr_df = f > 0 ? 1.0 / f : 0.0;
-        return log_residual(f, y);
+LAB_SIMD
+        for (size_t i = 0; i < n; i++) {
+            int pos = f[i] > 0;
+            r[i] = pos ? log(f[i]) - ly[i] : BAD_RESIDUAL;
+            drdf[i] = pos ? 1.0 / f[i] : 0.0;
+        }
+        break;
     }
 }
 
-static double huber(double s, double delta, double *dloss)
+/* The loss from residuals: sum r^2, or for Huber sum huber(s) = sum r^2 / 2. */
+static double loss_of(const lab_fitter *w, const double *r)
 {
-    if (fabs(s) <= delta) {
-        *dloss = s;
-        return 0.5 * s * s;
-    }
-    *dloss = s > 0 ? delta : -delta;
-    return delta * (fabs(s) - 0.5 * delta);
+    double sum = 0.0;
+    for (size_t i = 0; i < w->d->n; i++)
+        sum += r[i] * r[i];
+    return w->opts.loss.kind == LAB_LOSS_HUBER ? 0.5 * sum : sum;
 }
 
 /* The loss at theta (NAN when the curve cannot be evaluated). */
@@ -276,31 +329,45 @@ static double objective(lab_fitter *w, const double *theta)
 {
     if (curve(w, theta, 0) != 0)
         return NAN;
-    const lab_fit_data *d = w->d;
-    double sum = 0.0, unused;
-    for (size_t i = 0; i < d->n; i++) {
-        if (w->opts.loss.kind == LAB_LOSS_HUBER) {
-            sum += huber(log_residual(w->f[i], d->y[i]), w->opts.loss.param, &unused);
-        } else {
-            double r = ls_residual(&w->opts.loss, w->f[i], d->y[i], &unused);
-            sum += r * r;
-        }
-    }
-    return sum;
+    residuals(w->opts.loss.kind, w->opts.loss.param, w->d->n, w->f, w->d->y, w->ly, w->r,
+              w->drdf);
+    return loss_of(w, w->r);
 }
 
-/* GSL callbacks for the least-squares losses. */
+/* J_ik = dr_i/du_k from dr/df and df/dtheta. */
+static void jacobian(const lab_fitter *w, const double *theta, double *J)
+{
+    double dnat[LAB_FIT_MAXP];
+    for (size_t k = 0; k < w->nfree; k++) {
+        size_t j = w->free_idx[k];
+        dnat[k] = dnatural(w->kind[j], theta[j]);
+    }
+    for (size_t i = 0; i < w->d->n; i++) {
+        const double *g = w->grad + i * w->np;
+        for (size_t k = 0; k < w->nfree; k++)
+            J[i * w->nfree + k] = w->drdf[i] * g[w->free_idx[k]] * dnat[k];
+    }
+}
+
+/* GSL callbacks for Levenberg-Marquardt. lm_f also keeps the gradient: GSL
+ * asks for the Jacobian at the point of an accepted step, which is where
+ * lm_f was last called, and lm_df then reuses it. */
 static int lm_f(const gsl_vector *u, void *ctx, gsl_vector *r)
 {
     lab_fitter *w = ctx;
-    double theta[LAB_FIT_MAXP], unused;
+    double theta[LAB_FIT_MAXP];
     theta_from_u(w, u->data, theta);
-    if (curve(w, theta, 0) != 0) {
+    w->cached = 0;
+    if (curve(w, theta, 1) != 0) {
         gsl_vector_set_all(r, BAD_RESIDUAL);
         return GSL_SUCCESS;
     }
+    memcpy(w->cached_u, u->data, w->nfree * sizeof *u->data);
+    w->cached = 1;
+    residuals(w->opts.loss.kind, w->opts.loss.param, w->d->n, w->f, w->d->y, w->ly, w->r,
+              w->drdf);
     for (size_t i = 0; i < w->d->n; i++)
-        gsl_vector_set(r, i, ls_residual(&w->opts.loss, w->f[i], w->d->y[i], &unused));
+        gsl_vector_set(r, i, w->r[i]);
     return GSL_SUCCESS;
 }
 
@@ -309,23 +376,28 @@ static int lm_df(const gsl_vector *u, void *ctx, gsl_matrix *J)
     lab_fitter *w = ctx;
     double theta[LAB_FIT_MAXP];
     theta_from_u(w, u->data, theta);
-    if (curve(w, theta, 1) != 0) {
-        gsl_matrix_set_zero(J);
-        return GSL_SUCCESS;
-    }
-    for (size_t i = 0; i < w->d->n; i++) {
-        double dr_df;
-        ls_residual(&w->opts.loss, w->f[i], w->d->y[i], &dr_df);
-        const double *g = w->grad + i * w->np;
-        for (size_t k = 0; k < w->nfree; k++) {
-            size_t j = w->free_idx[k];
-            gsl_matrix_set(J, i, k, dr_df * g[j] * dnatural(w->kind[j], theta[j]));
+    if (!w->cached || memcmp(w->cached_u, u->data, w->nfree * sizeof *u->data) != 0) {
+        w->cached = 0;
+        if (curve(w, theta, 1) != 0) {
+            gsl_matrix_set_zero(J);
+            return GSL_SUCCESS;
         }
+        residuals(w->opts.loss.kind, w->opts.loss.param, w->d->n, w->f, w->d->y, w->ly, w->r,
+                  w->drdf);
+    }
+    if (J->tda == J->size2) {
+        jacobian(w, theta, J->data);
+    } else {
+        for (size_t i = 0; i < w->d->n; i++)
+            for (size_t k = 0; k < w->nfree; k++)
+                gsl_matrix_set(J, i, k, w->drdf[i] * w->grad[i * w->np + w->free_idx[k]]
+                                        * dnatural(w->kind[w->free_idx[k]], theta[w->free_idx[k]]));
     }
     return GSL_SUCCESS;
 }
 
-/* GSL callbacks for the Huber loss. */
+/* GSL callbacks for the BFGS polish of the Huber loss: its value and its
+ * gradient sum_i r_i dr_i/du, since r_i dr_i/ds = huber'(s). */
 static double mm_f(const gsl_vector *u, void *ctx)
 {
     lab_fitter *w = ctx;
@@ -345,19 +417,16 @@ static void mm_fdf(const gsl_vector *u, void *ctx, double *fval, gsl_vector *g)
         *fval = GSL_POSINF;
         return;
     }
-    double sum = 0.0;
+    residuals(w->opts.loss.kind, w->opts.loss.param, w->d->n, w->f, w->d->y, w->ly, w->r,
+              w->drdf);
+    *fval = loss_of(w, w->r);
     for (size_t i = 0; i < w->d->n; i++) {
-        double dl, s = log_residual(w->f[i], w->d->y[i]);
-        sum += huber(s, w->opts.loss.param, &dl);
-        if (!(w->f[i] > 0))
-            continue;
         const double *gr = w->grad + i * w->np;
         for (size_t k = 0; k < w->nfree; k++) {
             size_t j = w->free_idx[k];
-            *gsl_vector_ptr(g, k) += dl / w->f[i] * gr[j] * dnatural(w->kind[j], theta[j]);
+            *gsl_vector_ptr(g, k) += w->r[i] * w->drdf[i] * gr[j] * dnatural(w->kind[j], theta[j]);
         }
     }
-    *fval = sum;
 }
 
 static void mm_df(const gsl_vector *u, void *ctx, gsl_vector *g)
@@ -381,6 +450,9 @@ static int lm_solve(lab_fitter *w, const double *u0, struct solve *out)
         if (w->lm)
             gsl_multifit_nlinear_free(w->lm);
         gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
+        /* Normal equations by Cholesky: the problems are small and well scaled by
+         * the log parametrisation, and it is about twice as fast as QR here. */
+        params.solver = gsl_multifit_nlinear_solver_cholesky;
         w->lm = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
         if (!w->lm)
             return LAB_ENOMEM;
@@ -391,9 +463,23 @@ static int lm_solve(lab_fitter *w, const double *u0, struct solve *out)
                                      .params = w };
     gsl_vector_const_view u = gsl_vector_const_view_array(u0, p);
     int info, status = gsl_multifit_nlinear_init(&u.vector, &fdf, w->lm);
-    if (status == GSL_SUCCESS)
-        status = gsl_multifit_nlinear_driver(w->opts.max_iter, XTOL, GTOL, FTOL, NULL, NULL,
-                                             &info, w->lm);
+    gsl_vector *r = gsl_multifit_nlinear_residual(w->lm);
+    double cost = gsl_blas_dnrm2(r), stalled = 0;
+    for (size_t it = 0; status == GSL_SUCCESS; it++) {
+        if (it == w->opts.max_iter) {
+            status = GSL_EMAXITER;
+            break;
+        }
+        if ((status = gsl_multifit_nlinear_iterate(w->lm)) != GSL_SUCCESS)
+            break;
+        if (gsl_multifit_nlinear_test(XTOL, GTOL, 0.0, &info, w->lm) == GSL_SUCCESS)
+            break;
+        double c = gsl_blas_dnrm2(r);
+        stalled = cost - c <= CTOL * c ? stalled + 1 : 0;
+        cost = c;
+        if (stalled >= CTOL_STEPS)
+            break;
+    }
     gsl_vector *ub = gsl_multifit_nlinear_position(w->lm);
     theta_from_u(w, ub->data, out->theta);
     out->objective = objective(w, out->theta);
@@ -459,9 +545,9 @@ static void to_fitted(const lab_fitter *w, const double *theta, double *u)
     }
 }
 
-/* Levenberg-Marquardt; for the Huber loss, which is not a sum of squares of
- * smooth residuals, a BFGS polish on the loss itself follows, kept when it
- * lowers the loss. */
+/* Levenberg-Marquardt. The Huber loss is a sum of squares of residuals that
+ * are only once differentiable, and LM can stop short near their kinks: then
+ * a BFGS polish on the loss itself follows, kept when it lowers the loss. */
 static int local_solve(lab_fitter *w, const double *theta0, struct solve *out)
 {
     double u0[LAB_FIT_MAXP];
@@ -470,7 +556,8 @@ static int local_solve(lab_fitter *w, const double *theta0, struct solve *out)
         if (!isfinite(u0[k]))
             return LAB_ENUMERIC;
     int rc = lm_solve(w, u0, out);
-    if (rc == LAB_OK && w->opts.loss.kind == LAB_LOSS_HUBER && isfinite(out->objective)) {
+    if (rc == LAB_OK && w->opts.loss.kind == LAB_LOSS_HUBER && isfinite(out->objective)
+        && !out->converged) {
         struct solve polish;
         to_fitted(w, out->theta, u0);
         if (bfgs_solve(w, u0, &polish) == LAB_OK && polish.objective < out->objective) {
@@ -491,8 +578,7 @@ static int solve_amplitudes(lab_fitter *w, double *theta, const size_t *solve, s
 {
     const lab_fit_data *d = w->d;
     size_t n = d->n, na = w->namp;
-    for (size_t i = 0; i < n; i++)
-        lab_form_basis(w->form, theta, d->x + i * d->nx, w->phi + i * na);
+    lab_form_basis_n(w->form, theta, n, d->x, w->lx, w->phi, w->t);
     if (!w->ls || w->ls_n < n) {
         if (w->ls)
             gsl_multifit_linear_free(w->ls);
@@ -669,16 +755,15 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
     gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
     double cond = NAN, sum = 0;
     if (J && V && S && work) {
-        /* Huber's residuals are the log residuals s_i. */
-        lab_loss loss = w->opts.loss;
-        if (loss.kind == LAB_LOSS_HUBER)
-            loss.kind = LAB_LOSS_LOG;
+        /* Huber's residuals are reported as the log residuals s_i. */
+        enum lab_loss_kind kind = w->opts.loss.kind == LAB_LOSS_HUBER ? LAB_LOSS_LOG
+                                                                       : w->opts.loss.kind;
+        residuals(kind, w->opts.loss.param, n, w->f, w->d->y, w->ly, w->r, w->drdf);
         for (size_t i = 0; i < n; i++) {
-            double dr_df, r = ls_residual(&loss, w->f[i], w->d->y[i], &dr_df);
-            sum += r * r;
+            sum += w->r[i] * w->r[i];
             for (size_t k = 0; k < p; k++) {
                 size_t j = w->free_idx[k];
-                gsl_matrix_set(J, i, k, dr_df * w->grad[i * w->np + j]
+                gsl_matrix_set(J, i, k, w->drdf[i] * w->grad[i * w->np + j]
                                         * dnatural(w->kind[j], theta[j]));
             }
         }
@@ -748,6 +833,13 @@ static void diagnose(lab_fitter *w, lab_fit_result *res)
     res->aic = ll + 2.0 * (double)k;
     res->bic = ll + (double)k * log((double)n);
     bounds_report(w, res->theta, res->at_bound, sizeof res->at_bound);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* ==== Driver ======================================================================== */
@@ -841,9 +933,8 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     int rc = lab_fit_check(w, d, err, errlen);
     if (rc != LAB_OK)
         return rc;
-    if (reserve(w, d->n) != 0)
+    if (reserve(w, d) != 0)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    w->d = d;
 
     struct grid *g = malloc(sizeof *g);
     if (!g)
@@ -872,6 +963,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     }
 
     /* Evaluate every admissible grid point, amplitudes solved. */
+    double t0 = now_s();
     for (size_t k = 0; k < g->total; k++) {
         double theta[LAB_FIT_MAXP];
         grid_point(w, g, k, theta);
@@ -891,6 +983,8 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     }
 
     /* Refine the kept starts; the best solution wins. */
+    double t1 = now_s();
+    res->grid_s = t1 - t0;
     for (size_t s = 0; s < pool.n; s++) {
         struct solve sol;
         if (local_solve(w, pool.theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
@@ -904,6 +998,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
             memcpy(res->theta, sol.theta, np * sizeof *sol.theta);
         }
     }
+    res->refine_s = now_s() - t1;
     if (res->refined == 0) {
         rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: no start could be refined",
                       lab_form_name(w->form));
@@ -913,11 +1008,19 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     diagnose(w, res);
 done:
     free(pool.obj);
-    free(pool.theta);
+    free(w->starts);
+    w->starts = pool.theta;
+    w->nstarts = pool.n;
     free(sol_obj);
     free(sol_theta);
     free(g);
     return rc;
+}
+
+const double *lab_fitter_starts(const lab_fitter *w, size_t *n)
+{
+    *n = w->nstarts;
+    return w->starts;
 }
 
 int lab_fit_refine(lab_fitter *w, const lab_fit_data *d, const double *theta0,
@@ -927,9 +1030,8 @@ int lab_fit_refine(lab_fitter *w, const lab_fit_data *d, const double *theta0,
     int rc = lab_fit_check(w, d, err, errlen);
     if (rc != LAB_OK)
         return rc;
-    if (reserve(w, d->n) != 0)
+    if (reserve(w, d) != 0)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    w->d = d;
     double theta[LAB_FIT_MAXP];
     memcpy(theta, theta0, w->np * sizeof *theta);
     for (size_t i = 0; i < w->np; i++)

@@ -76,6 +76,8 @@ typedef struct lab_fit_result {
     size_t starts;          /* grid starts evaluated */
     size_t refined;         /* starts refined */
     size_t agree;           /* refined starts reaching the best loss (relative 1e-6) */
+    double grid_s;          /* seconds spent evaluating the start grid */
+    double refine_s;        /* seconds spent refining starts */
 } lab_fit_result;
 
 typedef struct lab_fitter lab_fitter;
@@ -94,6 +96,11 @@ int lab_fit_check(const lab_fitter *w, const lab_fit_data *d, char *err, size_t 
  * could be evaluated. */
 int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
                 char *err, size_t errlen);
+
+/* The starts the last lab_fit_run() refined, n rows of all the form's
+ * parameters (valid until the next run), for comparing with other fitters
+ * from the same starts. */
+const double *lab_fitter_starts(const lab_fitter *w, size_t *n);
 
 /* One local solve from theta0 (for the bootstrap, which starts each resample
  * at the full fit). Diagnostics are filled as in lab_fit_run(), for one

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simd.h"
 #include "status.h"
 
 /* The most parameters a form has (bnsl:8: 2 + 1 + 3*8). */
@@ -296,20 +297,48 @@ int lab_form_set_grid(lab_form *f, const char *name, const double *vals, size_t 
 
 /* ==== Evaluation ================================================================ */
 
-/* log(1 + e^z) without overflow. */
-static double softplus(double z)
+/* Every form is one function of one point (NAME_1), evaluated over a batch
+ * of points by one loop, with lx = log x precomputed (the fitter keeps the
+ * logarithms of its data): a power x^b is one exp, and the loops vectorise
+ * through libmvec (simd.h). Gradients are stored point by point:
+ * g[i * np + j] = dy_i / dtheta_j. */
+
+/* log(1 + e^z) and 1 / (1 + e^-z) without overflow or branches. */
+static inline double softplus(double z)
 {
-    return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+    return fmax(z, 0.0) + log1p(exp(-fabs(z)));
 }
 
-static double sigmoid(double z)
+static inline double sigmoid(double z)
 {
-    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+    double e = exp(-fabs(z));
+    return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
-/* y = eps0 s / sqrt(s^2 + eta^2): the envelope of Rosenfeld et al. 2020,
- * |s / (s - i eta)|. Returns y and dy/ds, dy/deta, dy/deps0. */
-static double envelope(double s, double eta, double eps0, double *ds, double *deta, double *deps0)
+/* One loop over the points, vectorised; point_call computes y_i and writes
+ * its gradient to gi. Without g the gradient goes to a local array, whose
+ * stores the compiler removes once the call is inlined. */
+#define FORM_LOOP(point_call)                              \
+    do {                                                   \
+        if (g) {                                           \
+            LAB_SIMD                                       \
+            for (size_t i = 0; i < n; i++) {               \
+                double *gi = g + i * np;                   \
+                y[i] = point_call;                         \
+            }                                              \
+        } else {                                           \
+            LAB_SIMD                                       \
+            for (size_t i = 0; i < n; i++) {               \
+                double gi[MAX_PARAMS];                     \
+                y[i] = point_call;                         \
+            }                                              \
+        }                                                  \
+    } while (0)
+
+/* The envelope of Rosenfeld et al. 2020, |s / (s - i eta)| scaled by eps0:
+ * y = eps0 s / sqrt(s^2 + eta^2), with its derivatives. */
+static inline double envelope(double s, double eta, double eps0, double *ds, double *deta,
+                              double *deps0)
 {
     double r2 = s * s + eta * eta, r = sqrt(r2), r3 = r2 * r;
     *ds = eps0 * eta * eta / r3;
@@ -318,162 +347,171 @@ static double envelope(double s, double eta, double eps0, double *ds, double *de
     return eps0 * s / r;
 }
 
-static double eval_hestness(const double *t, const double *x, double *g)
+/* theta: alpha beta gamma; lx: log x. */
+static inline double hestness_1(const double *t, const double *lx, double *g)
 {
-    double xb = pow(x[0], t[1]);
-    if (g) {
-        g[0] = xb;
-        g[1] = t[0] * xb * log(x[0]);
-        g[2] = 1.0;
-    }
+    double xb = exp(t[1] * lx[0]);
+    g[0] = xb;
+    g[1] = t[0] * xb * lx[0];
+    g[2] = 1.0;
     return t[0] * xb + t[2];
 }
 
-static double eval_hestness3(const double *t, const double *x, double *g)
+/* theta: alpha beta gamma eps0. */
+static inline double hestness3_1(const double *t, const double *lx, double *g)
 {
-    double gs[3], ds, deta, deps0;
-    double s = eval_hestness(t, x, g ? gs : NULL);
-    double y = envelope(s, t[3], t[3], &ds, &deta, &deps0);
-    if (g) {
-        for (int i = 0; i < 3; i++)
-            g[i] = ds * gs[i];
-        g[3] = deta + deps0; /* eps0 is both the scale and the pole */
-    }
+    double ds, deta, deps0;
+    double y = envelope(hestness_1(t, lx, g), t[3], t[3], &ds, &deta, &deps0);
+    g[0] *= ds;
+    g[1] *= ds;
+    g[2] *= ds;
+    g[3] = deta + deps0; /* eps0 is both the scale and the pole */
     return y;
 }
 
 /* theta: a alpha b beta c_inf eta eps0; x: n m. */
-static double eval_rosenfeld(const double *t, const double *x, double *g)
+static inline double rosenfeld_1(const double *t, const double *lx, double *g)
 {
-    double na = pow(x[0], -t[1]), mb = pow(x[1], -t[3]);
-    double e = t[0] * na + t[2] * mb + t[4];
-    double de, deta, deps0, y = envelope(e, t[5], t[6], &de, &deta, &deps0);
-    if (g) {
-        g[0] = de * na;
-        g[1] = -de * t[0] * na * log(x[0]);
-        g[2] = de * mb;
-        g[3] = -de * t[2] * mb * log(x[1]);
-        g[4] = de;
-        g[5] = deta;
-        g[6] = deps0;
-    }
+    double na = exp(-t[1] * lx[0]), mb = exp(-t[3] * lx[1]);
+    double de, deta, deps0, e = t[0] * na + t[2] * mb + t[4];
+    double y = envelope(e, t[5], t[6], &de, &deta, &deps0);
+    g[0] = de * na;
+    g[1] = -de * t[0] * na * lx[0];
+    g[2] = de * mb;
+    g[3] = -de * t[2] * mb * lx[1];
+    g[4] = de;
+    g[5] = deta;
+    g[6] = deps0;
     return y;
 }
 
 /* theta: eps_up gamma p [phi psi]; x: d eps_np [l w].
  * y = eps_np ((u^2 + q^2) / (u^2 + p^2))^(gamma/2), q = p (eps_up/eps_np)^(1/gamma),
- * the modulus form of Rosenfeld et al. 2021, Eq. 1. */
-static double eval_prune(const lab_form *f, const double *t, const double *x, double *g)
+ * the modulus form of Rosenfeld et al. 2021, Eq. 1, with u = d, or
+ * u = l^phi w^psi d for the joint law. Returns y and dlog y/du in *dly_du. */
+static inline double prune_u(const double *t, double u, double lenp, double *g, double *dly_du)
 {
-    double up = t[0], gam = t[1], p = t[2], enp = x[1];
-    double u = x[0];
-    if (f->joint)
-        u *= pow(x[2], t[3]) * pow(x[3], t[4]);
-    double ratio = log(up / enp), k = exp(ratio / gam), q = p * k;
-    double u2 = u * u, aq = u2 + q * q, ap = u2 + p * p;
-    double ly = log(enp) + 0.5 * gam * (log(aq) - log(ap)), y = exp(ly);
-    if (g) {
-        double dq_dgam = -q * ratio / (gam * gam);
-        g[0] = y * (q * q / (up * aq));
-        g[1] = y * (0.5 * (log(aq) - log(ap)) + gam * q * dq_dgam / aq);
-        g[2] = y * gam * (q * k / aq - p / ap);
-        if (f->joint) {
-            double dly_du = gam * u * (1.0 / aq - 1.0 / ap);
-            g[3] = y * dly_du * u * log(x[2]);
-            g[4] = y * dly_du * u * log(x[3]);
-        }
-    }
+    double up = t[0], gam = t[1], p = t[2];
+    double ratio = log(up) - lenp, k = exp(ratio / gam), q = p * k;
+    double u2 = u * u, aq = u2 + q * q, ap = u2 + p * p, la = log(aq) - log(ap);
+    double y = exp(lenp + 0.5 * gam * la);
+    double dq_dgam = -q * ratio / (gam * gam);
+    g[0] = y * (q * q / (up * aq));
+    g[1] = y * (0.5 * la + gam * q * dq_dgam / aq);
+    g[2] = y * gam * (q * k / aq - p / ap);
+    *dly_du = gam * u * (1.0 / aq - 1.0 / ap);
     return y;
 }
 
-/* theta: a b c0 (c_i d_i f_i)...; log g = -c0 log x - sum c_i f_i softplus((log x - log d_i)/f_i). */
-static double bnsl_shape(const lab_form *f, const double *t, double lx, double *g, double b)
+static inline double prune_1(const double *t, const double *x, const double *lx, double *g)
 {
-    double lg = -t[2] * lx;
-    for (size_t i = 0; i < f->breaks; i++) {
-        const double *c = t + 3 + 3 * i;
-        double z = (lx - log(c[1])) / c[2];
-        lg -= c[0] * c[2] * softplus(z);
-    }
-    double shape = exp(lg);
-    if (g) {
-        double by = b * shape;
-        g[2] = -by * lx;
-        for (size_t i = 0; i < f->breaks; i++) {
-            const double *c = t + 3 + 3 * i;
-            double z = (lx - log(c[1])) / c[2], sp = softplus(z), sg = sigmoid(z);
-            g[3 + 3 * i] = -by * c[2] * sp;
-            g[4 + 3 * i] = by * c[0] * sg / c[1];
-            g[5 + 3 * i] = -by * c[0] * (sp - z * sg);
-        }
-    }
-    return shape;
+    double unused;
+    return prune_u(t, x[0], lx[1], g, &unused);
 }
 
-static double eval_bnsl(const lab_form *f, const double *t, const double *x, double *g)
+static inline double prune_joint_1(const double *t, const double *lx, double *g)
 {
-    double shape = bnsl_shape(f, t, log(x[0]), g, t[1]);
-    if (g) {
-        g[0] = 1.0;
-        g[1] = shape;
+    double dly_du, u = exp(lx[0] + t[3] * lx[2] + t[4] * lx[3]);
+    double y = prune_u(t, u, lx[1], g, &dly_du);
+    g[3] = y * dly_du * u * lx[2];
+    g[4] = y * dly_du * u * lx[3];
+    return y;
+}
+
+/* theta: a b c0 (c_k d_k f_k)...:
+ * y = a + b exp(-c0 log x - sum_k c_k f_k softplus((log x - log d_k) / f_k)). */
+static inline double bnsl_1(const double *t, size_t breaks, const double *lx, double *g)
+{
+    double l = lx[0], lg = -t[2] * l;
+    for (size_t k = 0; k < breaks; k++) {
+        const double *c = t + 3 + 3 * k;
+        lg -= c[0] * c[2] * softplus((l - log(c[1])) / c[2]);
     }
-    return t[0] + t[1] * shape;
+    double shape = exp(lg), by = t[1] * shape;
+    g[0] = 1.0;
+    g[1] = shape;
+    g[2] = -by * l;
+    for (size_t k = 0; k < breaks; k++) {
+        const double *c = t + 3 + 3 * k;
+        double z = (l - log(c[1])) / c[2], sp = softplus(z), sg = sigmoid(z);
+        g[3 + 3 * k] = -by * c[2] * sp;
+        g[4 + 3 * k] = by * c[0] * sg / c[1];
+        g[5 + 3 * k] = -by * c[0] * (sp - z * sg);
+    }
+    return t[0] + by;
 }
 
 /* theta: N_c D_c alpha_N alpha_D; x: N D. */
-static double eval_kaplan(const double *t, const double *x, double *g)
+static inline double kaplan_1(const double *t, const double *lx, double *g)
 {
-    double r = t[2] / t[3], lnc = log(t[0] / x[0]);
-    double t1 = exp(r * lnc), t2 = t[1] / x[1], S = t1 + t2;
-    double y = pow(S, t[3]);
-    if (g) {
-        g[0] = y * t[2] * t1 / (t[0] * S);
-        g[1] = y * t[3] * t2 / (t[1] * S);
-        g[2] = y * t1 * lnc / S;
-        g[3] = y * (log(S) - r * t1 * lnc / S);
-    }
+    double r = t[2] / t[3], lnc = log(t[0]) - lx[0];
+    double t1 = exp(r * lnc), t2 = exp(log(t[1]) - lx[1]), S = t1 + t2, lS = log(S);
+    double y = exp(t[3] * lS);
+    g[0] = y * t[2] * t1 / (t[0] * S);
+    g[1] = y * t[3] * t2 / (t[1] * S);
+    g[2] = y * t1 * lnc / S;
+    g[3] = y * (lS - r * t1 * lnc / S);
     return y;
 }
 
 /* theta: E A B alpha beta; x: N D. */
-static double eval_chinchilla(const double *t, const double *x, double *g)
+static inline double chinchilla_1(const double *t, const double *lx, double *g)
 {
-    double na = pow(x[0], -t[3]), db = pow(x[1], -t[4]);
-    if (g) {
-        g[0] = 1.0;
-        g[1] = na;
-        g[2] = db;
-        g[3] = -t[1] * na * log(x[0]);
-        g[4] = -t[2] * db * log(x[1]);
-    }
+    double na = exp(-t[3] * lx[0]), db = exp(-t[4] * lx[1]);
+    g[0] = 1.0;
+    g[1] = na;
+    g[2] = db;
+    g[3] = -t[1] * na * lx[0];
+    g[4] = -t[2] * db * lx[1];
     return t[0] + t[1] * na + t[2] * db;
 }
 
 /* theta: a b c. */
-static double eval_exp(const double *t, const double *x, double *g)
+static inline double exp_1(const double *t, const double *x, double *g)
 {
     double e = exp(-x[0] / t[1]);
-    if (g) {
-        g[0] = e;
-        g[1] = t[0] * e * x[0] / (t[1] * t[1]);
-        g[2] = 1.0;
-    }
+    g[0] = e;
+    g[1] = t[0] * e * x[0] / (t[1] * t[1]);
+    g[2] = 1.0;
     return t[0] * e + t[2];
+}
+
+LAB_VECTOR_KERNEL
+static void eval_batch(const lab_form *f, const double *t, size_t n, const double *x,
+                       const double *lx, double *y, double *g)
+{
+    size_t nx = f->nx, np = f->np;
+    size_t breaks = f->breaks;
+    switch (f->id) {
+    case HESTNESS: FORM_LOOP(hestness_1(t, lx + i * nx, gi)); break;
+    case HESTNESS3: FORM_LOOP(hestness3_1(t, lx + i * nx, gi)); break;
+    case ROSENFELD: FORM_LOOP(rosenfeld_1(t, lx + i * nx, gi)); break;
+    case PRUNE:
+        if (f->joint)
+            FORM_LOOP(prune_joint_1(t, lx + i * nx, gi));
+        else
+            FORM_LOOP(prune_1(t, x + i * nx, lx + i * nx, gi));
+        break;
+    case BNSL: FORM_LOOP(bnsl_1(t, breaks, lx + i * nx, gi)); break;
+    case KAPLAN: FORM_LOOP(kaplan_1(t, lx + i * nx, gi)); break;
+    case CHINCHILLA: FORM_LOOP(chinchilla_1(t, lx + i * nx, gi)); break;
+    case EXPDECAY: FORM_LOOP(exp_1(t, x + i * nx, gi)); break;
+    }
+}
+
+void lab_form_eval_n(const lab_form *f, const double *theta, size_t n, const double *x,
+                     const double *lx, double *y, double *grad)
+{
+    eval_batch(f, theta, n, x, lx, y, grad);
 }
 
 double lab_form_eval(const lab_form *f, const double *theta, const double *x, double *grad)
 {
-    switch (f->id) {
-    case HESTNESS: return eval_hestness(theta, x, grad);
-    case HESTNESS3: return eval_hestness3(theta, x, grad);
-    case ROSENFELD: return eval_rosenfeld(theta, x, grad);
-    case PRUNE: return eval_prune(f, theta, x, grad);
-    case BNSL: return eval_bnsl(f, theta, x, grad);
-    case KAPLAN: return eval_kaplan(theta, x, grad);
-    case CHINCHILLA: return eval_chinchilla(theta, x, grad);
-    case EXPDECAY: return eval_exp(theta, x, grad);
-    }
-    return NAN;
+    double lx[4], y;
+    for (size_t c = 0; c < f->nx; c++)
+        lx[c] = log(x[c]);
+    lab_form_eval_n(f, theta, 1, x, lx, &y, grad);
+    return y;
 }
 
 /* ==== Amplitudes ================================================================= */
@@ -500,28 +538,21 @@ size_t lab_form_amplitudes(const lab_form *f, size_t *amp)
     }
 }
 
-void lab_form_basis(const lab_form *f, const double *theta, const double *x, double *phi)
+void lab_form_basis_n(const lab_form *f, const double *theta, size_t n, const double *x,
+                      const double *lx, double *phi, double *scratch)
 {
-    switch (f->id) {
-    case HESTNESS:
-        phi[0] = pow(x[0], theta[1]);
-        phi[1] = 1.0;
-        break;
-    case EXPDECAY:
-        phi[0] = exp(-x[0] / theta[1]);
-        phi[1] = 1.0;
-        break;
-    case BNSL:
-        phi[0] = 1.0;
-        phi[1] = bnsl_shape(f, theta, log(x[0]), NULL, 1.0);
-        break;
-    case CHINCHILLA:
-        phi[0] = 1.0;
-        phi[1] = pow(x[0], -theta[3]);
-        phi[2] = pow(x[1], -theta[4]);
-        break;
-    default:
-        break;
+    /* The basis is the curve at unit amplitudes with the others at zero. */
+    double t[MAX_PARAMS];
+    size_t amp[4], na = lab_form_amplitudes(f, amp);
+    memcpy(t, theta, f->np * sizeof *t);
+    for (size_t j = 0; j < na; j++)
+        t[amp[j]] = 0.0;
+    for (size_t j = 0; j < na; j++) {
+        t[amp[j]] = 1.0;
+        lab_form_eval_n(f, t, n, x, lx, scratch, NULL);
+        for (size_t i = 0; i < n; i++)
+            phi[i * na + j] = scratch[i];
+        t[amp[j]] = 0.0;
     }
 }
 

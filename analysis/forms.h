@@ -69,11 +69,18 @@ int lab_form_free_param(lab_form *f, const char *name, char *err, size_t errlen)
  * for all parameters (fixed ones included). */
 double lab_form_eval(const lab_form *f, const double *theta, const double *x, double *grad);
 
+/* The same at n points: x is (n, nx), lx = log x likewise (a fitter keeps the
+ * logarithms of its data), y gets n values and grad, when not NULL, (n, np)
+ * derivatives. */
+void lab_form_eval_n(const lab_form *f, const double *theta, size_t n, const double *x,
+                     const double *lx, double *y, double *grad);
+
 /* Amplitudes: when y = sum_j theta[amp[j]] phi_j(x; other parameters), the
  * form reports the amplitude indices (returns their count, 0 if none) and
- * lab_form_basis() fills phi (count values) for one point. */
+ * lab_form_basis_n() fills phi (n, count) at n points, using scratch (n). */
 size_t lab_form_amplitudes(const lab_form *f, size_t *amp);
-void lab_form_basis(const lab_form *f, const double *theta, const double *x, double *phi);
+void lab_form_basis_n(const lab_form *f, const double *theta, size_t n, const double *x,
+                      const double *lx, double *phi, double *scratch);
 
 /* The start grid of parameter i: the values the fitter tries, from the
  * form's documented defaults scaled to the data (x and y ranges), unless

@@ -5,16 +5,6 @@
 
 #include "simd.h"
 
-#ifdef LAB_SIMD_MATH
-/* glibc's libm declares its vector variants (libmvec) only under -ffast-math,
- * which we refuse: divergence checks need IEEE semantics. Declaring them here
- * lets LAB_SIMD loops call the vector versions, which are as accurate (a few
- * ulp) but several times faster. */
-double tanh(double) __attribute__((simd("notinbranch")));
-double erf(double) __attribute__((simd("notinbranch")));
-double exp(double) __attribute__((simd("notinbranch")));
-#endif
-
 const char *const lab_act_names[LAB_NACT] = { "linear", "tanh", "relu", "erf" };
 
 LAB_VECTOR_KERNEL

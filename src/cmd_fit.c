@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab fit TABLE: fit scaling laws to any table of learning curves. */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -38,6 +39,8 @@ static const char usage[] =
     "  --refine N|all         refine the N best starts (default 16), or every start\n"
     "  --out DIR              output folder (default: the table's folder)\n"
     "  --format FMT           figures: png (default), svg, pdf or none\n"
+    "  --save-starts FILE     write the starts refined by each fit (group, form, k,\n"
+    "                         parameters), to rerun them with another fitter\n"
     "\n"
     "Rows with a status column other than \"ok\" are left out. Writes DIR/fits.tsv,\n"
     "diagnostics.tsv, scores.tsv, predictions.tsv and DIR/figures/fit_FORM.*.\n";
@@ -100,6 +103,7 @@ int lab_cmd_fit(int argc, char **argv)
         { "refine", required_argument, NULL, 'r' },
         { "out", required_argument, NULL, 'o' },
         { "format", required_argument, NULL, 'p' },
+        { "save-starts", required_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -107,7 +111,7 @@ int lab_cmd_fit(int argc, char **argv)
                             .format = LAB_PLOT_PNG, .print = 1 };
     char **fix = calloc((size_t)argc, sizeof *fix), **release = calloc((size_t)argc, sizeof *release);
     char **starts = calloc((size_t)argc, sizeof *starts), err[1024];
-    const char *out = NULL;
+    const char *out = NULL, *starts_path = NULL;
     int code = -1, opt, nsplit = 0;
     double v;
     if (!fix || !release || !starts)
@@ -202,6 +206,9 @@ int lab_cmd_fit(int argc, char **argv)
             req.format = (enum lab_plot_format)k;
             break;
         }
+        case 'W':
+            starts_path = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             code = LAB_EXIT_OK;
@@ -237,6 +244,8 @@ int lab_cmd_fit(int argc, char **argv)
         int rc = !dir || !figdir ? LAB_ENOMEM : lab_table_read(path, &t, err, sizeof err);
         if (rc == LAB_OK)
             rc = lab_mkdirs(dir, err, sizeof err);
+        if (rc == LAB_OK && starts_path && !(req.starts_out = fopen(starts_path, "w")))
+            rc = lab_fail(err, sizeof err, LAB_EIO, "%s: %s", starts_path, strerror(errno));
         if (rc == LAB_OK && !(fs = lab_fitting_alloc()))
             rc = lab_fail(err, sizeof err, LAB_ENOMEM, "out of memory");
         if (rc == LAB_OK)
@@ -253,6 +262,10 @@ int lab_cmd_fit(int argc, char **argv)
             code = rc == LAB_EINVAL || rc == LAB_EFORMAT || rc == LAB_EIO ? LAB_EXIT_USAGE
                                                                          : LAB_EXIT_FAIL;
         }
+    }
+    if (req.starts_out && fclose(req.starts_out) != 0 && code == LAB_EXIT_OK) {
+        lab_cli_error("%s: %s", starts_path, strerror(errno));
+        code = LAB_EXIT_FAIL;
     }
     lab_fitting_free(fs);
     lab_table_free(t);

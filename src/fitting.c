@@ -29,7 +29,7 @@ static const char *const out_names[NOUT] = {
 static const char *const out_headers[NOUT] = {
     "group\tform\tparam\tvalue\tci_low\tci_high\n",
     "group\tform\tloss\tn_fit\tconverged\tat_bound\tcond\tstart_spread\trms\taic\tbic\tstarts"
-    "\trefined\tagree\tboot\twarning\n",
+    "\trefined\tagree\tboot\twarning\tgrid_s\trefine_s\n",
     "group\tform\tsplit\tn_points\trmsle\tmean_div\tstd_div\n",
     "group\tform\tsplit\tx1\tx2\tx3\tx4\ty\tpred\tpred_lo\tpred_hi\n",
 };
@@ -476,7 +476,8 @@ static void record_failure(struct job *jb, size_t nfit, const char *why)
 {
     char loss[32];
     lab_loss_format(&jb->req->loss, loss, sizeof loss);
-    fprintf(jb->fs->f[OUT_DIAG], "%s\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t%s\n",
+    fprintf(jb->fs->f[OUT_DIAG], "%s\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t%s"
+            "\tnan\tnan\n",
             jb->group, lab_form_name(jb->form), loss, nfit, why);
     fprintf(stderr, "lab: %s, %s: %s\n", jb->group, lab_form_name(jb->form), why);
     jb->fs->failures++;
@@ -575,6 +576,16 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
         record_failure(jb, nf, err);
         goto done;
     }
+    if (req->starts_out) {
+        size_t ns;
+        const double *st = lab_fitter_starts(jb->fitter, &ns);
+        for (size_t k = 0; k < ns; k++) {
+            fprintf(req->starts_out, "%s\t%s\t%zu", jb->group, lab_form_name(form), k);
+            for (size_t i = 0; i < res.np; i++)
+                put(req->starts_out, st[k * res.np + i]);
+            fputc('\n', req->starts_out);
+        }
+    }
     if (req->bootstrap) {
         lab_boot_opts bo = { .B = req->bootstrap, .seed = req->seed, .key = jb->key,
                              .cluster = req->boot_by ? fcl : NULL };
@@ -619,8 +630,8 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
     put(d, res.rms);
     put(d, res.aic);
     put(d, res.bic);
-    fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%s\n", res.starts, res.refined, res.agree,
-            boot ? boot->done : 0, warning);
+    fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%s\t%.6f\t%.6f\n", res.starts, res.refined, res.agree,
+            boot ? boot->done : 0, warning, res.grid_s, res.refine_s);
     if (sh.nonfinite)
         fprintf(stderr, "lab: %s, %s: warning: %s\n", jb->group, lab_form_name(form), warning);
 

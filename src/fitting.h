@@ -48,6 +48,7 @@ typedef struct lab_fit_request {
     size_t nstarts;
     enum lab_plot_format format;
     const char *figdir;    /* where figures go */
+    FILE *starts_out;      /* when not NULL, the refined starts are written here */
     int print;             /* print a summary table on stdout */
 } lab_fit_request;
 

@@ -12,7 +12,18 @@
 
 #include <configure.h>
 
+#include <math.h>
+
 #ifdef LAB_SIMD_MATH
+/* glibc's libm declares its vector variants (libmvec) only under
+ * -ffast-math, which we refuse: divergence checks need IEEE semantics.
+ * Declaring them here lets LAB_SIMD loops call the vector versions, which are
+ * as accurate (a few ulp) but several times faster. */
+double tanh(double) __attribute__((simd("notinbranch")));
+double erf(double) __attribute__((simd("notinbranch")));
+double exp(double) __attribute__((simd("notinbranch")));
+double log(double) __attribute__((simd("notinbranch")));
+double log1p(double) __attribute__((simd("notinbranch")));
 #define LAB_SIMD _Pragma("omp simd")
 #define LAB_VECTOR_KERNEL __attribute__((target_clones("avx512f", "avx2", "default")))
 #else

@@ -85,8 +85,11 @@ static void test_amplitudes(void)
         }
         double worst = 0;
         for (int p = 0; p < 3; p++) {
-            double phi[4], sum = 0, y = lab_form_eval(f, k->theta, k->x[p], NULL);
-            lab_form_basis(f, k->theta, k->x[p], phi);
+            double phi[4], lx[4], sum = 0, y = lab_form_eval(f, k->theta, k->x[p], NULL);
+            for (size_t c = 0; c < k->nx; c++)
+                lx[c] = log(k->x[p][c]);
+            double scratch[1];
+            lab_form_basis_n(f, k->theta, 1, k->x[p], lx, phi, scratch);
             for (size_t j = 0; j < na; j++)
                 sum += k->theta[amp[j]] * phi[j];
             worst = fmax(worst, fabs(sum - y) / fabs(y));
