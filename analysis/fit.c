@@ -738,58 +738,6 @@ static void grid_point(const lab_fitter *w, const struct grid *g, size_t k, doub
 
 /* ==== Diagnostics =================================================================== */
 
-/* Linearise at theta: the residuals (the loss's own; log residuals for
- * Huber) and their Jacobian J in the fitted variables u. Fills res->rss-based
- * fields' input *rss, the condition number of J from its singular values,
- * and the asymptotic standard errors se = |dtheta/du| s sqrt(diag (J^T J)^-1),
- * s^2 = RSS / (n - p) (NaN where J is singular). */
-static double linearise(lab_fitter *w, const double *theta, double *rss, double *se)
-{
-    size_t n = w->d->n, p = w->nfree;
-    *rss = NAN;
-    for (size_t i = 0; i < w->np; i++)
-        se[i] = w->is_fixed[i] ? 0.0 : NAN;
-    if (p == 0 || curve(w, theta, 1) != 0)
-        return NAN;
-    gsl_matrix *J = gsl_matrix_alloc(n, p), *V = gsl_matrix_alloc(p, p);
-    gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
-    double cond = NAN, sum = 0;
-    if (J && V && S && work) {
-        /* Huber's residuals are reported as the log residuals s_i. */
-        enum lab_loss_kind kind = w->opts.loss.kind == LAB_LOSS_HUBER ? LAB_LOSS_LOG
-                                                                       : w->opts.loss.kind;
-        residuals(kind, w->opts.loss.param, n, w->f, w->d->y, w->ly, w->r, w->drdf);
-        for (size_t i = 0; i < n; i++) {
-            sum += w->r[i] * w->r[i];
-            for (size_t k = 0; k < p; k++) {
-                size_t j = w->free_idx[k];
-                gsl_matrix_set(J, i, k, w->drdf[i] * w->grad[i * w->np + j]
-                                        * dnatural(w->kind[j], theta[j]));
-            }
-        }
-        *rss = sum;
-        if (n >= p && gsl_linalg_SV_decomp(J, V, S, work) == GSL_SUCCESS) {
-            double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, p - 1);
-            cond = smin > 0 ? smax / smin : INFINITY;
-            double s2 = n > p ? sum / (double)(n - p) : NAN;
-            for (size_t k = 0; k < p && smin > 1e-14 * smax; k++) {
-                double var = 0;
-                for (size_t m = 0; m < p; m++) {
-                    double v = gsl_matrix_get(V, k, m), sm = gsl_vector_get(S, m);
-                    var += v * v / (sm * sm);
-                }
-                size_t j = w->free_idx[k];
-                se[j] = fabs(dnatural(w->kind[j], theta[j])) * sqrt(s2 * var);
-            }
-        }
-    }
-    gsl_matrix_free(J);
-    gsl_matrix_free(V);
-    gsl_vector_free(S);
-    gsl_vector_free(work);
-    return cond;
-}
-
 /* Which parameters sit at a bound ("0", "inf", "-inf"; NULL when none): a
  * non-negative one at 0 (relative to the data's scale), or one fitted in
  * logs that ran off to 0 or infinity. */
@@ -808,6 +756,81 @@ static const char *at_bound(const lab_fitter *w, const double *theta, size_t i)
     if (w->kind[i] == LAB_PARAM_FREE && fabs(theta[i]) > 1e15)
         return theta[i] > 0 ? "inf" : "-inf";
     return NULL;
+}
+
+/* The asymptotic standard errors from the SVD of a Jacobian J (n x p, in
+ * the fitted variables of the parameters idx[]): se = |dtheta/du| s
+ * sqrt(diag (J^T J)^-1), s^2 = RSS / (n - p); left NaN where J is singular.
+ * J is overwritten. Returns the condition number of J. */
+static double stderrs(const lab_fitter *w, const double *theta, gsl_matrix *J, const size_t *idx,
+                      double rss, double *se)
+{
+    size_t n = J->size1, p = J->size2;
+    gsl_matrix *V = gsl_matrix_alloc(p, p);
+    gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    double cond = NAN;
+    if (V && S && work && n >= p && gsl_linalg_SV_decomp(J, V, S, work) == GSL_SUCCESS) {
+        double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, p - 1);
+        cond = smin > 0 ? smax / smin : INFINITY;
+        double s2 = n > p ? rss / (double)(n - p) : NAN;
+        for (size_t k = 0; k < p && smin > 1e-14 * smax; k++) {
+            double var = 0;
+            for (size_t m = 0; m < p; m++) {
+                double v = gsl_matrix_get(V, k, m), sm = gsl_vector_get(S, m);
+                var += v * v / (sm * sm);
+            }
+            size_t j = idx[k];
+            se[j] = fabs(dnatural(w->kind[j], theta[j])) * sqrt(s2 * var);
+        }
+    }
+    gsl_matrix_free(V);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return cond;
+}
+
+/* Linearise at theta: the residuals (the loss's own; log residuals for
+ * Huber) and their Jacobian J in the fitted variables u. Sets *rss, returns
+ * the condition number of J, and fills the standard errors. A parameter at a
+ * bound has none (NaN): its interval is one-sided, and its column, which
+ * vanishes there, would make J singular for every other parameter; the
+ * others' errors are those with it held at its bound. */
+static double linearise(lab_fitter *w, const double *theta, double *rss, double *se)
+{
+    size_t n = w->d->n, p = w->nfree, q = 0, idx[LAB_FIT_MAXP];
+    *rss = NAN;
+    for (size_t i = 0; i < w->np; i++)
+        se[i] = w->is_fixed[i] ? 0.0 : NAN;
+    if (p == 0 || curve(w, theta, 1) != 0)
+        return NAN;
+    for (size_t k = 0; k < p; k++)
+        if (!at_bound(w, theta, w->free_idx[k]))
+            idx[q++] = w->free_idx[k];
+    gsl_matrix *J = gsl_matrix_alloc(n, p), *Jq = q ? gsl_matrix_alloc(n, q) : NULL;
+    double cond = NAN, sum = 0, dummy[LAB_FIT_MAXP];
+    if (J && (Jq || q == 0)) {
+        /* Huber's residuals are reported as the log residuals s_i. */
+        enum lab_loss_kind kind = w->opts.loss.kind == LAB_LOSS_HUBER ? LAB_LOSS_LOG
+                                                                       : w->opts.loss.kind;
+        residuals(kind, w->opts.loss.param, n, w->f, w->d->y, w->ly, w->r, w->drdf);
+        for (size_t i = 0; i < n; i++) {
+            sum += w->r[i] * w->r[i];
+            for (size_t k = 0, c = 0; k < p; k++) {
+                size_t j = w->free_idx[k];
+                double v = w->drdf[i] * w->grad[i * w->np + j] * dnatural(w->kind[j], theta[j]);
+                gsl_matrix_set(J, i, k, v);
+                if (c < q && idx[c] == j)
+                    gsl_matrix_set(Jq, i, c++, v);
+            }
+        }
+        *rss = sum;
+        cond = stderrs(w, theta, J, w->free_idx, sum, q == p ? se : dummy);
+        if (q > 0 && q < p)
+            stderrs(w, theta, Jq, idx, sum, se);
+    }
+    gsl_matrix_free(J);
+    gsl_matrix_free(Jq);
+    return cond;
 }
 
 static void bounds_report(const lab_fitter *w, const double *theta, char *buf, size_t len)

@@ -66,9 +66,10 @@ typedef struct lab_fit_result {
     double rms;             /* root mean square of the residuals s_i (rel: relative ones) */
     double aic, bic;        /* n ln(RSS/n) + 2k and + k ln n, RSS = sum of squared residuals */
     double cond;            /* condition number of the residuals' Jacobian (fitted variables) */
-    double se[LAB_FIT_MAXP]; /* asymptotic standard errors from the Jacobian (0 if fixed,
-                               NaN if it is singular); the bootstrap is the robust
-                               alternative */
+    double se[LAB_FIT_MAXP]; /* asymptotic standard errors from the Jacobian (0 if fixed;
+                               NaN at a bound, where the others are those with it held
+                               there, and where J is singular); the bootstrap is the
+                               robust alternative */
     double start_spread;    /* largest relative spread of a parameter among refined starts
                                ending within 1% of the best loss (0 = they agree) */
     int converged;          /* the best start's local solve met its tolerances */
