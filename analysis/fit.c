@@ -106,7 +106,7 @@ struct lab_fitter {
     /* The data being fitted (valid during a call). */
     const lab_fit_data *d;
     /* GSL workspaces, kept while the size does not change. */
-    gsl_multifit_nlinear_workspace *lm;
+    gsl_multifit_nlinear_workspace *lm[2]; /* Cholesky, pivoted QR */
     size_t lm_n, lm_p;
     gsl_multifit_linear_workspace *ls;
     size_t ls_n;
@@ -150,8 +150,9 @@ void lab_fitter_free(lab_fitter *w)
     free(w->r);
     free(w->drdf);
     free(w->starts);
-    if (w->lm)
-        gsl_multifit_nlinear_free(w->lm);
+    for (int k = 0; k < 2; k++)
+        if (w->lm[k])
+            gsl_multifit_nlinear_free(w->lm[k]);
     if (w->ls)
         gsl_multifit_linear_free(w->ls);
     free(w);
@@ -443,18 +444,41 @@ struct solve {
     int converged;
 };
 
+/* The largest component of the loss's gradient J^T r at the solver's position. */
+static double lm_gradient(gsl_multifit_nlinear_workspace *lm)
+{
+    gsl_matrix *J = gsl_multifit_nlinear_jac(lm);
+    gsl_vector *r = gsl_multifit_nlinear_residual(lm);
+    double gmax = 0;
+    for (size_t k = 0; k < J->size2; k++) {
+        gsl_vector_view col = gsl_matrix_column(J, k);
+        double gk;
+        gsl_blas_ddot(&col.vector, r, &gk);
+        gmax = fmax(gmax, fabs(gk));
+    }
+    return gmax;
+}
+
+/* Levenberg-Marquardt from u0 with GSL's trust-region driver. The step is
+ * solved from the normal equations by Cholesky: the problems are small and
+ * well scaled by the log parametrisation, and it is about twice as fast as
+ * QR here. Where Cholesky makes no progress away from a minimum (the damped
+ * normal matrix is singular when a parameter's column vanishes, as for a
+ * constant started at its bound) the solve goes on from where it stopped
+ * with pivoted QR, which copes with that. */
 static int lm_solve(lab_fitter *w, const double *u0, struct solve *out)
 {
     size_t n = w->d->n, p = w->nfree;
-    if (!w->lm || w->lm_n != n || w->lm_p != p) {
-        if (w->lm)
-            gsl_multifit_nlinear_free(w->lm);
-        gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
-        /* Normal equations by Cholesky: the problems are small and well scaled by
-         * the log parametrisation, and it is about twice as fast as QR here. */
-        params.solver = gsl_multifit_nlinear_solver_cholesky;
-        w->lm = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
-        if (!w->lm)
+    if (!w->lm[0] || w->lm_n != n || w->lm_p != p) {
+        for (int k = 0; k < 2; k++) {
+            if (w->lm[k])
+                gsl_multifit_nlinear_free(w->lm[k]);
+            gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
+            params.solver = k == 0 ? gsl_multifit_nlinear_solver_cholesky
+                                   : gsl_multifit_nlinear_solver_qr;
+            w->lm[k] = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
+        }
+        if (!w->lm[0] || !w->lm[1])
             return LAB_ENOMEM;
         w->lm_n = n;
         w->lm_p = p;
@@ -462,43 +486,46 @@ static int lm_solve(lab_fitter *w, const double *u0, struct solve *out)
     gsl_multifit_nlinear_fdf fdf = { .f = lm_f, .df = lm_df, .fvv = NULL, .n = n, .p = p,
                                      .params = w };
     gsl_vector_const_view u = gsl_vector_const_view_array(u0, p);
-    int info, status = gsl_multifit_nlinear_init(&u.vector, &fdf, w->lm);
-    gsl_vector *r = gsl_multifit_nlinear_residual(w->lm);
-    double cost = gsl_blas_dnrm2(r), stalled = 0;
-    for (size_t it = 0; status == GSL_SUCCESS; it++) {
-        if (it == w->opts.max_iter) {
-            status = GSL_EMAXITER;
-            break;
+    const gsl_vector *start = &u.vector;
+    gsl_multifit_nlinear_workspace *lm = NULL;
+    int status = GSL_SUCCESS;
+    size_t it = 0;
+    for (int k = 0; k < 2; k++) {
+        lm = w->lm[k];
+        status = gsl_multifit_nlinear_init(start, &fdf, lm);
+        gsl_vector *r = gsl_multifit_nlinear_residual(lm);
+        double cost = gsl_blas_dnrm2(r), stalled = 0;
+        int info;
+        for (; status == GSL_SUCCESS; it++) {
+            if (it == w->opts.max_iter) {
+                status = GSL_EMAXITER;
+                break;
+            }
+            if ((status = gsl_multifit_nlinear_iterate(lm)) != GSL_SUCCESS)
+                break;
+            if (gsl_multifit_nlinear_test(XTOL, GTOL, 0.0, &info, lm) == GSL_SUCCESS)
+                break;
+            double c = gsl_blas_dnrm2(r);
+            stalled = cost - c <= CTOL * c ? stalled + 1 : 0;
+            cost = c;
+            if (stalled >= CTOL_STEPS)
+                break;
         }
-        if ((status = gsl_multifit_nlinear_iterate(w->lm)) != GSL_SUCCESS)
+        /* "No progress" at a minimum is rounding, not failure: accept it when
+         * the gradient J^T r is negligible. */
+        if (status == GSL_ENOPROG) {
+            double c = gsl_blas_dnrm2(r);
+            if (lm_gradient(lm) <= 1e-8 * (1.0 + c * c))
+                status = GSL_SUCCESS;
+        }
+        if (status != GSL_ENOPROG)
             break;
-        if (gsl_multifit_nlinear_test(XTOL, GTOL, 0.0, &info, w->lm) == GSL_SUCCESS)
-            break;
-        double c = gsl_blas_dnrm2(r);
-        stalled = cost - c <= CTOL * c ? stalled + 1 : 0;
-        cost = c;
-        if (stalled >= CTOL_STEPS)
-            break;
+        start = gsl_multifit_nlinear_position(lm);
     }
-    gsl_vector *ub = gsl_multifit_nlinear_position(w->lm);
+    gsl_vector *ub = gsl_multifit_nlinear_position(lm);
     theta_from_u(w, ub->data, out->theta);
     out->objective = objective(w, out->theta);
-    /* "No progress" at a minimum is rounding, not failure: accept it when the
-     * gradient J^T r is negligible. */
-    int ok = status == GSL_SUCCESS;
-    if (status == GSL_ENOPROG) {
-        gsl_matrix *J = gsl_multifit_nlinear_jac(w->lm);
-        gsl_vector *r = gsl_multifit_nlinear_residual(w->lm);
-        double gmax = 0;
-        for (size_t k = 0; k < p; k++) {
-            gsl_vector_view col = gsl_matrix_column(J, k);
-            double gk;
-            gsl_blas_ddot(&col.vector, r, &gk);
-            gmax = fmax(gmax, fabs(gk));
-        }
-        ok = gmax <= 1e-8 * (1.0 + out->objective);
-    }
-    out->converged = ok && isfinite(out->objective);
+    out->converged = status == GSL_SUCCESS && isfinite(out->objective);
     return LAB_OK;
 }
 
@@ -537,11 +564,15 @@ static int bfgs_solve(lab_fitter *w, const double *u0, struct solve *out)
     return LAB_OK;
 }
 
+/* A parameter whose exponential underflowed to 0 (or overflowed) at a bound
+ * is brought back to where it is finite, so a refit can start from it. */
 static void to_fitted(const lab_fitter *w, const double *theta, double *u)
 {
     for (size_t k = 0; k < w->nfree; k++) {
         size_t i = w->free_idx[k];
         u[k] = fitted(w->kind[i], theta[i]);
+        if (w->kind[i] != LAB_PARAM_FREE)
+            u[k] = fmin(fmax(u[k], -700.0), 700.0);
     }
 }
 
@@ -833,13 +864,15 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
     return cond;
 }
 
-static void bounds_report(const lab_fitter *w, const double *theta, char *buf, size_t len)
+static void bounds_report(const lab_fitter *w, lab_fit_result *res)
 {
-    size_t off = 0;
+    size_t off = 0, len = sizeof res->at_bound;
+    char *buf = res->at_bound;
     buf[0] = '\0';
     for (size_t k = 0; k < w->nfree; k++) {
         size_t i = w->free_idx[k];
-        const char *what = at_bound(w, theta, i);
+        const char *what = at_bound(w, res->theta, i);
+        res->bounded[i] = what != NULL;
         if (what && off < len)
             off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
                                     lab_form_param_name(w->form, i), what);
@@ -855,7 +888,7 @@ static void diagnose(lab_fitter *w, lab_fit_result *res)
     double ll = (double)n * log(rss / (double)n > 1e-300 ? rss / (double)n : 1e-300);
     res->aic = ll + 2.0 * (double)k;
     res->bic = ll + (double)k * log((double)n);
-    bounds_report(w, res->theta, res->at_bound, sizeof res->at_bound);
+    bounds_report(w, res);
 }
 
 static double now_s(void)

@@ -74,6 +74,7 @@ typedef struct lab_fit_result {
                                ending within 1% of the best loss (0 = they agree) */
     int converged;          /* the best start's local solve met its tolerances */
     char at_bound[256];     /* parameters at a bound, e.g. "gamma=0", or "" */
+    unsigned char bounded[LAB_FIT_MAXP]; /* 1 where theta[i] is one of them */
     size_t starts;          /* grid starts evaluated */
     size_t refined;         /* starts refined */
     size_t agree;           /* refined starts reaching the best loss (relative 1e-6) */

@@ -600,6 +600,16 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
             lo = hi = fixed;
         else if (boot && boot->done)
             lab_boot_interval(boot, i, LEVEL, &lo, &hi);
+        /* Refits start at the fit, and cannot leave a bound or a direction
+         * where the loss is flat (a sharp break's f_i). A parameter at a
+         * bound gets no interval (its diagnostics name it), nor does one
+         * whose interval has zero width where the linearised error does not
+         * vouch for it (as it does on exact data): either would claim a
+         * precision the data do not give. */
+        double tiny = 1e-9 * fabs(res.theta[i]);
+        if (res.bounded[i] || (!lab_form_param_fixed(form, i, NULL) && hi - lo <= tiny
+                               && !(res.se[i] <= tiny)))
+            lo = hi = NAN;
         fprintf(jb->fs->f[OUT_FITS], "%s\t%s\t%s", jb->group, lab_form_name(form),
                 lab_form_param_name(form, i));
         put(jb->fs->f[OUT_FITS], res.theta[i]);

@@ -3,7 +3,7 @@
 # lab fit on tables: outputs, held-out scores, tournaments, and the errors of
 # bad tables.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 16
+plan 17
 
 # y = 2 x^-0.5 + 0.01 at 12 sizes, two groups (the second twice the first).
 awk 'BEGIN { print "size\tloss\tgroup\tsplit";
@@ -38,6 +38,16 @@ ok "bootstrap intervals bracket the estimate" \
 
 fit --form hestness --split-col split --out "$scratch/f3"
 ok "--split-col holds out the rows not marked fit" grep -q '^all	hestness	holdout	6	' "$scratch/f3/scores.tsv"
+
+# A curve that falls below its floor: gamma stops at its bound 0. The
+# bootstrap still moves alpha and beta, and gamma gets no interval.
+awk 'BEGIN { print "x\ty"; for (i = 0; i < 20; i++) { x = 100 * 2 ^ (i / 2); print x "\t" 5 * x ^ -0.3 - 0.05 } }' \
+    > "$scratch/below.tsv"
+"$LAB" fit "$scratch/below.tsv" --form hestness --x x --y y --bootstrap 50 --format none \
+    --out "$scratch/f4" > /dev/null 2>&1
+ok "a parameter at its bound gets no bootstrap interval; the others get theirs" \
+    sh -c "grep -q '^all	hestness	gamma	0	nan	nan\$' '$scratch/f4/fits.tsv' \
+           && awk -F '\t' '\$3 ~ /alpha|beta/ && \$5 < \$4 && \$4 < \$6 { n++ } END { exit n != 2 }' '$scratch/f4/fits.tsv'"
 
 cp "$scratch/curve.tsv" "$scratch/beside.tsv"
 "$LAB" fit "$scratch/beside.tsv" --form exp --x size --y loss --format none > /dev/null 2>&1

@@ -101,9 +101,7 @@ static double param_z(const lab_form *f, const lab_fit_result *res, const double
         if (lab_form_param_fixed(f, i, NULL))
             continue;
         /* One at its bound has a one-sided interval and no standard error. */
-        char name[64];
-        snprintf(name, sizeof name, "%s=", lab_form_param_name(f, i));
-        if (isnan(res->se[i]) && strstr(res->at_bound, name))
+        if (res->bounded[i] && isnan(res->se[i]))
             continue;
         enum lab_param_kind k = lab_form_param_kind(f, i);
         double t = res->theta[i], z;
