@@ -9,7 +9,7 @@
  * erf is scaled as in the teacher-student literature (Saad & Solla; Goldt et
  * al.), so that g is the CDF-like sigmoid of a standard normal. Every g has
  * g(0) = 0, which lets a wider student embed a narrower teacher by zero
- * padding (THEORY.md, "Realizability"). */
+ * padding (THEORY.md, "Students and realizability"). */
 #ifndef LAB_ACT_H
 #define LAB_ACT_H
 

@@ -835,9 +835,9 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
             lab_form_free(form);
             break;
         }
-        fprintf(fs->nf, "# %s: x1..x%zu are", req->forms[fi], nx);
+        fprintf(fs->nf, "# %s:", req->forms[fi]);
         for (size_t c = 0; c < nx; c++)
-            fprintf(fs->nf, " %s", names[c]);
+            fprintf(fs->nf, "%s x%zu is %s", c ? "," : "", c + 1, names[c]);
         fprintf(fs->nf, "; y is %s\n", yname);
         for (size_t gi = 0; gi < g.n && rc == LAB_OK; gi++) {
             struct points p;

@@ -4,7 +4,7 @@
  * A teacher is a lab_mlp with Gaussian weights W_l ~ N(0, sigma_w^2 / fan_in)
  * and biases b_l ~ N(0, sigma_b^2), the usual "NNGP" parametrisation. After
  * drawing, its output layer is rescaled so that the outputs over the test
- * inputs have mean 0 and variance 1 (THEORY.md, "The teacher"): an error of
+ * inputs have mean 0 and variance 1 (THEORY.md, "The setting"): an error of
  * 1 then means "no better than predicting the mean".
  *
  * Ownership: teachers are lab_mlp objects, freed with lab_mlp_free(). */
