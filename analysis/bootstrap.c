@@ -67,11 +67,27 @@ int lab_boot_run(lab_fitter *w, const lab_fit_data *d, const lab_fit_result *fit
     *out = NULL;
     lab_boot *b = calloc(1, sizeof *b);
     struct clusters cl = { 0 };
-    double *x = malloc(d->n * d->nx * sizeof *x), *y = malloc(d->n * sizeof *y);
-    size_t *pick = malloc(d->n * sizeof *pick);
+    double *x = NULL, *y = NULL;
+    size_t *pick = NULL;
     int rc = LAB_OK;
-    if (!b || !x || !y || !pick || !(b->theta = malloc((o->B ? o->B : 1) * fit->np * sizeof(double)))
+    if (!b || !(b->theta = malloc((o->B ? o->B : 1) * fit->np * sizeof(double)))
         || (o->cluster && clusters_make(o->cluster, d->n, &cl) != 0)) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* A resample of clusters of unequal sizes can hold more points than the
+     * data: up to k times the largest cluster. */
+    size_t cap = d->n;
+    if (o->cluster) {
+        size_t big = 0;
+        for (size_t k = 0; k < cl.k; k++)
+            big = cl.start[k + 1] - cl.start[k] > big ? cl.start[k + 1] - cl.start[k] : big;
+        cap = cl.k * big;
+    }
+    x = malloc(cap * d->nx * sizeof *x);
+    y = malloc(cap * sizeof *y);
+    pick = malloc(cap * sizeof *pick);
+    if (!x || !y || !pick) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }

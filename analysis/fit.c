@@ -579,6 +579,47 @@ static void to_fitted(const lab_fitter *w, const double *theta, double *u)
 /* Levenberg-Marquardt. The Huber loss is a sum of squares of residuals that
  * are only once differentiable, and LM can stop short near their kinks: then
  * a BFGS polish on the loss itself follows, kept when it lowers the loss. */
+static const char *at_bound(const lab_fitter *w, const double *theta, size_t i);
+
+/* A solve can end with a non-negative constant driven to 0 because it
+ * started there (its log-parametrised column vanishes, so no step can bring
+ * it back), not because the data want it there. Probe the loss with the
+ * constant at fractions of the smallest y; where a probe is lower, the bound
+ * was a trap: solve again from the best probe. */
+static int leave_bounds(lab_fitter *w, struct solve *out)
+{
+    double ymin = INFINITY;
+    for (size_t i = 0; i < w->d->n; i++)
+        ymin = fmin(ymin, w->d->y[i]);
+    for (size_t k = 0; k < w->nfree; k++) {
+        size_t i = w->free_idx[k];
+        if (w->kind[i] != LAB_PARAM_NONNEG || !at_bound(w, out->theta, i))
+            continue;
+        double theta[LAB_FIT_MAXP], best = out->objective, best_v = NAN;
+        memcpy(theta, out->theta, w->np * sizeof *theta);
+        for (double frac = 1e-3; frac < 1; frac *= 10) {
+            theta[i] = frac * ymin;
+            double obj = objective(w, theta);
+            if (obj < best) {
+                best = obj;
+                best_v = theta[i];
+            }
+        }
+        if (isnan(best_v))
+            continue;
+        theta[i] = best_v;
+        double u[LAB_FIT_MAXP];
+        struct solve again;
+        to_fitted(w, theta, u);
+        int rc = lm_solve(w, u, &again);
+        if (rc != LAB_OK)
+            return rc;
+        if (again.objective < out->objective)
+            *out = again;
+    }
+    return LAB_OK;
+}
+
 static int local_solve(lab_fitter *w, const double *theta0, struct solve *out)
 {
     double u0[LAB_FIT_MAXP];
@@ -587,6 +628,8 @@ static int local_solve(lab_fitter *w, const double *theta0, struct solve *out)
         if (!isfinite(u0[k]))
             return LAB_ENUMERIC;
     int rc = lm_solve(w, u0, out);
+    if (rc == LAB_OK && isfinite(out->objective))
+        rc = leave_bounds(w, out);
     if (rc == LAB_OK && w->opts.loss.kind == LAB_LOSS_HUBER && isfinite(out->objective)
         && !out->converged) {
         struct solve polish;
@@ -906,6 +949,9 @@ int lab_fit_check(const lab_fitter *w, const lab_fit_data *d, char *err, size_t 
     if (d->nx != lab_form_nx(w->form))
         return lab_fail(err, errlen, LAB_EINVAL, "%s takes %zu x columns, not %zu", name,
                         lab_form_nx(w->form), d->nx);
+    if (w->nfree == 0)
+        return lab_fail(err, errlen, LAB_EINVAL, "%s: every parameter is fixed; there is "
+                        "nothing to fit", name);
     if (d->n <= w->nfree)
         return lab_fail(err, errlen, LAB_EINVAL, "%s fits %zu parameters: it needs at least %zu "
                         "points, and has %zu", name, w->nfree, w->nfree + 1, d->n);

@@ -35,6 +35,11 @@ enum lab_param_kind {
     LAB_PARAM_NEG     /* < 0 */
 };
 
+/* The most x columns any form takes, and the most values in a start grid
+ * given with lab_form_set_grid(). */
+#define LAB_FORM_MAXX 4
+#define LAB_FORM_MAXGRID 64
+
 typedef struct lab_form lab_form;
 
 /* The form named by spec ("hestness", "bnsl:2", ...) for data with nx x

@@ -25,7 +25,9 @@ void lab_score_points(const lab_form *f, const double *theta, const lab_fit_data
             div[s->n] = (p - d->y[i]) / d->y[i];
         s->n++;
     }
-    s->rmsle = s->n ? sqrt(sse / (double)s->n) : NAN;
+    /* A point the curve cannot predict has an infinite log error: leaving it
+     * out would let a form that blows up win a tournament. */
+    s->rmsle = s->nonfinite ? INFINITY : s->n ? sqrt(sse / (double)s->n) : NAN;
     s->mean_div = s->n && div ? gsl_stats_mean(div, 1, s->n) : NAN;
     s->std_div = s->n > 1 && div ? gsl_stats_sd_m(div, 1, s->n, s->mean_div) : NAN;
     free(div);

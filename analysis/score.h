@@ -17,11 +17,11 @@
 #include "forms.h"
 
 typedef struct lab_score {
-    size_t n;        /* points scored */
-    double rmsle;
-    double mean_div; /* mean of delta_i */
+    size_t n;        /* points where the curve is finite and positive */
+    double rmsle;    /* infinite when there are other points */
+    double mean_div; /* mean of delta_i over the n points */
     double std_div;  /* sample standard deviation of delta_i (NaN below 2 points) */
-    size_t nonfinite; /* points where the curve is not finite (left out above) */
+    size_t nonfinite; /* points where the curve is not finite or not positive */
 } lab_score;
 
 /* Score theta on the points of d. */

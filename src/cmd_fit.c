@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab fit TABLE: fit scaling laws to any table of learning curves. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +85,20 @@ static int parse_number(const char *opt, const char *text, double lo, double hi,
     return 0;
 }
 
+/* A whole number in [lo, hi], written in decimal digits. */
+static int parse_count(const char *opt, const char *text, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtoull(text, &end, 10);
+    if (!isdigit((unsigned char)text[0]) || *end || errno || *v < lo || *v > hi) {
+        lab_cli_error("%s %s: expected a whole number in [%llu, %llu]", opt, text, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
 int lab_cmd_fit(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -114,6 +130,7 @@ int lab_cmd_fit(int argc, char **argv)
     const char *out = NULL, *starts_path = NULL;
     int code = -1, opt, nsplit = 0;
     double v;
+    unsigned long long u;
     if (!fix || !release || !starts)
         code = LAB_EXIT_FAIL;
     req.fix = fix;
@@ -165,17 +182,17 @@ int lab_cmd_fit(int argc, char **argv)
             }
             break;
         case 'b':
-            if (parse_number("--bootstrap", optarg, 0, 1e6, &v) != 0)
+            if (parse_count("--bootstrap", optarg, 0, 1000000, &u) != 0)
                 code = LAB_EXIT_USAGE;
-            req.bootstrap = (size_t)v;
+            req.bootstrap = (size_t)u;
             break;
         case 'B':
             req.boot_by = optarg;
             break;
         case 's':
-            if (parse_number("--seed", optarg, 0, 1.8e19, &v) != 0)
+            if (parse_count("--seed", optarg, 0, ULLONG_MAX, &u) != 0)
                 code = LAB_EXIT_USAGE;
-            req.seed = strtoull(optarg, NULL, 10);
+            req.seed = u;
             break;
         case 'X':
             fix[req.nfix++] = optarg;
@@ -189,8 +206,8 @@ int lab_cmd_fit(int argc, char **argv)
         case 'r':
             if (strcmp(optarg, "all") == 0)
                 req.refine = 0;
-            else if (parse_number("--refine", optarg, 1, 1e6, &v) == 0)
-                req.refine = (size_t)v;
+            else if (parse_count("--refine", optarg, 1, 1000000, &u) == 0)
+                req.refine = (size_t)u;
             else
                 code = LAB_EXIT_USAGE;
             break;

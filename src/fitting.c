@@ -132,7 +132,8 @@ void lab_fitting_print_ranking(const lab_fitting *fs, FILE *out)
     struct outcome *o = malloc((fs->noutcomes ? fs->noutcomes : 1) * sizeof *o);
     if (!o)
         return;
-    memcpy(o, fs->outcomes, fs->noutcomes * sizeof *o);
+    if (fs->noutcomes)
+        memcpy(o, fs->outcomes, fs->noutcomes * sizeof *o);
     qsort(o, fs->noutcomes, sizeof *o, by_group_score);
     for (size_t i = 0; i < fs->noutcomes;) {
         size_t j = i;
@@ -303,16 +304,16 @@ done:
 }
 
 /* A numeric cell that a fit may take the log of. */
-static int positive_cell(const lab_table *t, size_t r, long c, int must_be_positive,
-                         double *v, char *err, size_t errlen)
+/* A cell that must hold a number > 0; why says what needs it. */
+static int positive_cell(const lab_table *t, size_t r, long c, const char *why, double *v,
+                         char *err, size_t errlen)
 {
     int rc = lab_table_number(t, r, (size_t)c, v, err, errlen);
     if (rc != LAB_OK)
         return rc;
-    if (!isfinite(*v) || (must_be_positive && !(*v > 0)))
-        return lab_fail(err, errlen, LAB_EINVAL, "%s:%ld: %s: %s; the fit takes its log, so it "
-                        "must be a number > 0", t->path, t->lines[r], t->names[c],
-                        lab_table_cell(t, r, (size_t)c));
+    if (!isfinite(*v) || !(*v > 0))
+        return lab_fail(err, errlen, LAB_EINVAL, "%s:%ld: %s: %s; %s, so it must be a number > 0",
+                        t->path, t->lines[r], t->names[c], lab_table_cell(t, r, (size_t)c), why);
     return LAB_OK;
 }
 
@@ -351,12 +352,20 @@ static void figure_close(struct figure *fg)
     free(fg->ttext);
 }
 
-/* gnuplot titles are single words: spaces become underscores. */
+/* Text from a table goes into gnuplot strings: characters that could end
+ * the string or be substituted there (quotes, backslash, backquote, macro and
+ * variable marks, control characters) become underscores, and so do spaces
+ * where the text must be one word (gnuplot titles). */
+static void gp_text(FILE *f, const char *text, int word)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        fputc(strchr("\"'\\`@$", *p) || iscntrl(*p) || (word && isspace(*p)) ? '_' : *p, f);
+}
+
 static void figure_title(struct figure *fg, const char *title)
 {
     fputs(fg->blocks ? " " : "", fg->titles);
-    for (const char *p = title; *p; p++)
-        fputc(isspace((unsigned char)*p) ? '_' : *p, fg->titles);
+    gp_text(fg->titles, title, 1);
     if (fg->blocks) {
         fputs("\n\n", fg->curves);
         fputs("\n\n", fg->points);
@@ -404,10 +413,13 @@ static int figure_render(struct figure *fg, const lab_fit_request *req, const ch
     FILE *s = open_memstream(&settings, &slen);
     if (!s)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    fprintf(s, "curvefile = '%s'\npointsfile = '%s'\ntitles = \"%s\"\nform = \"%s\"\n"
-               "xname = \"%s\"\nyname = \"%s\"\nxfit_max = %.17g\n",
-            cname, pname, fg->ttext ? fg->ttext : "", form, xname, yname,
-            isfinite(fg->xfit_max) ? fg->xfit_max : -1.0);
+    fprintf(s, "curvefile = '%s'\npointsfile = '%s'\ntitles = \"%s\"\nform = \"%s\"\n",
+            cname, pname, fg->ttext ? fg->ttext : "", form);
+    fputs("xname = \"", s);
+    gp_text(s, xname, 0);
+    fputs("\"\nyname = \"", s);
+    gp_text(s, yname, 0);
+    fprintf(s, "\"\nxfit_max = %.17g\n", isfinite(fg->xfit_max) ? fg->xfit_max : -1.0);
     fclose(s);
     rc = lab_plot_render(req->figdir, fg->parity ? "fit_parity" : "fit", base, req->format,
                          settings, warn, sizeof warn, err, errlen);
@@ -495,8 +507,33 @@ static void write_scores(struct job *jb, const char *split, const lab_fit_data *
     fputc('\n', jb->fs->f[OUT_SCORES]);
 }
 
+/* The curves a figure would need with several x columns: one per group and
+ * combination of the other columns' cells. Beyond MAX_CURVES the whole figure
+ * is a parity plot, decided before any group is drawn. */
+static size_t curves_needed(const lab_table *t, const struct groups *g, const long *xc,
+                            size_t nx)
+{
+    size_t total = 0;
+    for (size_t gi = 0; gi < g->n && nx > 1 && total <= MAX_CURVES; gi++) {
+        const size_t *rows = g->rows + g->start[gi];
+        size_t n = g->start[gi + 1] - g->start[gi];
+        for (size_t i = 0; i < n && total <= MAX_CURVES; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < i && !seen; j++) {
+                seen = 1;
+                for (size_t c = 1; c < nx && seen; c++)
+                    seen = strcmp(lab_table_cell(t, rows[i], (size_t)xc[c]),
+                                  lab_table_cell(t, rows[j], (size_t)xc[c])) == 0;
+            }
+            total += !seen;
+        }
+    }
+    return total;
+}
+
 /* Curves for the figure: one per group for one x column; else one per
- * combination of the other x columns, or a parity plot when there are many. */
+ * combination of the other x columns, or, when there are too many, observed
+ * against predicted points (fg->parity). */
 static void figure_add(struct figure *fg, struct job *jb, const struct points *p,
                        const double *theta, const lab_boot *boot)
 {
@@ -520,8 +557,7 @@ static void figure_add(struct figure *fg, struct job *jb, const struct points *p
         if (c == ncombo)
             combo[ncombo++] = i;
     }
-    if (fg->parity || ncombo > MAX_CURVES) {
-        fg->parity = 1;
+    if (fg->parity) {
         figure_title(fg, jb->group);
         for (size_t i = 0; i < p->n; i++) {
             double pred = lab_form_eval(jb->form, theta, p->x + i * nx, NULL);
@@ -691,6 +727,59 @@ done:
 
 /* ==== Requests ====================================================================== */
 
+/* The parameter named by a --fix or --start argument ("name=..."), or by a
+ * --release argument (the whole text), in buf; empty when it has no '='. */
+static const char *option_name(const char *arg, int whole, char *buf, size_t len)
+{
+    const char *eq = whole ? NULL : strchr(arg, '=');
+    size_t n = whole ? strlen(arg) : eq ? (size_t)(eq - arg) : 0;
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, arg, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Each parameter named by --fix, --release or --start must belong to one of
+ * the forms, so a misspelt name is an error rather than silently ignored. */
+static int check_option_names(const lab_fit_request *req, char *err, size_t errlen)
+{
+    struct { const char *opt; char **args; size_t n; int whole; } opts[] = {
+        { "--fix", req->fix, req->nfix, 0 },
+        { "--release", req->release, req->nrelease, 1 },
+        { "--start", req->starts, req->nstarts, 0 },
+    };
+    for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
+        for (size_t k = 0; k < opts[o].n; k++) {
+            char name[64];
+            option_name(opts[o].args[k], opts[o].whole, name, sizeof name);
+            if (!*name)
+                continue; /* reported with its form by configure_form() */
+            int found = 0;
+            char list[512] = "";
+            size_t off = 0;
+            for (size_t fi = 0; fi < req->nforms && !found; fi++) {
+                const char *defaults[LAB_FORM_MAXX];
+                size_t nx = req->x ? req->nx : default_x(req->forms[fi], defaults);
+                lab_form *f;
+                char why[256];
+                if (lab_form_alloc(req->forms[fi], nx, &f, why, sizeof why) != LAB_OK)
+                    continue; /* the form's own error comes later */
+                found = lab_form_param_index(f, name) >= 0;
+                for (size_t i = 0; i < lab_form_nparams(f) && off < sizeof list; i++)
+                    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
+                                            off ? ", " : "", lab_form_param_name(f, i));
+                lab_form_free(f);
+            }
+            if (!found)
+                return lab_fail(err, errlen, LAB_EINVAL, "%s %s: no parameter \"%s\" in the "
+                                "forms fitted (parameters: %s)", opts[o].opt, opts[o].args[k],
+                                name, list);
+        }
+    }
+    return LAB_OK;
+}
+
 /* Apply --fix, --release and --start to a form. */
 static int configure_form(lab_form *f, const lab_fit_request *req, char *err, size_t errlen)
 {
@@ -719,7 +808,7 @@ static int configure_form(lab_form *f, const lab_fit_request *req, char *err, si
     }
     for (size_t k = 0; k < req->nstarts; k++) {
         char name[64], *eq = strchr(req->starts[k], '=');
-        double v[64];
+        double v[LAB_FORM_MAXGRID];
         size_t n = 0;
         if (!eq || (size_t)(eq - req->starts[k]) >= sizeof name)
             return lab_fail(err, errlen, LAB_EINVAL, "--start %s: expected NAME=V1,V2,...",
@@ -728,7 +817,10 @@ static int configure_form(lab_form *f, const lab_fit_request *req, char *err, si
         name[eq - req->starts[k]] = '\0';
         if (lab_form_param_index(f, name) < 0)
             continue;
-        for (char *p = eq + 1, *end; *p && n < 64; p = *end ? end + 1 : end) {
+        for (char *p = eq + 1, *end; *p; p = *end ? end + 1 : end) {
+            if (n == LAB_FORM_MAXGRID)
+                return lab_fail(err, errlen, LAB_EINVAL, "--start %s: at most %d values",
+                                name, LAB_FORM_MAXGRID);
             v[n++] = strtod(p, &end);
             if (end == p || (*end && *end != ','))
                 return lab_fail(err, errlen, LAB_EINVAL, "--start %s: expected numbers "
@@ -756,15 +848,17 @@ static int points_make(const lab_table *t, const struct groups *g, size_t gi, co
     p->cluster = calloc(n ? n : 1, sizeof *p->cluster);
     if (!p->x || !p->y || !p->held || !p->cluster)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    int logs = req->loss.kind != LAB_LOSS_REL;
+    const char *why_y = req->loss.kind == LAB_LOSS_REL ? "the relative error divides by it"
+                                                        : "the fit takes its log";
     for (size_t i = 0; i < n; i++) {
         size_t r = g->rows[g->start[gi] + i];
         for (size_t c = 0; c < nx; c++) {
-            int rc = positive_cell(t, r, xc[c], 1, &p->x[i * nx + c], err, errlen);
+            int rc = positive_cell(t, r, xc[c], "the fit takes its log", &p->x[i * nx + c],
+                                  err, errlen);
             if (rc != LAB_OK)
                 return rc;
         }
-        int rc = positive_cell(t, r, yc, logs, &p->y[i], err, errlen);
+        int rc = positive_cell(t, r, yc, why_y, &p->y[i], err, errlen);
         if (rc != LAB_OK)
             return rc;
         if (split_col >= 0)
@@ -794,8 +888,14 @@ static int points_make(const lab_table *t, const struct groups *g, size_t gi, co
 int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *req,
                     char *err, size_t errlen)
 {
+    if (req->x && req->nx > LAB_FORM_MAXX)
+        return lab_fail(err, errlen, LAB_EINVAL, "--x: %zu columns; a form takes at most %d",
+                        req->nx, LAB_FORM_MAXX);
+    int rc = check_option_names(req, err, errlen);
+    if (rc != LAB_OK)
+        return rc;
     struct groups g;
-    int rc = groups_make(t, req, &g, err, errlen);
+    rc = groups_make(t, req, &g, err, errlen);
     if (rc != LAB_OK)
         return rc;
     long yc = column(t, req->y ? req->y : "test_error", err, errlen);
@@ -808,11 +908,11 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
     const char *yname = t->names[yc];
 
     for (size_t fi = 0; fi < req->nforms && rc == LAB_OK; fi++) {
-        const char *defaults[4], **names = (const char **)req->x;
+        const char *defaults[LAB_FORM_MAXX], **names = (const char **)req->x;
         size_t nx = req->nx;
         if (!req->x)
             nx = default_x(req->forms[fi], names = defaults);
-        long xc[4];
+        long xc[LAB_FORM_MAXX];
         for (size_t c = 0; c < nx && rc == LAB_OK; c++)
             if ((xc[c] = column(t, names[c], err, errlen)) < 0)
                 rc = LAB_EINVAL;
@@ -835,6 +935,7 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
             lab_form_free(form);
             break;
         }
+        fg.parity = curves_needed(t, &g, xc, nx) > MAX_CURVES;
         fprintf(fs->nf, "# %s:", req->forms[fi]);
         for (size_t c = 0; c < nx; c++)
             fprintf(fs->nf, "%s x%zu is %s", c ? "," : "", c + 1, names[c]);

@@ -37,7 +37,7 @@ static void draw(const lab_form *f, gsl_rng *r, size_t n, double sigma, size_t k
 int main(void)
 {
     gsl_set_error_handler_off();
-    plan(5);
+    plan(6);
     char err[256];
     lab_form *f;
     lab_form_alloc("hestness", 1, &f, err, sizeof err);
@@ -100,6 +100,21 @@ int main(void)
     double mid = lab_form_eval(f, res.theta, xm, NULL);
     ok(lc < mid && mid < hc, "the 95%% band at x = 1000 (%.4g, %.4g) holds the fit %.4g", lc, hc,
        mid);
+
+    /* Clusters of unequal sizes (one point against nineteen): a resample
+     * can hold many more points than the data, and every refit must run. */
+    draw(f, r, 20, 0.05, 0, 0, x, y, NULL);
+    for (size_t i = 0; i < 20; i++)
+        cl[i] = i == 0 ? 0 : 1;
+    lab_fit_data du = { 20, 1, x, y };
+    lab_boot *bu = NULL;
+    lab_boot_opts uo = { .B = 40, .seed = 7, .key = 3, .cluster = cl };
+    int urc = lab_fit_run(w, &du, &res, err, sizeof err) == 0
+              && lab_boot_run(w, &du, &res, &uo, &bu, err, sizeof err) == 0;
+    ok(urc && bu->done + bu->failed == 40 && bu->done > 20,
+       "clusters of unequal sizes resample without overrunning (%zu of 40 refits done)",
+       bu ? bu->done : 0);
+    lab_boot_free(bu);
 
     lab_boot_free(bp);
     lab_boot_free(bc);

@@ -3,7 +3,7 @@
 # lab fit on tables: outputs, held-out scores, tournaments, and the errors of
 # bad tables.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 17
+plan 20
 
 # y = 2 x^-0.5 + 0.01 at 12 sizes, two groups (the second twice the first).
 awk 'BEGIN { print "size\tloss\tgroup\tsplit";
@@ -75,3 +75,18 @@ ok "too few points for the form fails the fit (exit 1) and says why" \
            && grep -q '	no	-	' '$scratch/e5/diagnostics.tsv'"
 fit --form hestness --holdout 2 --out "$scratch/e6"
 ok "a bad holdout fraction exits 2" sh -c "test $? -eq 2 && grep -q 'expected a fraction in (0, 1)' '$scratch/err'"
+fit --form hestness --fix betta=-0.5 --out "$scratch/e7"
+ok "a misspelt parameter exits 2 and lists the parameters" \
+    sh -c "test $? -eq 2 && grep -q 'no parameter \"betta\" in the forms fitted (parameters: alpha, beta, gamma)' '$scratch/err'"
+sed '5s/^\([0-9]*\)\t[^\t]*/\1\t0/' "$scratch/curve.tsv" > "$scratch/zero.tsv"
+"$LAB" fit "$scratch/zero.tsv" --form hestness --x size --y loss --loss rel --format none --out "$scratch/e8" 2> "$scratch/err"
+ok "a zero under the relative error exits 2 naming file, line and column" \
+    sh -c "test $? -eq 2 && grep -q 'zero.tsv:5: loss: 0; the relative error divides by it' '$scratch/err'"
+
+# Table text reaches gnuplot's scripts only as inert words.
+awk -F '\t' -v OFS='\t' 'NR > 1 && $3 == "b" { $3 = "z\";system(\"touch${IFS}'"$scratch"'/pwned\");x=\"" } 1' \
+    "$scratch/curve.tsv" > "$scratch/evil.tsv"
+"$LAB" fit "$scratch/evil.tsv" --form hestness --x size --y loss --group group --format svg \
+    --out "$scratch/e9" > /dev/null 2>&1
+ok "a group name cannot run commands through the figure's script" \
+    sh -c "test ! -e '$scratch/pwned' && test -f '$scratch/e9/figures/fit_hestness.gp'"

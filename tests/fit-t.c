@@ -45,6 +45,8 @@ static const struct problem problems[] = {
       { 200, 2000 }, 2, 0 },
     { "bnsl:2", 1, { 0.01, 5.0, 0.2, 1.5, 300, 0.1, -1.0, 3000, 0.3 }, { 10 }, { 1e5 }, 40, 0.15,
       "c0", { 0.35, 0.6 }, 2, 0 },
+    { "bnsl:3", 1, { 0.01, 5.0, 0.2, 0.5, 100, 0.2, -0.4, 3000, 0.3, 1.0, 1e5, 0.2 }, { 10 },
+      { 1e6 }, 60, 0.15, "c0", { 0.35, 0.6 }, 2, 0 },
     { "kaplan", 2, { 8.8e13, 5.4e13, 0.076, 0.095 }, { 1e8, 1e9 }, { 1e12, 1e12 }, 8, 0.1,
       "alpha_N", { 0.03, 0.15 }, 2, 0 },
     { "chinchilla", 2, { 1.69, 406.4, 410.7, 0.34, 0.28 }, { 1e7, 1e9 }, { 1e11, 1e12 }, 8, 0.1,
@@ -197,8 +199,49 @@ static void test_bounds(void)
        "data with a negative constant: gamma = %.3g stays >= 0 and is flagged (\"%s\")",
        res.theta[2], res.at_bound);
     ok(res.theta[0] > 0 && res.theta[1] < 0, "alpha > 0 and beta < 0 hold too");
+
+    /* Exact data with a positive constant, from a start where the solved
+     * constant is 0: the fit must not stay trapped at the bound. */
+    for (int i = 0; i < 20; i++)
+        y[i] = 2 * pow(x[i], -0.5) + 0.01;
+    double beta0 = -0.3;
+    char err2[256];
+    if (lab_form_set_grid(f, "beta", &beta0, 1, err2, sizeof err2) != 0)
+        bail("%s", err2);
+    lab_fitter_free(w);
+    w = lab_fitter_alloc(f, &o);
+    rc = lab_fit_run(w, &d, &res, err, sizeof err);
+    ok(rc == 0 && fabs(res.theta[2] - 0.01) < 1e-8 && res.at_bound[0] == '\0',
+       "a start with the constant solved at 0 does not trap it there (gamma = %.3g, \"%s\")",
+       res.theta[2], res.at_bound);
     lab_fitter_free(w);
     lab_form_free(f);
+}
+
+/* Many breaks: bnsl:8 fits a three-break curve (its extra breaks are free
+ * to do nothing) from its default grid, which stays small. */
+static void test_many_breaks(void)
+{
+    const struct problem *p = NULL;
+    for (size_t k = 0; k < NPROB; k++)
+        if (strcmp(problems[k].spec, "bnsl:3") == 0)
+            p = &problems[k];
+    static double x[MAXN], y[MAXN];
+    char err[256];
+    lab_form *f3, *f8;
+    lab_form_alloc("bnsl:3", 1, &f3, err, sizeof err);
+    size_t n = make_points(p, f3, x, y, 0, NULL);
+    lab_form_alloc("bnsl:8", 1, &f8, err, sizeof err);
+    lab_fit_opts o = lab_fit_default_opts();
+    lab_fitter *w = lab_fitter_alloc(f8, &o);
+    lab_fit_data d = { n, 1, x, y };
+    lab_fit_result res;
+    int rc = lab_fit_run(w, &d, &res, err, sizeof err);
+    ok(rc == 0 && res.objective < 1e-16 && res.starts <= 7 * 256,
+       "bnsl:8 fits a three-break curve (loss %.2g) from %zu starts", res.objective, res.starts);
+    lab_fitter_free(w);
+    lab_form_free(f3);
+    lab_form_free(f8);
 }
 
 /* Every loss is 0 at the truth on exact data, so each recovers it. */
@@ -281,9 +324,10 @@ static void test_bad_data(void)
 int main(void)
 {
     gsl_set_error_handler_off();
-    plan(NPROB * 4 + 2 + 6 + 2);
+    plan(NPROB * 4 + 3 + 1 + 6 + 2);
     test_recovery();
     test_bounds();
+    test_many_breaks();
     test_losses();
     test_bad_data();
     return 0;
