@@ -1028,15 +1028,24 @@ static void result_init(const lab_fitter *w, lab_fit_result *res)
     res->objective = INFINITY;
 }
 
-int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
-                char *err, size_t errlen)
+/* What every fit does first: an empty result, the data checked, buffers
+ * sized and the data's logs taken. */
+static int fit_begin(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res, char *err,
+                     size_t errlen)
 {
     result_init(w, res);
     int rc = lab_fit_check(w, d, err, errlen);
+    if (rc == LAB_OK && reserve(w, d) != 0)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    return rc;
+}
+
+int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
+                char *err, size_t errlen)
+{
+    int rc = fit_begin(w, d, res, err, errlen);
     if (rc != LAB_OK)
         return rc;
-    if (reserve(w, d) != 0)
-        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
 
     struct grid *g = malloc(sizeof *g);
     if (!g)
@@ -1128,12 +1137,9 @@ const double *lab_fitter_starts(const lab_fitter *w, size_t *n)
 int lab_fit_refine(lab_fitter *w, const lab_fit_data *d, const double *theta0,
                    lab_fit_result *res, char *err, size_t errlen)
 {
-    result_init(w, res);
-    int rc = lab_fit_check(w, d, err, errlen);
+    int rc = fit_begin(w, d, res, err, errlen);
     if (rc != LAB_OK)
         return rc;
-    if (reserve(w, d) != 0)
-        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     double theta[LAB_FIT_MAXP];
     memcpy(theta, theta0, w->np * sizeof *theta);
     for (size_t i = 0; i < w->np; i++)

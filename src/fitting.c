@@ -156,24 +156,38 @@ size_t lab_fitting_failures(const lab_fitting *fs)
     return fs->failures;
 }
 
+/* Write the pieces of text (NULL-terminated list of text, length pairs) to
+ * dir/name, atomically. */
+static int write_text(const char *dir, const char *name, char *err, size_t errlen, ...)
+{
+    char *path = lab_path_join(dir, name);
+    lab_atomic a;
+    int rc = path ? lab_atomic_open(&a, path, err, errlen)
+                  : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    free(path);
+    if (rc != LAB_OK)
+        return rc;
+    va_list ap;
+    va_start(ap, errlen);
+    for (const char *text; (text = va_arg(ap, const char *));) {
+        size_t len = va_arg(ap, size_t);
+        if (len)
+            fwrite(text, 1, len, a.f);
+    }
+    va_end(ap);
+    return lab_atomic_commit(&a, err, errlen);
+}
+
 int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen)
 {
     fflush(fs->nf);
     for (int k = 0; k < NOUT; k++) {
         fflush(fs->f[k]);
-        char *path = lab_path_join(dir, out_names[k]);
-        lab_atomic a;
-        int rc = path ? lab_atomic_open(&a, path, err, errlen)
-                      : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-        free(path);
+        const char *notes = k == OUT_PRED && fs->notes ? fs->notes : "";
+        int rc = write_text(dir, out_names[k], err, errlen, notes,
+                            k == OUT_PRED ? fs->notes_len : (size_t)0, out_headers[k],
+                            strlen(out_headers[k]), fs->text[k], fs->len[k], (const char *)NULL);
         if (rc != LAB_OK)
-            return rc;
-        if (k == OUT_PRED && fs->notes_len)
-            fwrite(fs->notes, 1, fs->notes_len, a.f);
-        fputs(out_headers[k], a.f);
-        if (fs->len[k])
-            fwrite(fs->text[k], 1, fs->len[k], a.f);
-        if ((rc = lab_atomic_commit(&a, err, errlen)) != LAB_OK)
             return rc;
     }
     return LAB_OK;
@@ -373,21 +387,6 @@ static void figure_title(struct figure *fg, const char *title)
     fg->blocks++;
 }
 
-static int write_text(const char *dir, const char *name, const char *text, size_t len,
-                      char *err, size_t errlen)
-{
-    char *path = lab_path_join(dir, name);
-    lab_atomic a;
-    int rc = path ? lab_atomic_open(&a, path, err, errlen)
-                  : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    free(path);
-    if (rc != LAB_OK)
-        return rc;
-    if (len)
-        fwrite(text, 1, len, a.f);
-    return lab_atomic_commit(&a, err, errlen);
-}
-
 static int figure_render(struct figure *fg, const lab_fit_request *req, const char *form,
                          const char *xname, const char *yname, char *err, size_t errlen)
 {
@@ -403,9 +402,9 @@ static int figure_render(struct figure *fg, const lab_fit_request *req, const ch
     snprintf(pname, sizeof pname, "%s_points.dat", base);
     int rc = lab_mkdirs(req->figdir, err, errlen);
     if (rc == LAB_OK)
-        rc = write_text(req->figdir, cname, fg->ctext, fg->clen, err, errlen);
+        rc = write_text(req->figdir, cname, err, errlen, fg->ctext, fg->clen, (const char *)NULL);
     if (rc == LAB_OK)
-        rc = write_text(req->figdir, pname, fg->ptext, fg->plen, err, errlen);
+        rc = write_text(req->figdir, pname, err, errlen, fg->ptext, fg->plen, (const char *)NULL);
     if (rc != LAB_OK)
         return rc;
     char *settings = NULL;
