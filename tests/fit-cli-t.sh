@@ -3,7 +3,7 @@
 # lab fit on tables: outputs, held-out scores, tournaments, and the errors of
 # bad tables.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 20
+plan 22
 
 # y = 2 x^-0.5 + 0.01 at 12 sizes, two groups (the second twice the first).
 awk 'BEGIN { print "size\tloss\tgroup\tsplit";
@@ -90,3 +90,9 @@ awk -F '\t' -v OFS='\t' 'NR > 1 && $3 == "b" { $3 = "z\";system(\"touch${IFS}'"$
     --out "$scratch/e9" > /dev/null 2>&1
 ok "a group name cannot run commands through the figure's script" \
     sh -c "test ! -e '$scratch/pwned' && test -f '$scratch/e9/figures/fit_hestness.gp'"
+fit --form hestness --x size,size,size,size,size --out "$scratch/e10"
+ok "more than four x columns exit 2" \
+    sh -c "test $? -eq 2 && grep -q -- '--x: 5 columns; a form takes at most 4' '$scratch/err'"
+fit --form hestness --start beta=$(awk 'BEGIN { for (i = 1; i <= 65; i++) printf "%s-0.%02d", (i > 1 ? "," : ""), i }') --out "$scratch/e11"
+ok "a start grid of more than 64 values exits 2 rather than being cut" \
+    sh -c "test $? -eq 2 && grep -q -- '--start beta: at most 64 values' '$scratch/err'"
