@@ -14,6 +14,7 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_multimin.h>
 
+#include "clock.h"
 #include "simd.h"
 #include "status.h"
 
@@ -34,32 +35,32 @@
 
 /* ==== Losses ================================================================= */
 
+/* The registry of losses: name and default parameter, by kind. */
+const char *const lab_loss_names[LAB_NLOSS] = { "log", "rel", "huber", "asym" };
+static const double loss_default_param[LAB_NLOSS] = { 0, 0, 1e-3, 10 };
+
+lab_loss lab_loss_default(enum lab_loss_kind kind)
+{
+    return (lab_loss){ kind, loss_default_param[kind] };
+}
+
 int lab_loss_parse(const char *text, lab_loss *loss, char *err, size_t errlen)
 {
     const char *colon = strchr(text, ':');
     size_t len = colon ? (size_t)(colon - text) : strlen(text);
-    char *end = NULL;
-    if (len == 3 && strncmp(text, "log", 3) == 0 && !colon) {
-        loss->kind = LAB_LOSS_LOG;
-        loss->param = 0;
-        return LAB_OK;
-    }
-    if (len == 3 && strncmp(text, "rel", 3) == 0 && !colon) {
-        loss->kind = LAB_LOSS_REL;
-        loss->param = 0;
-        return LAB_OK;
-    }
-    if (len == 5 && strncmp(text, "huber", 5) == 0) {
-        loss->kind = LAB_LOSS_HUBER;
-        loss->param = colon ? strtod(colon + 1, &end) : 1e-3;
-    } else if (len == 4 && strncmp(text, "asym", 4) == 0) {
-        loss->kind = LAB_LOSS_ASYM;
-        loss->param = colon ? strtod(colon + 1, &end) : 10.0;
-    } else {
+    int kind = -1;
+    for (int k = 0; k < LAB_NLOSS; k++)
+        if (strlen(lab_loss_names[k]) == len && strncmp(text, lab_loss_names[k], len) == 0)
+            kind = k;
+    if (kind < 0 || (colon && loss_default_param[kind] == 0))
         return lab_fail(err, errlen, LAB_EINVAL,
                         "--loss %s: expected log, rel, huber[:DELTA] or asym[:LAMBDA]", text);
-    }
-    if ((colon && (end == colon + 1 || *end)) || !(loss->param > 0) || !isfinite(loss->param))
+    *loss = lab_loss_default((enum lab_loss_kind)kind);
+    if (!colon)
+        return LAB_OK;
+    char *end;
+    loss->param = strtod(colon + 1, &end);
+    if (end == colon + 1 || *end || !(loss->param > 0) || !isfinite(loss->param))
         return lab_fail(err, errlen, LAB_EINVAL, "--loss %s: the parameter must be a number > 0",
                         text);
     return LAB_OK;
@@ -67,12 +68,10 @@ int lab_loss_parse(const char *text, lab_loss *loss, char *err, size_t errlen)
 
 void lab_loss_format(const lab_loss *loss, char *buf, size_t len)
 {
-    switch (loss->kind) {
-    case LAB_LOSS_REL: snprintf(buf, len, "rel"); break;
-    case LAB_LOSS_HUBER: snprintf(buf, len, "huber:%g", loss->param); break;
-    case LAB_LOSS_ASYM: snprintf(buf, len, "asym:%g", loss->param); break;
-    default: snprintf(buf, len, "log"); break;
-    }
+    if (loss_default_param[loss->kind] == 0)
+        snprintf(buf, len, "%s", lab_loss_names[loss->kind]);
+    else
+        snprintf(buf, len, "%s:%g", lab_loss_names[loss->kind], loss->param);
 }
 
 lab_fit_opts lab_fit_default_opts(void)
@@ -934,13 +933,6 @@ static void diagnose(lab_fitter *w, lab_fit_result *res)
     bounds_report(w, res);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* ==== Driver ======================================================================== */
 
 int lab_fit_check(const lab_fitter *w, const lab_fit_data *d, char *err, size_t errlen)
@@ -1074,7 +1066,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     }
 
     /* Evaluate every admissible grid point, amplitudes solved. */
-    double t0 = now_s();
+    double t0 = lab_clock_s();
     for (size_t k = 0; k < g->total; k++) {
         double theta[LAB_FIT_MAXP];
         grid_point(w, g, k, theta);
@@ -1094,7 +1086,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     }
 
     /* Refine the kept starts; the best solution wins. */
-    double t1 = now_s();
+    double t1 = lab_clock_s();
     res->grid_s = t1 - t0;
     for (size_t s = 0; s < pool.n; s++) {
         struct solve sol;
@@ -1109,7 +1101,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
             memcpy(res->theta, sol.theta, np * sizeof *sol.theta);
         }
     }
-    res->refine_s = now_s() - t1;
+    res->refine_s = lab_clock_s() - t1;
     if (res->refined == 0) {
         rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: no start could be refined",
                       lab_form_name(w->form));

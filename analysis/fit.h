@@ -28,12 +28,17 @@
 
 #include "forms.h"
 
-enum lab_loss_kind { LAB_LOSS_LOG, LAB_LOSS_REL, LAB_LOSS_HUBER, LAB_LOSS_ASYM };
+enum lab_loss_kind { LAB_LOSS_LOG, LAB_LOSS_REL, LAB_LOSS_HUBER, LAB_LOSS_ASYM, LAB_NLOSS };
 
 typedef struct lab_loss {
     enum lab_loss_kind kind;
     double param; /* huber's delta or asym's lambda */
 } lab_loss;
+
+/* The losses' names ("log", "rel", "huber", "asym"), indexed by kind, and
+ * each with its default parameter (0 when it has none). */
+extern const char *const lab_loss_names[LAB_NLOSS];
+lab_loss lab_loss_default(enum lab_loss_kind kind);
 
 /* Parse "log", "rel", "huber", "huber:0.01", "asym", "asym:20". */
 int lab_loss_parse(const char *text, lab_loss *loss, char *err, size_t errlen);

@@ -39,6 +39,55 @@ struct lab_form {
 const char lab_form_list[] =
     "hestness, hestness:3, rosenfeld, rosenfeld-prune, bnsl[:K], kaplan, chinchilla, exp";
 
+/* The registry: every form's name, its x columns by default (the columns of
+ * the lab's results that it reads) and their meaning. The parameters and
+ * start grids of each form follow below (lab_form_alloc, lab_form_grid). */
+static const lab_form_info registry[] = {
+    [HESTNESS] = { "hestness", 1, { "n" }, "x" },
+    [HESTNESS3] = { "hestness:3", 1, { "n" }, "x" },
+    [ROSENFELD] = { "rosenfeld", 2, { "n", "params" }, "n, m" },
+    [PRUNE] = { "rosenfeld-prune", 2, { "d", "eps_np" }, "d, eps_np" },
+    [BNSL] = { "bnsl", 1, { "n" }, "x" },
+    [KAPLAN] = { "kaplan", 2, { "params", "n" }, "N, D" },
+    [CHINCHILLA] = { "chinchilla", 2, { "params", "n" }, "N, D" },
+    [EXPDECAY] = { "exp", 1, { "n" }, "x" },
+};
+#define NFORMS (sizeof registry / sizeof registry[0])
+_Static_assert(NFORMS == EXPDECAY + 1, "one registry entry per form");
+
+/* The form id of a spec (-1 with a message when none); for bnsl:K, K in
+ * breaks. */
+static int lookup(const char *spec, size_t *breaks, char *err, size_t errlen)
+{
+    *breaks = 0;
+    if (strncmp(spec, "bnsl", 4) == 0 && (spec[4] == '\0' || spec[4] == ':')) {
+        char *end;
+        long k = spec[4] ? strtol(spec + 5, &end, 10) : 1;
+        if (spec[4] && (end == spec + 5 || *end || k < 0 || k > MAX_BREAKS)) {
+            lab_fail(err, errlen, LAB_EINVAL, "%s: the number of breaks must be an integer in "
+                     "[0, %d]", spec, MAX_BREAKS);
+            return -1;
+        }
+        *breaks = (size_t)k;
+        spec = "bnsl";
+    }
+    for (size_t i = 0; i < NFORMS; i++)
+        if (strcmp(spec, registry[i].name) == 0)
+            return (int)i;
+    lab_fail(err, errlen, LAB_EINVAL, "%s: unknown form (forms: %s)", spec, lab_form_list);
+    return -1;
+}
+
+int lab_form_lookup(const char *spec, lab_form_info *info, char *err, size_t errlen)
+{
+    size_t breaks;
+    int id = lookup(spec, &breaks, err, errlen);
+    if (id < 0)
+        return LAB_EINVAL;
+    *info = registry[id];
+    return LAB_OK;
+}
+
 /* ==== Construction ========================================================== */
 
 static void add(lab_form *f, const char *name, enum lab_param_kind kind)
@@ -58,27 +107,28 @@ static void fix(lab_form *f, const char *name, double value)
 int lab_form_alloc(const char *spec, size_t nx, lab_form **out, char *err, size_t errlen)
 {
     *out = NULL;
+    size_t breaks;
+    int id = lookup(spec, &breaks, err, errlen);
+    if (id < 0)
+        return LAB_EINVAL;
     lab_form *f = calloc(1, sizeof *f);
     if (!f)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     snprintf(f->name, sizeof f->name, "%s", spec);
-    size_t want = 1;
-    int rc = LAB_OK;
-    if (strcmp(spec, "hestness") == 0) {
-        f->id = HESTNESS;
+    f->id = (enum form_id)id;
+    size_t want = registry[id].nx;
+    switch (f->id) {
+    case HESTNESS:
+    case HESTNESS3:
         add(f, "alpha", LAB_PARAM_POS);
         add(f, "beta", LAB_PARAM_NEG);
         add(f, "gamma", LAB_PARAM_NONNEG);
-    } else if (strcmp(spec, "hestness:3") == 0) {
-        f->id = HESTNESS3;
-        add(f, "alpha", LAB_PARAM_POS);
-        add(f, "beta", LAB_PARAM_NEG);
-        add(f, "gamma", LAB_PARAM_NONNEG);
-        add(f, "eps0", LAB_PARAM_POS);
-        fix(f, "eps0", 1.0);
-    } else if (strcmp(spec, "rosenfeld") == 0) {
-        f->id = ROSENFELD;
-        want = 2;
+        if (f->id == HESTNESS3) {
+            add(f, "eps0", LAB_PARAM_POS);
+            fix(f, "eps0", 1.0);
+        }
+        break;
+    case ROSENFELD:
         add(f, "a", LAB_PARAM_POS);
         add(f, "alpha", LAB_PARAM_POS);
         add(f, "b", LAB_PARAM_POS);
@@ -88,9 +138,10 @@ int lab_form_alloc(const char *spec, size_t nx, lab_form **out, char *err, size_
         add(f, "eps0", LAB_PARAM_POS);
         fix(f, "a", 1.0);
         fix(f, "eps0", 1.0);
-    } else if (strcmp(spec, "rosenfeld-prune") == 0) {
-        f->id = PRUNE;
-        want = nx == 4 ? 4 : 2;
+        break;
+    case PRUNE:
+        /* Two x columns, or four for the joint law. */
+        want = nx == 4 ? 4 : want;
         f->joint = nx == 4;
         add(f, "eps_up", LAB_PARAM_POS);
         add(f, "gamma", LAB_PARAM_POS);
@@ -99,60 +150,46 @@ int lab_form_alloc(const char *spec, size_t nx, lab_form **out, char *err, size_
             add(f, "phi", LAB_PARAM_FREE);
             add(f, "psi", LAB_PARAM_FREE);
         }
-    } else if (strncmp(spec, "bnsl", 4) == 0 && (spec[4] == '\0' || spec[4] == ':')) {
-        char *end;
-        long k = spec[4] ? strtol(spec + 5, &end, 10) : 1;
-        if (spec[4] && (end == spec + 5 || *end || k < 0 || k > MAX_BREAKS)) {
-            rc = lab_fail(err, errlen, LAB_EINVAL,
-                          "%s: the number of breaks must be an integer in [0, %d]", spec,
-                          MAX_BREAKS);
-        } else {
-            f->id = BNSL;
-            f->breaks = (size_t)k;
-            add(f, "a", LAB_PARAM_NONNEG);
-            add(f, "b", LAB_PARAM_POS);
-            add(f, "c0", LAB_PARAM_FREE);
-            for (int i = 1; i <= (int)k; i++) {
-                char name[16];
-                snprintf(name, sizeof name, "c%d", i);
-                add(f, name, LAB_PARAM_FREE);
-                snprintf(name, sizeof name, "d%d", i);
-                add(f, name, LAB_PARAM_POS);
-                snprintf(name, sizeof name, "f%d", i);
-                add(f, name, LAB_PARAM_POS);
-            }
+        break;
+    case BNSL:
+        f->breaks = breaks;
+        add(f, "a", LAB_PARAM_NONNEG);
+        add(f, "b", LAB_PARAM_POS);
+        add(f, "c0", LAB_PARAM_FREE);
+        for (int i = 1; i <= (int)breaks; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "c%d", i);
+            add(f, name, LAB_PARAM_FREE);
+            snprintf(name, sizeof name, "d%d", i);
+            add(f, name, LAB_PARAM_POS);
+            snprintf(name, sizeof name, "f%d", i);
+            add(f, name, LAB_PARAM_POS);
         }
-    } else if (strcmp(spec, "kaplan") == 0) {
-        f->id = KAPLAN;
-        want = 2;
+        break;
+    case KAPLAN:
         add(f, "N_c", LAB_PARAM_POS);
         add(f, "D_c", LAB_PARAM_POS);
         add(f, "alpha_N", LAB_PARAM_POS);
         add(f, "alpha_D", LAB_PARAM_POS);
-    } else if (strcmp(spec, "chinchilla") == 0) {
-        f->id = CHINCHILLA;
-        want = 2;
+        break;
+    case CHINCHILLA:
         add(f, "E", LAB_PARAM_POS);
         add(f, "A", LAB_PARAM_POS);
         add(f, "B", LAB_PARAM_POS);
         add(f, "alpha", LAB_PARAM_FREE);
         add(f, "beta", LAB_PARAM_FREE);
-    } else if (strcmp(spec, "exp") == 0) {
-        f->id = EXPDECAY;
+        break;
+    case EXPDECAY:
         add(f, "a", LAB_PARAM_POS);
         add(f, "b", LAB_PARAM_POS);
         add(f, "c", LAB_PARAM_NONNEG);
-    } else {
-        rc = lab_fail(err, errlen, LAB_EINVAL, "%s: unknown form (forms: %s)", spec,
-                      lab_form_list);
+        break;
     }
-    if (rc == LAB_OK && nx != want) {
+    if (nx != want) {
         f->nx = want;
-        rc = lab_fail(err, errlen, LAB_EINVAL, "%s takes %zu x column%s (%s), not %zu%s", spec,
-                      want, want > 1 ? "s" : "", lab_form_x_roles(f), nx,
-                      f->id == PRUNE ? " (or 4: d, eps_np, l, w, for the joint law)" : "");
-    }
-    if (rc != LAB_OK) {
+        int rc = lab_fail(err, errlen, LAB_EINVAL, "%s takes %zu x column%s (%s), not %zu%s",
+                          spec, want, want > 1 ? "s" : "", lab_form_x_roles(f), nx,
+                          f->id == PRUNE ? " (or 4: d, eps_np, l, w, for the joint law)" : "");
         free(f);
         return rc;
     }
@@ -178,13 +215,9 @@ size_t lab_form_nx(const lab_form *f)
 
 const char *lab_form_x_roles(const lab_form *f)
 {
-    switch (f->id) {
-    case ROSENFELD: return "n, m";
-    case KAPLAN:
-    case CHINCHILLA: return "N, D";
-    case PRUNE: return f->joint ? "d, eps_np, l, w" : "d, eps_np";
-    default: return "x";
-    }
+    if (f->id == PRUNE && f->joint)
+        return "d, eps_np, l, w";
+    return registry[f->id].roles;
 }
 
 size_t lab_form_nparams(const lab_form *f)

@@ -51,6 +51,20 @@ void lab_form_free(lab_form *f);
 /* The names accepted by lab_form_alloc(), for help texts. */
 extern const char lab_form_list[];
 
+/* What the registry of forms says of a spec, before any data: how many x
+ * columns it takes, the columns of a lab results table it reads when none
+ * are named ("n"; "n", "params" for rosenfeld; ...), and what they mean. */
+typedef struct lab_form_info {
+    const char *name;                 /* "bnsl" for "bnsl:2" */
+    size_t nx;
+    const char *x[LAB_FORM_MAXX];
+    const char *roles;                /* e.g. "n, m" */
+} lab_form_info;
+
+/* LAB_EINVAL with a message when spec is not a form ("bnsl:K" needs K in
+ * [0, 8]). */
+int lab_form_lookup(const char *spec, lab_form_info *info, char *err, size_t errlen);
+
 const char *lab_form_name(const lab_form *f); /* as given, e.g. "bnsl:2" */
 size_t lab_form_nx(const lab_form *f);
 /* What each x column means, e.g. "n, m" (for messages and help). */

@@ -1,107 +1,224 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "summary.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_statistics_double.h>
 
 #include "status.h"
+#include "strbuf.h"
 
-/* The results columns a summary reads. */
-enum { C_N, C_WIDTH, C_DEPTH, C_PARAMS, C_TRAIN, C_TEST, C_STEPS, NCOL };
-static const char *const colnames[NCOL] = {
-    "n", "width", "depth", "params", "train_error", "test_error", "steps"
+/* Slots per measured column in a group's values. */
+#define SLOTS 4
+
+/* ==== Ranks: the order in which the table first shows each value ========== */
+
+struct text_row {
+    const char *text;
+    size_t row;
 };
 
-struct rec {
-    double v[NCOL];
-    int ok;
-};
-
-static int by_group(const void *pa, const void *pb)
+static int by_text_row(const void *pa, const void *pb)
 {
-    const struct rec *a = pa, *b = pb;
-    static const int order[3] = { C_DEPTH, C_WIDTH, C_N };
-    for (int k = 0; k < 3; k++)
-        if (a->v[order[k]] != b->v[order[k]])
-            return a->v[order[k]] < b->v[order[k]] ? -1 : 1;
+    const struct text_row *a = pa, *b = pb;
+    int c = strcmp(a->text, b->text);
+    if (c)
+        return c;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* rank[r] = the first row whose cell in column col has row r's text. */
+static int column_ranks(const lab_table *t, size_t col, size_t *rank)
+{
+    struct text_row *tr = malloc((t->nrows ? t->nrows : 1) * sizeof *tr);
+    if (!tr)
+        return LAB_ENOMEM;
+    for (size_t r = 0; r < t->nrows; r++)
+        tr[r] = (struct text_row){ lab_table_cell(t, r, col), r };
+    qsort(tr, t->nrows, sizeof *tr, by_text_row);
+    for (size_t i = 0; i < t->nrows; i++)
+        rank[tr[i].row] = i > 0 && strcmp(tr[i].text, tr[i - 1].text) == 0 ? rank[tr[i - 1].row]
+                                                                            : tr[i].row;
+    free(tr);
+    return LAB_OK;
+}
+
+/* Rows ordered by their ranks, the last group column outermost. */
+static int compare_ranks(const size_t *a, const size_t *b, size_t n)
+{
+    for (size_t j = n; j-- > 0;)
+        if (a[j] != b[j])
+            return a[j] < b[j] ? -1 : 1;
     return 0;
 }
+
+/* qsort has no context argument: rows are sorted as (ranks pointer, row). */
+struct ranked_row {
+    const size_t *rank;
+    size_t ngroup;
+    size_t row;
+};
+
+static int by_ranks(const void *pa, const void *pb)
+{
+    const struct ranked_row *a = pa, *b = pb;
+    int c = compare_ranks(a->rank, b->rank, a->ngroup);
+    if (c)
+        return c;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* ==== Making the summary ================================================== */
 
 static double sd_or_nan(const double *x, size_t n, double mean)
 {
     return n > 1 ? gsl_stats_sd_m(x, 1, n, mean) : NAN;
 }
 
-int lab_summary_make(const lab_table *results, lab_summary **out, char *err, size_t errlen)
+static void group_release(lab_summary_group *g, size_t ngroup)
 {
-    size_t nr = results->nrows;
-    long col[NCOL], status_col = lab_table_col(results, "status");
-    *out = NULL;
-    if (status_col < 0)
-        return lab_fail(err, errlen, LAB_EFORMAT, "%s: no column \"status\"", results->path);
-    for (int k = 0; k < NCOL; k++)
-        if ((col[k] = lab_table_col(results, colnames[k])) < 0)
-            return lab_fail(err, errlen, LAB_EFORMAT, "%s: no column \"%s\"",
-                            results->path, colnames[k]);
+    for (size_t j = 0; g->key && j < ngroup; j++)
+        free(g->key[j]);
+    free(g->key);
+    free(g->rank);
+    free(g->v);
+}
 
-    struct rec *recs = calloc(nr ? nr : 1, sizeof *recs);
-    double *test = malloc((nr ? nr : 1) * sizeof *test);
-    double *train = malloc((nr ? nr : 1) * sizeof *train);
-    double *steps = malloc((nr ? nr : 1) * sizeof *steps);
+void lab_summary_free(lab_summary *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ngroups; i++)
+        group_release(&s->groups[i], s->spec->ngroup);
+    free(s->groups);
+    free(s);
+}
+
+/* The statistics of group g from its rows rows[0 .. n). */
+static int group_stats(const lab_table *t, const lab_summary_spec *spec, const long *mcol,
+                       long status, const size_t *rows, size_t n, lab_summary_group *g,
+                       double *x, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < spec->ncols; k++) {
+        double *v = g->v + k * SLOTS;
+        size_t m = 0;
+        g->count = g->diverged = 0;
+        for (size_t i = 0; i < n; i++) {
+            int ok = status < 0 || strcmp(lab_table_cell(t, rows[i], (size_t)status), "ok") == 0;
+            g->count += ok;
+            g->diverged += !ok;
+            if (!ok && spec->stats[k] != LAB_SUM_SAME)
+                continue;
+            int rc = lab_table_number(t, rows[i], (size_t)mcol[k], &x[m], err, errlen);
+            if (rc != LAB_OK)
+                return rc;
+            m++;
+        }
+        v[0] = v[1] = v[2] = v[3] = NAN;
+        if (spec->stats[k] == LAB_SUM_SAME) {
+            v[0] = m ? x[0] : NAN;
+        } else if (m > 0) {
+            v[0] = gsl_stats_mean(x, 1, m);
+            v[1] = sd_or_nan(x, m, v[0]);
+            gsl_stats_minmax(&v[2], &v[3], x, 1, m);
+        }
+    }
+    if (spec->ncols == 0) {
+        g->count = g->diverged = 0;
+        for (size_t i = 0; i < n; i++) {
+            int ok = status < 0 || strcmp(lab_table_cell(t, rows[i], (size_t)status), "ok") == 0;
+            g->count += ok;
+            g->diverged += !ok;
+        }
+    }
+    return LAB_OK;
+}
+
+/* The index of a column by name, or -1 with a message. */
+static long need_column(const lab_table *t, const char *name, char *err, size_t errlen)
+{
+    long c = lab_table_col(t, name);
+    if (c < 0)
+        lab_fail(err, errlen, LAB_EFORMAT, "%s: no column \"%s\"", t->path, name);
+    return c;
+}
+
+int lab_summary_make(const lab_table *t, const lab_summary_spec *spec, lab_summary **out,
+                     char *err, size_t errlen)
+{
+    size_t nr = t->nrows, ng = spec->ngroup;
+    long status = -1;
+    *out = NULL;
+    if (spec->status && (status = need_column(t, spec->status, err, errlen)) < 0)
+        return LAB_EFORMAT;
+    long *gcol = malloc((ng ? ng : 1) * sizeof *gcol);
+    long *mcol = malloc((spec->ncols ? spec->ncols : 1) * sizeof *mcol);
+    size_t *ranks = malloc((nr * ng > 0 ? nr * ng : 1) * sizeof *ranks);
+    size_t *colrank = malloc((nr ? nr : 1) * sizeof *colrank);
+    struct ranked_row *order = malloc((nr ? nr : 1) * sizeof *order);
+    size_t *rows = malloc((nr ? nr : 1) * sizeof *rows);
+    double *x = malloc((nr ? nr : 1) * sizeof *x);
     lab_summary *s = calloc(1, sizeof *s);
     int rc = LAB_OK;
-    if (!recs || !test || !train || !steps || !s || !(s->rows = calloc(nr ? nr : 1, sizeof *s->rows))) {
+    if (!gcol || !mcol || !ranks || !colrank || !order || !rows || !x || !s
+        || !(s->groups = calloc(nr ? nr : 1, sizeof *s->groups))) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t r = 0; r < nr && rc == LAB_OK; r++) {
-        for (int k = 0; k < NCOL && rc == LAB_OK; k++)
-            rc = lab_table_number(results, r, (size_t)col[k], &recs[r].v[k], err, errlen);
-        recs[r].ok = strcmp(lab_table_cell(results, r, (size_t)status_col), "ok") == 0;
+    s->spec = spec;
+    for (size_t j = 0; j < ng && rc == LAB_OK; j++)
+        if ((gcol[j] = need_column(t, spec->group[j], err, errlen)) < 0)
+            rc = LAB_EFORMAT;
+    for (size_t k = 0; k < spec->ncols && rc == LAB_OK; k++)
+        if ((mcol[k] = need_column(t, spec->cols[k], err, errlen)) < 0)
+            rc = LAB_EFORMAT;
+    for (size_t j = 0; j < ng && rc == LAB_OK; j++) {
+        if ((rc = column_ranks(t, (size_t)gcol[j], colrank)) != LAB_OK)
+            lab_fail(err, errlen, rc, "out of memory");
+        for (size_t r = 0; r < nr; r++)
+            ranks[r * ng + j] = colrank[r];
     }
     if (rc != LAB_OK)
         goto done;
-    qsort(recs, nr, sizeof *recs, by_group);
+    for (size_t r = 0; r < nr; r++)
+        order[r] = (struct ranked_row){ ranks + r * ng, ng, r };
+    qsort(order, nr, sizeof *order, by_ranks);
 
-    for (size_t i = 0; i < nr;) {
-        size_t j = i, m = 0;
-        lab_summary_row *g = &s->rows[s->nrows++];
-        memset(g, 0, sizeof *g);
-        g->n = (long)recs[i].v[C_N];
-        g->width = (long)recs[i].v[C_WIDTH];
-        g->depth = (long)recs[i].v[C_DEPTH];
-        g->params = (long)recs[i].v[C_PARAMS];
-        for (; j < nr && by_group(&recs[i], &recs[j]) == 0; j++) {
-            if (!recs[j].ok) {
-                g->diverged++;
-                continue;
+    for (size_t i = 0; i < nr && rc == LAB_OK;) {
+        size_t j = i, n = 0;
+        while (j < nr && compare_ranks(order[j].rank, order[i].rank, ng) == 0)
+            rows[n++] = order[j++].row;
+        lab_summary_group *g = &s->groups[s->ngroups++];
+        g->key = calloc(ng ? ng : 1, sizeof *g->key);
+        g->rank = malloc((ng ? ng : 1) * sizeof *g->rank);
+        g->v = malloc((spec->ncols ? spec->ncols : 1) * SLOTS * sizeof *g->v);
+        if (!g->key || !g->rank || !g->v) {
+            rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t c = 0; c < ng; c++) {
+            g->rank[c] = order[i].rank[c];
+            if (!(g->key[c] = strdup(lab_table_cell(t, rows[0], (size_t)gcol[c])))) {
+                rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+                break;
             }
-            test[m] = recs[j].v[C_TEST];
-            train[m] = recs[j].v[C_TRAIN];
-            steps[m++] = recs[j].v[C_STEPS];
         }
-        g->count = m;
-        if (m > 0) {
-            g->test_mean = gsl_stats_mean(test, 1, m);
-            g->test_sd = sd_or_nan(test, m, g->test_mean);
-            gsl_stats_minmax(&g->test_min, &g->test_max, test, 1, m);
-            g->train_mean = gsl_stats_mean(train, 1, m);
-            g->train_sd = sd_or_nan(train, m, g->train_mean);
-            g->steps_mean = gsl_stats_mean(steps, 1, m);
-        } else {
-            g->test_mean = g->test_sd = g->test_min = g->test_max = NAN;
-            g->train_mean = g->train_sd = g->steps_mean = NAN;
-        }
+        if (rc == LAB_OK)
+            rc = group_stats(t, spec, mcol, status, rows, n, g, x, err, errlen);
         i = j;
     }
 done:
-    free(recs);
-    free(test);
-    free(train);
-    free(steps);
+    free(gcol);
+    free(mcol);
+    free(ranks);
+    free(colrank);
+    free(order);
+    free(rows);
+    free(x);
     if (rc != LAB_OK)
         lab_summary_free(s);
     else
@@ -109,91 +226,158 @@ done:
     return rc;
 }
 
-void lab_summary_free(lab_summary *s)
+/* ==== Writing ================================================================ */
+
+static const char *const slot_names[SLOTS] = { "mean", "std", "min", "max" };
+
+/* The slots a statistic fills. */
+static size_t nslots(enum lab_sum_stat st)
 {
-    if (!s)
-        return;
-    free(s->rows);
-    free(s);
+    switch (st) {
+    case LAB_SUM_MEAN: return 1;
+    case LAB_SUM_MEANSD: return 2;
+    case LAB_SUM_FULL: return 4;
+    default: return 0;
+    }
 }
 
 void lab_summary_write(const lab_summary *s, FILE *f)
 {
-    fputs("n\twidth\tdepth\tparams\tcount\tdiverged\ttest_error_mean\ttest_error_std"
-          "\ttest_error_min\ttest_error_max\ttrain_error_mean\ttrain_error_std"
-          "\tsteps_mean\n", f);
-    for (size_t i = 0; i < s->nrows; i++) {
-        const lab_summary_row *g = &s->rows[i];
-        fprintf(f, "%ld\t%ld\t%ld\t%ld\t%zu\t%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n",
-                g->n, g->width, g->depth, g->params, g->count, g->diverged, g->test_mean,
-                g->test_sd, g->test_min, g->test_max, g->train_mean, g->train_sd,
-                g->steps_mean);
+    const lab_summary_spec *sp = s->spec;
+    lab_strbuf h = LAB_STRBUF_INIT;
+    lab_strbuf_join(&h, sp->group, sp->ngroup, "\t");
+    for (size_t k = 0; k < sp->ncols; k++)
+        if (sp->stats[k] == LAB_SUM_SAME)
+            lab_strbuf_printf(&h, "%s%s", h.len ? "\t" : "", sp->cols[k]);
+    lab_strbuf_printf(&h, "%scount\tdiverged", h.len ? "\t" : "");
+    for (size_t k = 0; k < sp->ncols; k++)
+        for (size_t q = 0; q < nslots(sp->stats[k]); q++)
+            lab_strbuf_printf(&h, "\t%s_%s", sp->cols[k], slot_names[q]);
+    fprintf(f, "%s\n", lab_strbuf_str(&h));
+    lab_strbuf_release(&h);
+    for (size_t i = 0; i < s->ngroups; i++) {
+        const lab_summary_group *g = &s->groups[i];
+        const char *sep = "";
+        for (size_t j = 0; j < sp->ngroup; j++, sep = "\t")
+            fprintf(f, "%s%s", sep, g->key[j]);
+        for (size_t k = 0; k < sp->ncols; k++, sep = "\t")
+            if (sp->stats[k] == LAB_SUM_SAME)
+                fprintf(f, "%s%.17g", sep, g->v[k * SLOTS]);
+        fprintf(f, "%s%zu\t%zu", sep, g->count, g->diverged);
+        for (size_t k = 0; k < sp->ncols; k++)
+            for (size_t q = 0; q < nslots(sp->stats[k]); q++)
+                fprintf(f, "\t%.17g", g->v[k * SLOTS + q]);
+        fputc('\n', f);
     }
 }
 
-/* Sort keys for curves: the block key (depth, then width or n), then x. */
-struct curve_key {
-    const lab_summary_row *g;
-    int by_width;
+size_t lab_summary_distinct(const lab_summary *s, size_t j)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->ngroups; i++) {
+        int seen = 0;
+        for (size_t q = 0; q < i && !seen; q++)
+            seen = s->groups[q].rank[j] == s->groups[i].rank[j];
+        n += !seen;
+    }
+    return n;
+}
+
+/* ==== Curves ================================================================== */
+
+static long index_of(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* A point of a curve, with the group columns that name its block. */
+struct point {
+    const lab_summary_group *g;
+    double x;
+    const size_t *block;   /* ranks of the block's columns, outermost first */
 };
 
-static long block_of(const lab_summary_row *g, int by_width)
+static int by_block_x(const void *pa, const void *pb)
 {
-    return by_width ? g->width : g->n;
+    const struct point *a = pa, *b = pb;
+    for (size_t j = 0; a->block[j] != SIZE_MAX; j++)
+        if (a->block[j] != b->block[j])
+            return a->block[j] < b->block[j] ? -1 : 1;
+    return a->x < b->x ? -1 : a->x > b->x;
 }
 
-static long x_of(const lab_summary_row *g, int by_width)
+size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char *y,
+                                const char *series, const char *const *labels,
+                                FILE *data, FILE *titles)
 {
-    return by_width ? g->n : g->width;
-}
-
-static int by_curve(const void *pa, const void *pb)
-{
-    const struct curve_key *a = pa, *b = pb;
-    long ka[3] = { a->g->depth, block_of(a->g, a->by_width), x_of(a->g, a->by_width) };
-    long kb[3] = { b->g->depth, block_of(b->g, b->by_width), x_of(b->g, b->by_width) };
-    for (int k = 0; k < 3; k++)
-        if (ka[k] != kb[k])
-            return ka[k] < kb[k] ? -1 : 1;
-    return 0;
-}
-
-size_t lab_summary_write_curves(const lab_summary *s, int by_width, FILE *f, FILE *titles)
-{
-    struct curve_key *keys = malloc((s->nrows ? s->nrows : 1) * sizeof *keys);
-    size_t nk = 0, nblocks = 0;
-    int several_depths = 0;
-    if (!keys)
+    const lab_summary_spec *sp = s->spec;
+    long xc = index_of(sp->group, sp->ngroup, x), yc = index_of(sp->cols, sp->ncols, y);
+    long sc = index_of(sp->group, sp->ngroup, series);
+    if (xc < 0 || yc < 0 || sp->stats[yc] != LAB_SUM_FULL)
         return 0;
-    for (size_t i = 0; i < s->nrows; i++) {
-        if (s->rows[i].count == 0)
+    /* The block's columns: the series, then every other column with several
+     * values (not x); ordered with the last group column outermost. */
+    size_t *bcols = malloc((sp->ngroup + 1) * sizeof *bcols), nb = 0;
+    char *in_block = calloc(sp->ngroup + 1, 1);
+    size_t *keys = malloc((s->ngroups ? s->ngroups : 1) * (sp->ngroup + 1) * sizeof *keys);
+    struct point *pts = malloc((s->ngroups ? s->ngroups : 1) * sizeof *pts);
+    size_t np = 0, nblocks = 0;
+    if (!bcols || !in_block || !keys || !pts)
+        goto done;
+    for (size_t j = sp->ngroup; j-- > 0;)
+        if ((long)j != xc && ((long)j == sc || lab_summary_distinct(s, j) > 1)) {
+            bcols[nb++] = j;
+            in_block[j] = 1;
+        }
+    for (size_t i = 0; i < s->ngroups; i++) {
+        const lab_summary_group *g = &s->groups[i];
+        char *end;
+        double xv = strtod(g->key[xc], &end);
+        if (g->count == 0 || *end || !(xv > 0) || !isfinite(xv))
             continue;
-        keys[nk].g = &s->rows[i];
-        keys[nk++].by_width = by_width;
-        several_depths |= s->rows[i].depth != s->rows[0].depth;
+        size_t *k = keys + np * (sp->ngroup + 1);
+        for (size_t q = 0; q < nb; q++)
+            k[q] = g->rank[bcols[q]];
+        k[nb] = SIZE_MAX;
+        pts[np++] = (struct point){ g, xv, k };
     }
-    qsort(keys, nk, sizeof *keys, by_curve);
-    for (size_t i = 0; i < nk; i++) {
-        const lab_summary_row *g = keys[i].g;
-        int new_block = i == 0 || g->depth != keys[i - 1].g->depth
-                     || block_of(g, by_width) != block_of(keys[i - 1].g, by_width);
+    qsort(pts, np, sizeof *pts, by_block_x);
+    lab_strbuf title = LAB_STRBUF_INIT;
+    for (size_t i = 0; i < np; i++) {
+        const lab_summary_group *g = pts[i].g;
+        int new_block = i == 0;
+        for (size_t q = 0; q < nb && !new_block; q++)
+            new_block = pts[i].block[q] != pts[i - 1].block[q];
         if (new_block) {
-            char title[64];
-            if (several_depths)
-                snprintf(title, sizeof title, "%s=%ld,L=%ld", by_width ? "w" : "n",
-                         block_of(g, by_width), g->depth);
-            else
-                snprintf(title, sizeof title, "%s=%ld", by_width ? "w" : "n",
-                         block_of(g, by_width));
+            /* The title names the series first, then the others in table order. */
+            lab_strbuf_reset(&title);
+            for (long q = -1; q < (long)sp->ngroup; q++) {
+                size_t j = q < 0 ? (size_t)sc : (size_t)q;
+                int in_title = q < 0 ? sc >= 0 : (long)j != sc && in_block[j];
+                if (in_title)
+                    lab_strbuf_printf(&title, "%s%s=%s", title.len ? "," : "",
+                                      labels && labels[j] ? labels[j] : sp->group[j],
+                                      g->key[j]);
+            }
+            if (!title.len)
+                lab_strbuf_puts(&title, "all");
             if (i > 0)
-                fputs("\n\n", f);
-            fprintf(f, "# %s: %s mean min max count\n", title, by_width ? "n" : "width");
-            fprintf(titles, "%s%s", nblocks ? " " : "", title);
+                fputs("\n\n", data);
+            fprintf(data, "# %s: %s mean min max count\n", lab_strbuf_str(&title), x);
+            fprintf(titles, "%s%s", nblocks ? " " : "", lab_strbuf_str(&title));
             nblocks++;
         }
-        fprintf(f, "%ld\t%.17g\t%.17g\t%.17g\t%zu\n", x_of(g, by_width), g->test_mean,
-                g->test_min, g->test_max, g->count);
+        const double *v = g->v + (size_t)yc * SLOTS;
+        fprintf(data, "%s\t%.17g\t%.17g\t%.17g\t%zu\n", g->key[xc], v[0], v[2], v[3], g->count);
     }
+    lab_strbuf_release(&title);
+done:
+    free(bcols);
+    free(in_block);
     free(keys);
+    free(pts);
     return nblocks;
 }

@@ -16,18 +16,12 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "clock.h"
 #include "blas.h"
 #include "data.h"
 #include "rng.h"
 #include "teacher.h"
 #include "train.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {
@@ -70,10 +64,10 @@ int main(int argc, char **argv)
     double loss = 0;
     for (int i = 0; i < 20; i++)
         loss = lab_trainer_step(tr, student, ds, r);
-    double t0 = now_s();
+    double t0 = lab_clock_s();
     for (long i = 0; i < steps; i++)
         loss = lab_trainer_step(tr, student, ds, r);
-    double dt = now_s() - t0;
+    double dt = lab_clock_s() - t0;
     printf("samples_per_s %.6g final_loss %.6g\n", (double)steps * (double)batch / dt, loss);
 
     lab_trainer_free(tr);

@@ -2,8 +2,9 @@
 # Learning curves: test error against training-set size n, one line per
 # student width, log-log. Points are means over seeds; bars span the seeds'
 # minimum and maximum. The lab sets above this line: `datafile` (blocks of:
-# n mean min max count), `titles` (one word per block), `experiment`, and the
-# teacher's size `teacher_params` and `teacher_width`.
+# n mean min max count), `titles` (one word per block), `experiment`, `xname`,
+# `seriesname`, `yname`, and the teacher's size `teacher_params` and
+# `teacher_width` (0 when the teacher is swept).
 set title sprintf("%s: test error against training-set size", experiment) noenhanced
 set logscale xy
 set autoscale xfix
@@ -13,11 +14,13 @@ set ylabel "test error  (test MSE / teacher output variance)"
 set format x "%g"
 set format y "10^{%L}"
 set grid xtics ytics lc rgb "#d0d0d0"
-set key outside right top title "student" noenhanced
+set key outside right top title (seriesname eq "width" ? "student" : seriesname) noenhanced
 # Below about this many examples the data cannot pin the teacher down.
-set arrow from teacher_params, graph 0 to teacher_params, graph 1 nohead dt 2 lc rgb "#808080"
-set label sprintf("n = teacher's %d parameters", teacher_params) at teacher_params, graph 0.97 \
-    offset 0.5, 0 font ",9" tc rgb "#606060"
+if (teacher_params > 0) {
+    set arrow from teacher_params, graph 0 to teacher_params, graph 1 nohead dt 2 lc rgb "#808080"
+    set label sprintf("n = teacher's %d parameters", teacher_params) at teacher_params, graph 0.97 \
+        offset 0.5, 0 font ",9" tc rgb "#606060"
+}
 # Twelve distinguishable colours, so sweeps with many lines stay readable.
 colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
 do for [i=1:words(colours)] { set linetype i lc rgb word(colours, i) }

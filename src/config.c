@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -14,190 +15,313 @@
 
 #include "act.h"
 #include "data.h"
-#include "mlp.h"
+#include "fit.h"
+#include "forms.h"
+#include "kind.h"
 #include "names.h"
 #include "optim.h"
 #include "plot.h"
 #include "status.h"
 
-/* ==== The key table ====================================================== */
-
-enum key_type { K_STRING, K_U64, K_LONG, K_DOUBLE, K_ENUM, K_LIST };
-
-#define F_SWEPT 1u      /* a list of distinct values that the sweep runs over */
-#define F_COSMETIC 2u   /* does not change any number in the results */
-#define F_MIN_OPEN 4u   /* the lower bound is excluded */
-#define F_MAX_OPEN 8u   /* the upper bound is excluded */
-#define F_FOLDER 16u    /* a string usable as a folder name */
-#define F_FORMS1 32u    /* "none" or scaling-law forms of one x (n) */
-#define F_FORMS2 64u    /* "none" or scaling-law forms of two x (n, parameters) */
-
-struct key {
-    const char *section, *name;
-    enum key_type type;
-    size_t off;                 /* offset of the field in lab_config */
-    const char *def, *doc;      /* default (as written in a file), meaning */
-    double min, max;            /* numeric range; lists bound each value */
-    unsigned flags;
-    const char *const *choices; /* K_ENUM: the names */
-    int nchoices;
-};
+/* ==== The common keys ====================================================== */
 
 #define OFF(field) offsetof(lab_config, field)
 #define CHOICES(names, n) .choices = names, .nchoices = n
 #define BIG INFINITY /* no upper bound */
 
-static const struct key keys[] = {
-    { "experiment", "name", K_STRING, OFF(name), "experiment",
+/* Streams (rng.h) by purpose. */
+#define S_TEACHER LAB_SHAPES(LAB_STREAM_TEACHER)
+#define S_TEST LAB_SHAPES(LAB_STREAM_TEST)
+#define S_TRAIN LAB_SHAPES(LAB_STREAM_TRAIN)
+#define S_INIT LAB_SHAPES(LAB_STREAM_INIT)
+#define S_BATCH LAB_SHAPES(LAB_STREAM_BATCH)
+
+static const lab_key keys[] = {
+    { "experiment", "name", LAB_KEY_STRING, OFF(name), "experiment",
       "experiment name; the run folder defaults to runs/<name>",
-      0, 0, F_COSMETIC | F_FOLDER, NULL, 0 },
-    { "experiment", "seed", K_U64, OFF(seed), "1",
-      "experiment seed: every random stream derives from it and the cell's coordinates",
-      0, 0, 0, NULL, 0 },
+      0, 0, LAB_KEY_COSMETIC | LAB_KEY_FOLDER, 0, NULL, 0, NULL, NULL },
+    { "experiment", "kind", LAB_KEY_STRING, OFF(kind), "student",
+      "what a cell computes (kinds: student)", 0, 0, LAB_KEY_KIND, 0, NULL, 0, NULL, NULL },
+    { "experiment", "seed", LAB_KEY_U64, OFF(seed), "1",
+      "experiment seed: every random stream derives from it (THEORY.md section 7)",
+      0, 0, 0, 0, NULL, 0, NULL, NULL },
 
-    { "teacher", "input_dim", K_LONG, OFF(input_dim), "16",
-      "input dimension D", 1, 1e6, 0, NULL, 0 },
-    { "teacher", "widths", K_LIST, OFF(teacher_widths), "16",
-      "hidden-layer widths of the teacher, one per hidden layer", 1, 1e6, 0, NULL, 0 },
-    { "teacher", "activation", K_ENUM, OFF(teacher_act), "tanh",
+    { "teacher", "input_dim", LAB_KEY_LONG, OFF(input_dim), "16",
+      "input dimension D", 1, 1e6, 0, S_TEACHER | S_TEST | S_TRAIN | S_INIT, NULL, 0, NULL, NULL },
+    { "teacher", "widths", LAB_KEY_LIST, OFF(teacher_widths), "16",
+      "hidden-layer widths of the teacher, one per hidden layer", 1, 1e6, 0, S_TEACHER,
+      NULL, 0, NULL, NULL },
+    { "teacher", "activation", LAB_KEY_ENUM, OFF(teacher_act), "tanh",
       "hidden activation: linear, tanh, relu or erf (erf(z/sqrt 2))",
-      0, 0, 0, CHOICES(lab_act_names, LAB_NACT) },
-    { "teacher", "weight_scale", K_DOUBLE, OFF(weight_scale), "1",
-      "sigma_w^2: teacher weights are N(0, sigma_w^2 / fan_in)", 0, 1e6, F_MIN_OPEN, NULL, 0 },
-    { "teacher", "bias_scale", K_DOUBLE, OFF(bias_scale), "0",
-      "sigma_b^2: teacher biases are N(0, sigma_b^2)", 0, 1e6, 0, NULL, 0 },
-    { "teacher", "label_noise", K_DOUBLE, OFF(label_noise), "0",
-      "std of Gaussian noise added to training labels (teacher outputs have variance 1); 0 = noiseless",
-      0, 1e6, 0, NULL, 0 },
+      0, 0, 0, 0, CHOICES(lab_act_names, LAB_NACT), NULL, NULL },
+    { "teacher", "weight_scale", LAB_KEY_DOUBLE, OFF(weight_scale), "1",
+      "sigma_w^2: teacher weights are N(0, sigma_w^2 / fan_in)", 0, 1e6, LAB_KEY_MIN_OPEN, 0,
+      NULL, 0, NULL, NULL },
+    { "teacher", "bias_scale", LAB_KEY_DOUBLE, OFF(bias_scale), "0",
+      "sigma_b^2: teacher biases are N(0, sigma_b^2)", 0, 1e6, 0, 0, NULL, 0, NULL, NULL },
+    { "teacher", "label_noise", LAB_KEY_DOUBLE, OFF(label_noise), "0",
+      "std of Gaussian noise added to training labels (teacher outputs have variance 1); "
+      "0 = noiseless", 0, 1e6, 0, 0, NULL, 0, NULL, NULL },
 
-    { "data", "distribution", K_ENUM, OFF(distribution), "gaussian",
+    { "data", "distribution", LAB_KEY_ENUM, OFF(distribution), "gaussian",
       "inputs: gaussian N(0, I) or uniform U(-sqrt 3, sqrt 3)^D",
-      0, 0, 0, CHOICES(lab_dist_names, LAB_NDIST) },
-    { "data", "test_size", K_LONG, OFF(test_size), "8192",
-      "test points per teacher, shared by all cells of a seed", 2, 1e9, 0, NULL, 0 },
+      0, 0, 0, S_TEST | S_TRAIN, CHOICES(lab_dist_names, LAB_NDIST), NULL, NULL },
+    { "data", "test_size", LAB_KEY_LONG, OFF(test_size), "8192",
+      "test points per teacher, shared by all cells with the same teacher and inputs",
+      2, 1e9, 0, 0, NULL, 0, NULL, NULL },
 
-    { "student", "width", K_LIST, OFF(width), "32",
-      "hidden width (swept)", 1, 1e6, F_SWEPT, NULL, 0 },
-    { "student", "depth", K_LIST, OFF(depth), "1",
-      "number of hidden layers (swept)", 1, 1000, F_SWEPT, NULL, 0 },
-    { "student", "activation", K_ENUM, OFF(student_act), "tanh",
-      "hidden activation: linear, tanh, relu or erf", 0, 0, 0, CHOICES(lab_act_names, LAB_NACT) },
-    { "student", "init", K_ENUM, OFF(init), "lecun",
-      "initialisation: lecun N(0,1/fan_in), he N(0,2/fan_in), xavier, or torch (nn.Linear's)",
-      0, 0, 0, CHOICES(lab_init_names, LAB_NINIT) },
-
-    { "train", "optimizer", K_ENUM, OFF(optimizer), "adam",
+    { "train", "optimizer", LAB_KEY_ENUM, OFF(optimizer), "adam",
       "sgd (heavy-ball momentum) or adam (decoupled weight decay)",
-      0, 0, 0, CHOICES(lab_optimizer_names, LAB_NOPT) },
-    { "train", "lr", K_DOUBLE, OFF(lr), "0.003",
-      "peak learning rate", 0, BIG, F_MIN_OPEN, NULL, 0 },
-    { "train", "batch", K_LONG, OFF(batch), "128",
-      "mini-batch size; 0 = full batch (also used when n <= batch)", 0, 1e9, 0, NULL, 0 },
-    { "train", "steps", K_LONG, OFF(steps), "5000",
-      "step budget (and the horizon of the cosine schedule)", 1, BIG, 0, NULL, 0 },
-    { "train", "schedule", K_ENUM, OFF(schedule), "cosine",
+      0, 0, 0, 0, CHOICES(lab_optimizer_names, LAB_NOPT), NULL, NULL },
+    { "train", "lr", LAB_KEY_DOUBLE, OFF(lr), "0.003",
+      "peak learning rate", 0, BIG, LAB_KEY_MIN_OPEN, 0, NULL, 0, NULL, NULL },
+    { "train", "batch", LAB_KEY_LONG, OFF(batch), "128",
+      "mini-batch size; 0 = full batch (also used when n <= batch)", 0, 1e9, 0, 0,
+      NULL, 0, NULL, NULL },
+    { "train", "steps", LAB_KEY_LONG, OFF(steps), "5000",
+      "step budget (and the horizon of the cosine schedule)", 1, BIG, 0, 0, NULL, 0, NULL, NULL },
+    { "train", "schedule", LAB_KEY_ENUM, OFF(schedule), "cosine",
       "learning-rate schedule: constant, or cosine decay to 0 at the step budget",
-      0, 0, 0, CHOICES(lab_schedule_names, LAB_NSCHED) },
-    { "train", "momentum", K_DOUBLE, OFF(momentum), "0.9",
-      "SGD momentum", 0, 1, F_MAX_OPEN, NULL, 0 },
-    { "train", "beta1", K_DOUBLE, OFF(beta1), "0.9",
-      "Adam: decay of the first moment", 0, 1, F_MAX_OPEN, NULL, 0 },
-    { "train", "beta2", K_DOUBLE, OFF(beta2), "0.999",
-      "Adam: decay of the second moment", 0, 1, F_MAX_OPEN, NULL, 0 },
-    { "train", "eps", K_DOUBLE, OFF(eps), "1e-08",
-      "Adam: added to the root of the second moment", 0, 1, F_MIN_OPEN, NULL, 0 },
-    { "train", "weight_decay", K_DOUBLE, OFF(weight_decay), "0",
-      "weight decay of weights (biases are not decayed)", 0, 1e6, 0, NULL, 0 },
-    { "train", "target_loss", K_DOUBLE, OFF(target_loss), "0",
+      0, 0, 0, 0, CHOICES(lab_schedule_names, LAB_NSCHED), NULL, NULL },
+    { "train", "momentum", LAB_KEY_DOUBLE, OFF(momentum), "0.9",
+      "SGD momentum", 0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
+    { "train", "beta1", LAB_KEY_DOUBLE, OFF(beta1), "0.9",
+      "Adam: decay of the first moment", 0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
+    { "train", "beta2", LAB_KEY_DOUBLE, OFF(beta2), "0.999",
+      "Adam: decay of the second moment", 0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
+    { "train", "eps", LAB_KEY_DOUBLE, OFF(eps), "1e-08",
+      "Adam: added to the root of the second moment", 0, 1, LAB_KEY_MIN_OPEN, 0,
+      NULL, 0, NULL, NULL },
+    { "train", "weight_decay", LAB_KEY_DOUBLE, OFF(weight_decay), "0",
+      "weight decay of weights (biases are not decayed)", 0, 1e6, 0, 0, NULL, 0, NULL, NULL },
+    { "train", "target_loss", LAB_KEY_DOUBLE, OFF(target_loss), "0",
       "stop once the training error (MSE / teacher variance) is at most this; 0 = never",
-      0, 1e6, 0, NULL, 0 },
-    { "train", "check_every", K_LONG, OFF(check_every), "0",
-      "steps between stopping checks; 0 = once per epoch", 0, BIG, 0, NULL, 0 },
-    { "train", "patience", K_LONG, OFF(patience), "0",
+      0, 1e6, 0, 0, NULL, 0, NULL, NULL },
+    { "train", "check_every", LAB_KEY_LONG, OFF(check_every), "0",
+      "steps between stopping checks; 0 = once per epoch", 0, BIG, 0, 0, NULL, 0, NULL, NULL },
+    { "train", "patience", LAB_KEY_LONG, OFF(patience), "0",
       "stop after this many checks without relative improvement plateau_tol; 0 = never",
-      0, BIG, 0, NULL, 0 },
-    { "train", "plateau_tol", K_DOUBLE, OFF(plateau_tol), "0.001",
+      0, BIG, 0, 0, NULL, 0, NULL, NULL },
+    { "train", "plateau_tol", LAB_KEY_DOUBLE, OFF(plateau_tol), "0.001",
       "relative improvement of the training error that resets the patience",
-      0, 1, F_MAX_OPEN, NULL, 0 },
+      0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
 
-    { "sweep", "n", K_LIST, OFF(n), "1024",
-      "training-set sizes (swept); smaller sets are prefixes of larger ones",
-      1, 1e9, F_SWEPT, NULL, 0 },
-    { "sweep", "seeds", K_LIST, OFF(seeds), "0",
-      "replicates (swept): each seed has its own teacher, data and initialisation",
-      0, 1e9, F_SWEPT, NULL, 0 },
+    { "sweep", "n", LAB_KEY_LONG, OFF(n), "1024",
+      "training-set sizes (an axis); smaller sets are prefixes of larger ones",
+      1, 1e9, LAB_KEY_AXIS, S_BATCH, NULL, 0, "n", NULL },
+    { "sweep", "seeds", LAB_KEY_LONG, OFF(replicate), "0",
+      "replicates (an axis, column seed): each draws its own teacher, data, initialisation "
+      "and batches", 0, 1e9, LAB_KEY_AXIS, LAB_SHAPES_ALL, NULL, 0, "seed", NULL },
 
-    { "output", "dir", K_STRING, OFF(dir), "",
-      "run folder; empty = runs/<experiment name>", 0, 0, F_COSMETIC, NULL, 0 },
+    { "output", "dir", LAB_KEY_STRING, OFF(dir), "",
+      "run folder; empty = runs/<experiment name>", 0, 0, LAB_KEY_COSMETIC, 0,
+      NULL, 0, NULL, NULL },
 
-    { "plot", "format", K_ENUM, OFF(format), "png",
+    { "plot", "format", LAB_KEY_ENUM, OFF(format), "png",
       "figure format: png, svg, pdf, or none (scripts and data only)",
-      0, 0, F_COSMETIC, CHOICES(lab_plot_format_names, LAB_NPLOT) },
+      0, 0, LAB_KEY_COSMETIC, 0, CHOICES(lab_plot_format_names, LAB_NPLOT), NULL, NULL },
+    { "plot", "curves", LAB_KEY_STRING, OFF(curves), "",
+      "figures of the error: X:SERIES, ... draws error against axis X with a line per value "
+      "of SERIES (and of every other swept axis); empty = the kind's", 0, 0,
+      LAB_KEY_COSMETIC | LAB_KEY_AXES, 0, NULL, 0, NULL, NULL },
 
-    { "fit", "per_width", K_STRING, OFF(fit_per_width), "hestness",
-      "laws fitted to each student's learning curve (test error against n), or none",
-      0, 0, F_COSMETIC | F_FORMS1, NULL, 0 },
-    { "fit", "joint", K_STRING, OFF(fit_joint), "rosenfeld",
-      "laws fitted over the whole grid (test error against n and parameters), or none",
-      0, 0, F_COSMETIC | F_FORMS2, NULL, 0 },
-    { "fit", "holdout", K_DOUBLE, OFF(fit_holdout), "0",
-      "fraction of the largest n held out to score extrapolation", 0, 1, F_COSMETIC | F_MAX_OPEN,
-      NULL, 0 },
-    { "fit", "bootstrap", K_LONG, OFF(fit_bootstrap), "200",
+    { "fit", "per_curve", LAB_KEY_STRING, OFF(fit_per_curve), "hestness",
+      "laws fitted to each learning curve (error against fit.x, one curve per value of "
+      "the other swept axes), or none", 0, 0, LAB_KEY_COSMETIC | LAB_KEY_FORMS, 0,
+      NULL, 0, NULL, NULL },
+    { "fit", "joint", LAB_KEY_STRING, OFF(fit_joint), "rosenfeld",
+      "laws fitted jointly over data and model size (error against n and params), or none",
+      0, 0, LAB_KEY_COSMETIC | LAB_KEY_FORMS, 0, NULL, 0, NULL, NULL },
+    { "fit", "x", LAB_KEY_STRING, OFF(fit_x), "n",
+      "the axis a learning curve runs along", 0, 0, LAB_KEY_COSMETIC | LAB_KEY_AXES, 0,
+      NULL, 0, NULL, NULL },
+    { "fit", "holdout", LAB_KEY_DOUBLE, OFF(fit_holdout), "0",
+      "fraction of the largest x held out to score extrapolation", 0, 1,
+      LAB_KEY_COSMETIC | LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
+    { "fit", "bootstrap", LAB_KEY_LONG, OFF(fit_bootstrap), "200",
       "bootstrap refits, resampling seeds, for 95% intervals (0 = none)", 0, 100000,
-      F_COSMETIC, NULL, 0 },
-    { "fit", "loss", K_ENUM, OFF(fit_loss), "log",
+      LAB_KEY_COSMETIC, 0, NULL, 0, NULL, NULL },
+    { "fit", "loss", LAB_KEY_ENUM, OFF(fit_loss), "log",
       "fitting loss: log (squared log residuals), rel, huber (delta 1e-3) or asym (lambda 10)",
-      0, 0, F_COSMETIC, CHOICES(lab_config_losses, 4) },
+      0, 0, LAB_KEY_COSMETIC, 0, CHOICES(lab_loss_names, LAB_NLOSS), NULL, NULL },
 };
-
-const char *const lab_config_losses[4] = { "log", "rel", "huber", "asym" };
-
 #define NKEYS (sizeof keys / sizeof keys[0])
-_Static_assert(NKEYS <= LAB_CONFIG_MAXKEYS, "raise LAB_CONFIG_MAXKEYS");
 
+/* The common sections in the order they are written; the kind's own
+ * sections are written after [data]. */
 static const char *const sections[] = {
-    "experiment", "teacher", "data", "student", "train", "sweep", "output", "plot", "fit"
+    "experiment", "teacher", "data", "train", "sweep", "output", "plot", "fit"
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
+#define KIND_SECTIONS_AFTER "data"
 
-/* The longest list a key may expand to: a guard against "1..1000000000". */
+/* The longest list a key or axis may hold: a guard against "1..1000000000". */
 #define MAX_LIST 100000
+/* The most cells a sweep may have. */
+#define MAX_CELLS 1000000
 /* inih reads lines of at most 198 characters: string values are kept short
  * enough that the resolved config can always be written back and read. */
 #define MAX_STRING 160
 _Static_assert(sizeof(long) >= 8, "the lab assumes 64-bit long integers");
 
-static void *field(lab_config *c, const struct key *k)
+/* ==== Every key: the common ones, then each kind's sections ================== */
+
+/* A key with the place of its value: sec < 0 for lab_config's own fields,
+ * else the index of a kind's section in c->sections. idx is the key's index
+ * in c->line. */
+struct keyref {
+    const lab_key *k;
+    int sec;
+    size_t idx;
+};
+
+/* The kinds' sections, each once, in the order of the kind table. */
+static size_t kind_sections(const lab_section **out)
 {
-    return (char *)c + k->off;
+    size_t n = 0;
+    for (size_t i = 0; i < lab_nkinds; i++)
+        for (size_t s = 0; s < lab_kinds[i]->nsections; s++) {
+            const lab_section *sec = lab_kinds[i]->sections[s];
+            size_t j = 0;
+            while (j < n && out[j] != sec)
+                j++;
+            if (j == n) {
+                assert(n < LAB_CONFIG_MAXSECTIONS);
+                out[n++] = sec;
+            }
+        }
+    return n;
 }
 
-static const void *cfield(const lab_config *c, const struct key *k)
+/* Every key the lab knows, into out (LAB_CONFIG_MAXKEYS entries). */
+static size_t all_keys(struct keyref *out)
 {
-    return (const char *)c + k->off;
+    const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
+    size_t n = 0, ns = kind_sections(secs);
+    for (size_t i = 0; i < NKEYS; i++, n++)
+        out[n] = (struct keyref){ &keys[i], -1, n };
+    for (size_t s = 0; s < ns; s++)
+        for (size_t i = 0; i < secs[s]->nkeys; i++, n++) {
+            assert(n < LAB_CONFIG_MAXKEYS);
+            out[n] = (struct keyref){ &secs[s]->keys[i], (int)s, n };
+        }
+    return n;
+}
+
+static int find_key(const char *section, const char *name, struct keyref *ref)
+{
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i].k->section, section) == 0 && strcmp(all[i].k->name, name) == 0) {
+            *ref = all[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* The key with this lab_key entry. */
+static struct keyref ref_of(const lab_key *k)
+{
+    struct keyref r = { NULL, -1, 0 };
+    int found = find_key(k->section, k->name, &r);
+    assert(found);
+    (void)found;
+    return r;
+}
+
+static int known_section(const char *section)
+{
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i].k->section, section) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether the kind of c has key r (common keys always). */
+static int active(const lab_config *c, const struct keyref *r)
+{
+    if (r->sec < 0)
+        return 1;
+    const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
+    kind_sections(secs);
+    const lab_kind *kind = lab_config_kind(c);
+    for (size_t s = 0; s < kind->nsections; s++)
+        if (kind->sections[s] == secs[r->sec])
+            return 1;
+    return 0;
+}
+
+/* The keys of c's kind in the order they are written: the common sections,
+ * with the kind's own after [data]. */
+static size_t ordered_keys(const lab_config *c, struct keyref *out)
+{
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all), m = 0;
+    const lab_kind *kind = lab_config_kind(c);
+    for (size_t s = 0; s < NSECTIONS; s++) {
+        for (size_t i = 0; i < NKEYS; i++)
+            if (strcmp(keys[i].section, sections[s]) == 0)
+                out[m++] = all[i];
+        if (strcmp(sections[s], KIND_SECTIONS_AFTER) != 0)
+            continue;
+        for (size_t ks = 0; ks < kind->nsections; ks++)
+            for (size_t i = NKEYS; i < n; i++)
+                if (strcmp(all[i].k->section, kind->sections[ks]->name) == 0)
+                    out[m++] = all[i];
+    }
+    return m;
+}
+
+static void *field(lab_config *c, const struct keyref *r)
+{
+    char *base = r->sec < 0 ? (char *)c : (char *)c->sections[r->sec];
+    return base + r->k->off;
+}
+
+static const void *cfield(const lab_config *c, const struct keyref *r)
+{
+    return field((lab_config *)c, r);
+}
+
+static int is_key(const lab_key *k, const char *section, const char *name)
+{
+    return strcmp(k->section, section) == 0 && strcmp(k->name, name) == 0;
+}
+
+/* The column of a key: its own name, or "section.key". */
+static void key_column(const lab_key *k, lab_strbuf *b)
+{
+    if (k->column)
+        lab_strbuf_puts(b, k->column);
+    else
+        lab_strbuf_printf(b, "%s.%s", k->section, k->name);
 }
 
 /* ==== Parsing values ====================================================== */
 
-static int in_range(const struct key *k, double v)
+static int in_range(const lab_key *k, double v)
 {
-    if ((k->flags & F_MIN_OPEN) ? !(v > k->min) : !(v >= k->min))
+    if ((k->flags & LAB_KEY_MIN_OPEN) ? !(v > k->min) : !(v >= k->min))
         return 0;
-    if ((k->flags & F_MAX_OPEN) ? !(v < k->max) : !(v <= k->max))
+    if ((k->flags & LAB_KEY_MAX_OPEN) ? !(v < k->max) : !(v <= k->max))
         return 0;
     return 1;
 }
 
 /* "an integer >= 1", "a number in (0, 1)", ... */
-static void describe(const struct key *k, const char *what, char *buf, size_t len)
+static void describe(const lab_key *k, const char *what, char *buf, size_t len)
 {
     int lo = k->min > -BIG, hi = k->max < BIG;
     if (lo && hi)
-        snprintf(buf, len, "%s in %c%.15g, %.15g%c", what, (k->flags & F_MIN_OPEN) ? '(' : '[',
-                 k->min, k->max, (k->flags & F_MAX_OPEN) ? ')' : ']');
+        snprintf(buf, len, "%s in %c%.15g, %.15g%c", what,
+                 (k->flags & LAB_KEY_MIN_OPEN) ? '(' : '[', k->min, k->max,
+                 (k->flags & LAB_KEY_MAX_OPEN) ? ')' : ']');
     else if (lo)
-        snprintf(buf, len, "%s %s %.15g", what, (k->flags & F_MIN_OPEN) ? ">" : ">=", k->min);
+        snprintf(buf, len, "%s %s %.15g", what, (k->flags & LAB_KEY_MIN_OPEN) ? ">" : ">=",
+                 k->min);
     else
         snprintf(buf, len, "%s", what);
 }
@@ -227,6 +351,9 @@ static int parse_double(const char *s, double *out)
 {
     char *end;
     errno = 0;
+    /* Decimal only: strtod would also take hex, "inf" or "nan". */
+    if (strpbrk(s, "xXnNiI"))
+        return -1;
     double d = strtod(s, &end);
     if (end == s || *end != '\0' || !isfinite(d))
         return -1;
@@ -257,6 +384,16 @@ static char *trim(char *s)
     return s;
 }
 
+/* Shortest decimal that reads back to exactly v. */
+static void format_double(double v, char *buf, size_t len)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
 static int list_push(lab_list *l, long v)
 {
     if (l->n >= MAX_LIST)
@@ -269,33 +406,50 @@ static int list_push(lab_list *l, long v)
     return 0;
 }
 
-/* One list item: "A", "A..B", "A..B +S" or "A..B xF", appended to l. */
-static int parse_list_item(const struct key *k, char *item, lab_list *l,
-                           char *why, size_t len)
+/* Split "A..B +S" or "A..B xF" into its parts (item is modified); returns
+ * 0 for a single value, 1 for a range (op is '+' or 'x', or 0 without a
+ * step). */
+static int split_range(char *item, char **a, char **b, char *op, char **step)
 {
-    char *dots = strstr(item, ".."), *stepstr = NULL;
-    long a, b, step = 1;
-    int geometric = 0;
+    char *dots = strstr(item, "..");
+    *op = 0;
+    *step = NULL;
     if (!dots) {
-        if (parse_long(item, &a) < 0) {
-            snprintf(why, len, "\"%s\" is not an integer", item);
+        *a = trim(item);
+        return 0;
+    }
+    *dots = '\0';
+    char *rest = dots + 2, *o = strpbrk(rest, "x*+");
+    if (o) {
+        *op = *o == '+' ? '+' : 'x';
+        *step = trim(o + 1);
+        *o = '\0';
+    }
+    *a = trim(item);
+    *b = trim(rest);
+    return 1;
+}
+
+/* One integer list item: "A", "A..B", "A..B +S" or "A..B xF", appended to
+ * l. With distinct, a value already in l is refused. */
+static int parse_int_item(const lab_key *k, char *item, lab_list *l, int distinct,
+                          char *why, size_t len)
+{
+    char *as, *bs = NULL, *ss, op;
+    long a, b, step = 1;
+    int range = split_range(item, &as, &bs, &op, &ss);
+    if (!range) {
+        if (parse_long(as, &a) < 0) {
+            snprintf(why, len, "\"%s\" is not an integer", as);
             return -1;
         }
         b = a;
     } else {
-        /* "A..B", "A..B +S" (arithmetic) or "A..B xF" (geometric). */
-        *dots = '\0';
-        char *rest = dots + 2, *op = strpbrk(rest, "x*+");
-        if (op) {
-            geometric = *op != '+';
-            stepstr = op + 1;
-            *op = '\0';
-        }
-        if (parse_long(trim(item), &a) < 0 || parse_long(trim(rest), &b) < 0) {
+        if (parse_long(as, &a) < 0 || parse_long(bs, &b) < 0) {
             snprintf(why, len, "a range needs integer ends, as in 64..16384 x2 or 0..9 +3");
             return -1;
         }
-        if (stepstr && parse_long(trim(stepstr), &step) < 0) {
+        if (ss && parse_long(ss, &step) < 0) {
             snprintf(why, len, "the step of a range must be an integer");
             return -1;
         }
@@ -303,11 +457,11 @@ static int parse_list_item(const struct key *k, char *item, lab_list *l,
             snprintf(why, len, "range %ld..%ld runs backwards", a, b);
             return -1;
         }
-        if (geometric && (step < 2 || a < 1)) {
+        if (op == 'x' && (step < 2 || a < 1)) {
             snprintf(why, len, "a geometric range needs a start >= 1 and a factor >= 2");
             return -1;
         }
-        if (!geometric && step < 1) {
+        if (op != 'x' && step < 1) {
             snprintf(why, len, "an arithmetic range needs a step >= 1");
             return -1;
         }
@@ -319,26 +473,25 @@ static int parse_list_item(const struct key *k, char *item, lab_list *l,
             snprintf(why, len, "%ld is out of range (values must be %s)", v, d);
             return -1;
         }
-        if (k->flags & F_SWEPT)
-            for (size_t i = 0; i < l->n; i++)
-                if (l->v[i] == v) {
-                    snprintf(why, len, "%ld appears twice", v);
-                    return -1;
-                }
+        for (size_t i = 0; distinct && i < l->n; i++)
+            if (l->v[i] == v) {
+                snprintf(why, len, "%ld appears twice", v);
+                return -1;
+            }
         if (list_push(l, v) < 0) {
             snprintf(why, len, "the list is longer than %d values", MAX_LIST);
             return -1;
         }
-        if (geometric ? v > LONG_MAX / step : v > LONG_MAX - step)
+        if (op == 'x' ? v > LONG_MAX / step : v > LONG_MAX - step)
             break;
-        v = geometric ? v * step : v + step;
+        v = op == 'x' ? v * step : v + step;
     }
     return 0;
 }
 
-/* Parse a comma-separated list, appending to l. */
-static int parse_list(const struct key *k, const char *text, lab_list *l,
-                      char *why, size_t len)
+/* A comma-separated list of integers, appended to l. */
+static int parse_int_list(const lab_key *k, const char *text, lab_list *l, int distinct,
+                          char *why, size_t len)
 {
     char *copy = strdup(text);
     if (!copy) {
@@ -350,48 +503,46 @@ static int parse_list(const struct key *k, const char *text, lab_list *l,
     if (!item)
         snprintf(why, len, "the list is empty"), rc = -1;
     for (; item && rc == 0; item = strtok_r(NULL, ",", &save)) {
-        item = trim(item);
-        if (!*item) {
+        if (!*trim(item)) {
             snprintf(why, len, "empty item in the list");
             rc = -1;
         } else {
-            rc = parse_list_item(k, item, l, why, len);
+            rc = parse_int_item(k, item, l, distinct, why, len);
         }
     }
     free(copy);
     return rc;
 }
 
-/* "none", or a comma-separated list of forms taking one x column (n) or two
- * (n and the parameter count): the forms lab run can fit to its results. */
-static int valid_forms(const char *s, int two)
+/* The value of a scalar key as its canonical text: the text the lab writes
+ * in tables and hashes into stream keys. */
+static void canonical(const lab_key *k, const void *p, lab_strbuf *b)
 {
-    static const char *const one_x[] = { "hestness", "hestness:3", "bnsl", "exp" };
-    static const char *const two_x[] = { "rosenfeld", "kaplan", "chinchilla" };
-    if (strcmp(s, "none") == 0)
-        return 1;
-    char *copy = strdup(s), *save = NULL;
-    int ok = copy != NULL && *s;
-    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        tok = trim(tok);
-        int found = 0;
-        if (two) {
-            for (size_t i = 0; i < sizeof two_x / sizeof *two_x; i++)
-                found |= strcmp(tok, two_x[i]) == 0;
-        } else {
-            for (size_t i = 0; i < sizeof one_x / sizeof *one_x; i++)
-                found |= strcmp(tok, one_x[i]) == 0;
-            char *end;
-            if (strncmp(tok, "bnsl:", 5) == 0) {
-                long k = strtol(tok + 5, &end, 10);
-                found |= end != tok + 5 && !*end && k >= 0 && k <= 8;
-            }
-        }
-        ok = found;
+    char buf[64];
+    switch (k->type) {
+    case LAB_KEY_STRING:
+        lab_strbuf_puts(b, *(char *const *)p);
+        break;
+    case LAB_KEY_U64:
+        lab_strbuf_printf(b, "%" PRIu64, *(const uint64_t *)p);
+        break;
+    case LAB_KEY_LONG:
+        lab_strbuf_printf(b, "%ld", *(const long *)p);
+        break;
+    case LAB_KEY_DOUBLE:
+        format_double(*(const double *)p, buf, sizeof buf);
+        lab_strbuf_puts(b, buf);
+        break;
+    case LAB_KEY_ENUM:
+        lab_strbuf_puts(b, lab_name_of(*(const int *)p, k->choices, k->nchoices));
+        break;
+    case LAB_KEY_LIST: {
+        const lab_list *l = p;
+        for (size_t i = 0; i < l->n; i++)
+            lab_strbuf_printf(b, "%s%ld", i ? "," : "", l->v[i]);
+        break;
     }
-    free(copy);
-    return ok;
+    }
 }
 
 static int valid_folder_name(const char *s)
@@ -404,30 +555,57 @@ static int valid_folder_name(const char *s)
     return 1;
 }
 
-/* Parse text into key k of c. On failure, fills why with "expected ..., got
- * ...". With append, a list value is added to the current list (a
- * continuation line) instead of replacing it. */
-static int parse_value(lab_config *c, const struct key *k, const char *text,
-                       int append, char *why, size_t len)
+/* "none", or a comma-separated list of forms (the forms' registry decides,
+ * analysis/forms.h). */
+static int check_forms(const char *s, char *why, size_t len)
+{
+    if (strcmp(s, "none") == 0)
+        return 0;
+    char *copy = strdup(s), *save = NULL;
+    int rc = copy && *s ? 0 : -1;
+    if (rc)
+        snprintf(why, len, "expected none or a comma-separated list of forms (%s)",
+                 lab_form_list);
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; rc == 0 && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        lab_form_info info;
+        char msg[256];
+        if (lab_form_lookup(trim(tok), &info, msg, sizeof msg) != LAB_OK) {
+            snprintf(why, len, "expected none or a comma-separated list of forms: %s", msg);
+            rc = -1;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* Parse text into the scalar value p of key k. On failure, fills why with
+ * "expected ..., got ...". With append, a list value is added to the
+ * current list (a continuation line) instead of replacing it. */
+static int parse_scalar(const lab_key *k, void *p, const char *text, int append,
+                        char *why, size_t len)
 {
     char expect[128];
-    void *p = field(c, k);
     switch (k->type) {
-    case K_STRING: {
+    case LAB_KEY_STRING: {
         if (strlen(text) > MAX_STRING) {
             snprintf(why, len, "expected at most %d characters, got %zu", MAX_STRING,
                      strlen(text));
             return -1;
         }
-        if ((k->flags & (F_FORMS1 | F_FORMS2)) && !valid_forms(text, k->flags & F_FORMS2)) {
-            snprintf(why, len, "expected none or a comma-separated list of %s, got \"%s\"",
-                     (k->flags & F_FORMS2) ? "rosenfeld, kaplan, chinchilla"
-                                           : "hestness, hestness:3, bnsl[:K], exp", text);
+        if ((k->flags & LAB_KEY_FORMS) && check_forms(text, why, len) < 0)
             return -1;
-        }
-        if ((k->flags & F_FOLDER) && !valid_folder_name(text)) {
+        if ((k->flags & LAB_KEY_FOLDER) && !valid_folder_name(text)) {
             snprintf(why, len, "expected a name of letters, digits, '.', '_' or '-' "
                      "(not starting with '.'), got \"%s\"", text);
+            return -1;
+        }
+        if ((k->flags & LAB_KEY_KIND) && !lab_kind_find(text)) {
+            lab_strbuf kinds = LAB_STRBUF_INIT;
+            for (size_t i = 0; i < lab_nkinds; i++)
+                lab_strbuf_printf(&kinds, "%s%s", i ? ", " : "", lab_kinds[i]->name);
+            snprintf(why, len, "expected one of %s, got \"%s\"", lab_strbuf_str(&kinds), text);
+            lab_strbuf_release(&kinds);
             return -1;
         }
         char *s = strdup(text);
@@ -439,13 +617,13 @@ static int parse_value(lab_config *c, const struct key *k, const char *text,
         *(char **)p = s;
         return 0;
     }
-    case K_U64:
+    case LAB_KEY_U64:
         if (parse_u64(text, p) < 0) {
             snprintf(why, len, "expected an integer in [0, 2^64), got \"%s\"", text);
             return -1;
         }
         return 0;
-    case K_LONG: {
+    case LAB_KEY_LONG: {
         long v;
         if (parse_long(text, &v) < 0 || !in_range(k, (double)v)) {
             describe(k, "an integer", expect, sizeof expect);
@@ -455,7 +633,7 @@ static int parse_value(lab_config *c, const struct key *k, const char *text,
         *(long *)p = v;
         return 0;
     }
-    case K_DOUBLE: {
+    case LAB_KEY_DOUBLE: {
         double v;
         if (parse_double(text, &v) < 0 || !in_range(k, v)) {
             describe(k, "a number", expect, sizeof expect);
@@ -465,30 +643,25 @@ static int parse_value(lab_config *c, const struct key *k, const char *text,
         *(double *)p = v;
         return 0;
     }
-    case K_ENUM: {
+    case LAB_KEY_ENUM: {
         int v = lab_name_index(text, k->choices, k->nchoices);
         if (v < 0) {
-            int off = snprintf(why, len, "expected one of");
-            for (int i = 0; i < k->nchoices && off > 0 && (size_t)off < len; i++)
-                off += snprintf(why + off, len - (size_t)off, "%s %s",
-                                i ? "," : "", k->choices[i]);
-            if (off > 0 && (size_t)off < len)
-                snprintf(why + off, len - (size_t)off, ", got \"%s\"", text);
+            lab_strbuf b = LAB_STRBUF_INIT;
+            lab_strbuf_join(&b, k->choices, (size_t)k->nchoices, ", ");
+            snprintf(why, len, "expected one of %s, got \"%s\"", lab_strbuf_str(&b), text);
+            lab_strbuf_release(&b);
             return -1;
         }
         *(int *)p = v;
         return 0;
     }
-    case K_LIST: {
+    case LAB_KEY_LIST: {
         lab_list fresh = { 0, NULL }, *l = p;
-        lab_list *target = append ? l : &fresh;
         char reason[160];
-        if (parse_list(k, text, target, reason, sizeof reason) < 0) {
+        if (parse_int_list(k, text, append ? l : &fresh, 0, reason, sizeof reason) < 0) {
             describe(k, "integers", expect, sizeof expect);
-            snprintf(why, len, "expected a list of %s such as \"8, 16, 32\" or "
-                     "\"64..16384 x2\": %s", expect, reason);
-            if (!append)
-                free(fresh.v);
+            snprintf(why, len, "expected a list of %s such as \"16, 16\": %s", expect, reason);
+            free(fresh.v);
             return -1;
         }
         if (!append) {
@@ -501,52 +674,417 @@ static int parse_value(lab_config *c, const struct key *k, const char *text,
     return -1;
 }
 
-/* ==== Defaults and release ================================================ */
+/* Free what a scalar value owns. */
+static void release_scalar(const lab_key *k, void *p)
+{
+    if (k->type == LAB_KEY_STRING) {
+        free(*(char **)p);
+        *(char **)p = NULL;
+    } else if (k->type == LAB_KEY_LIST) {
+        free(((lab_list *)p)->v);
+        ((lab_list *)p)->v = NULL;
+        ((lab_list *)p)->n = 0;
+    }
+}
+
+/* Replace p's owned memory by a copy (after a shallow copy). */
+static int copy_scalar(const lab_key *k, void *p)
+{
+    if (k->type == LAB_KEY_STRING && *(char **)p) {
+        char *s = strdup(*(char **)p);
+        *(char **)p = s;
+        return s ? 0 : -1;
+    }
+    if (k->type == LAB_KEY_LIST && ((lab_list *)p)->n) {
+        lab_list *l = p;
+        long *v = malloc(l->n * sizeof *v);
+        if (v)
+            memcpy(v, l->v, l->n * sizeof *v);
+        else
+            l->n = 0;
+        l->v = v;
+        return v ? 0 : -1;
+    }
+    if (k->type == LAB_KEY_LIST)
+        ((lab_list *)p)->v = NULL;
+    return 0;
+}
+
+/* ==== Axes ================================================================= */
+
+/* Whether key k may be swept, and why not. */
+static int sweepable(const lab_key *k, char *why, size_t len)
+{
+    if (k->flags & LAB_KEY_KIND)
+        snprintf(why, len, "cannot be swept: the kind sets the table's columns (run one "
+                 "experiment per kind)");
+    else if (k->flags & LAB_KEY_COSMETIC)
+        snprintf(why, len, "cannot be swept: it changes no result");
+    else if (k->type == LAB_KEY_STRING)
+        snprintf(why, len, "cannot be swept");
+    else
+        return 1;
+    return 0;
+}
+
+static void axis_release(lab_axis *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->values[i]);
+    free(a->values);
+    a->values = NULL;
+    a->n = 0;
+}
+
+/* Release the values and the column. */
+static void axis_free(lab_axis *a)
+{
+    axis_release(a);
+    free(a->column);
+    a->column = NULL;
+}
+
+static int axis_push(lab_axis *a, const char *text, char *why, size_t len)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->values[i], text) == 0) {
+            snprintf(why, len, "%s appears twice", text);
+            return -1;
+        }
+    if (a->n >= MAX_LIST) {
+        snprintf(why, len, "more than %d values", MAX_LIST);
+        return -1;
+    }
+    char **v = realloc(a->values, (a->n + 1) * sizeof *v);
+    if (v)
+        a->values = v;
+    if (!v || !(v[a->n] = strdup(text))) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    a->n++;
+    return 0;
+}
+
+/* One real item: "A", "A..B +S" or "A..B xF", appended to the axis. Values
+ * of a range are rounded to 15 significant digits, so 1e-4..1e-1 x10 gives
+ * exactly the numbers written 0.0001, 0.001, 0.01 and 0.1. */
+static int parse_real_item(const lab_key *k, char *item, lab_axis *a, char *why, size_t len)
+{
+    char *as, *bs = NULL, *ss, op;
+    double lo, hi, step = 0;
+    int range = split_range(item, &as, &bs, &op, &ss);
+    if (parse_double(as, &lo) < 0 || (range && parse_double(bs, &hi) < 0)) {
+        snprintf(why, len, "\"%s\" is not a number", range ? item : as);
+        return -1;
+    }
+    if (!range)
+        hi = lo;
+    else if (!ss || parse_double(ss, &step) < 0) {
+        snprintf(why, len, "a range of reals needs a step, as in 1e-4..1e-1 x10 or 0..1 +0.25");
+        return -1;
+    } else if (hi < lo) {
+        snprintf(why, len, "range %s..%s runs backwards", as, bs);
+        return -1;
+    } else if (op == 'x' && !(step > 1 && lo > 0)) {
+        snprintf(why, len, "a geometric range needs a start > 0 and a factor > 1");
+        return -1;
+    } else if (op == '+' && !(step > 0)) {
+        snprintf(why, len, "an arithmetic range needs a step > 0");
+        return -1;
+    }
+    for (long i = 0;; i++) {
+        double v = op == 'x' ? lo * pow(step, (double)i) : lo + step * (double)i;
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", v);
+        v = strtod(buf, NULL);
+        if (i > 0 && !(v <= hi * (1 + 1e-12) + (hi == 0 ? 1e-300 : 0)))
+            break;
+        if (!in_range(k, v)) {
+            char d[64];
+            describe(k, "numbers", d, sizeof d);
+            snprintf(why, len, "%s is out of range (values must be %s)", buf, d);
+            return -1;
+        }
+        format_double(v, buf, sizeof buf);
+        if (axis_push(a, buf, why, len) < 0)
+            return -1;
+        if (!range)
+            break;
+    }
+    return 0;
+}
+
+/* Parse the values of an axis over key k from text, appended to a. */
+static int parse_axis(const lab_key *k, const char *text, lab_axis *a, char *why, size_t len)
+{
+    char expect[128], reason[200] = "";
+    char *copy = strdup(text), *save = NULL;
+    int rc = copy ? 0 : -1;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    if (!copy)
+        snprintf(reason, sizeof reason, "out of memory");
+    /* A key whose value is a list takes lists separated by '|'. */
+    const char *sep = k->type == LAB_KEY_LIST ? "|" : ",";
+    char *item = copy ? strtok_r(copy, sep, &save) : NULL;
+    if (copy && !item)
+        snprintf(reason, sizeof reason, "the list is empty"), rc = -1;
+    for (; item && rc == 0; item = strtok_r(NULL, sep, &save)) {
+        item = trim(item);
+        lab_list l = { 0, NULL };
+        lab_strbuf_reset(&b);
+        if (!*item) {
+            snprintf(reason, sizeof reason, "empty item in the list");
+            rc = -1;
+        } else if (k->type == LAB_KEY_LONG || k->type == LAB_KEY_U64) {
+            rc = parse_int_item(k, item, &l, 1, reason, sizeof reason);
+            for (size_t i = 0; rc == 0 && i < l.n; i++) {
+                char num[32];
+                snprintf(num, sizeof num, "%ld", l.v[i]);
+                rc = axis_push(a, num, reason, sizeof reason);
+            }
+        } else if (k->type == LAB_KEY_DOUBLE) {
+            rc = parse_real_item(k, item, a, reason, sizeof reason);
+        } else if (k->type == LAB_KEY_ENUM) {
+            int v = lab_name_index(item, k->choices, k->nchoices);
+            if (v < 0) {
+                lab_strbuf_join(&b, k->choices, (size_t)k->nchoices, ", ");
+                snprintf(reason, sizeof reason, "\"%s\" is not one of %s", item,
+                         lab_strbuf_str(&b));
+                rc = -1;
+            } else {
+                rc = axis_push(a, item, reason, sizeof reason);
+            }
+        } else { /* LAB_KEY_LIST */
+            rc = parse_int_list(k, item, &l, 0, reason, sizeof reason);
+            if (rc == 0) {
+                canonical(k, &l, &b);
+                rc = axis_push(a, lab_strbuf_str(&b), reason, sizeof reason);
+            }
+        }
+        free(l.v);
+    }
+    free(copy);
+    lab_strbuf_release(&b);
+    if (rc == 0)
+        return 0;
+    switch (k->type) {
+    case LAB_KEY_LONG:
+    case LAB_KEY_U64:
+        describe(k, "integers", expect, sizeof expect);
+        snprintf(why, len, "expected a list of %s such as \"8, 16, 32\" or \"64..16384 x2\": %s",
+                 expect, reason);
+        break;
+    case LAB_KEY_DOUBLE:
+        describe(k, "numbers", expect, sizeof expect);
+        snprintf(why, len, "expected a list of %s such as \"0.001, 0.01\" or "
+                 "\"1e-4..1e-1 x10\": %s", expect, reason);
+        break;
+    case LAB_KEY_ENUM:
+        snprintf(why, len, "expected a list of names: %s", reason);
+        break;
+    default:
+        snprintf(why, len, "expected lists separated by '|', such as \"16 | 32 | 16, 16\": %s",
+                 reason);
+        break;
+    }
+    return -1;
+}
+
+/* The axes are kept in table order: n first, the seed last, the others in
+ * the order lab show writes the keys. */
+static long axis_rank(const lab_config *c, const lab_key *k)
+{
+    if (is_key(k, "sweep", "n"))
+        return -1;
+    if (is_key(k, "sweep", "seeds"))
+        return LONG_MAX;
+    struct keyref ord[LAB_CONFIG_MAXKEYS];
+    size_t n = ordered_keys(c, ord);
+    for (size_t i = 0; i < n; i++)
+        if (ord[i].k == k)
+            return (long)i;
+    return (long)(LAB_CONFIG_MAXKEYS + ref_of(k).idx); /* another kind's: refused in finish */
+}
+
+static lab_axis *find_axis(const lab_config *c, const lab_key *k)
+{
+    for (size_t a = 0; a < c->naxes; a++)
+        if (c->axes[a].key == k)
+            return (lab_axis *)&c->axes[a];
+    return NULL;
+}
+
+static void remove_axis(lab_config *c, const lab_key *k)
+{
+    lab_axis *a = find_axis(c, k);
+    if (!a)
+        return;
+    axis_free(a);
+    size_t i = (size_t)(a - c->axes);
+    memmove(&c->axes[i], &c->axes[i + 1], (c->naxes - i - 1) * sizeof *a);
+    c->naxes--;
+}
+
+/* The axis of key k, made (empty, in its place) when there is none; NULL
+ * when there are too many axes. */
+static lab_axis *axis_of(lab_config *c, const lab_key *k)
+{
+    lab_axis *a = find_axis(c, k);
+    if (a || c->naxes == LAB_CONFIG_MAXAXES)
+        return a;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    key_column(k, &b);
+    char *column = lab_strbuf_detach(&b);
+    if (!column)
+        return NULL;
+    long rank = axis_rank(c, k);
+    size_t i = 0;
+    while (i < c->naxes && axis_rank(c, c->axes[i].key) < rank)
+        i++;
+    memmove(&c->axes[i + 1], &c->axes[i], (c->naxes - i) * sizeof *a);
+    c->naxes++;
+    c->axes[i] = (lab_axis){ k, column, 0, NULL, 0 };
+    return &c->axes[i];
+}
+
+/* Set the values of key k's axis from text (replacing them, or appending
+ * with append). */
+static int set_axis(lab_config *c, const lab_key *k, const char *text, int append, int line,
+                    char *why, size_t len)
+{
+    lab_axis fresh = { k, NULL, 0, NULL, 0 };
+    lab_axis *a = axis_of(c, k);
+    if (!a) {
+        snprintf(why, len, c->naxes == LAB_CONFIG_MAXAXES ? "more than %d axes" : "out of memory",
+                 LAB_CONFIG_MAXAXES);
+        return -1;
+    }
+    lab_axis *target = append ? a : &fresh;
+    if (parse_axis(k, text, target, why, len) < 0) {
+        axis_release(&fresh);
+        if (!append && a->n == 0)
+            remove_axis(c, k);
+        return -1;
+    }
+    if (!append) {
+        axis_release(a);
+        a->n = fresh.n;
+        a->values = fresh.values;
+        a->line = line;
+    }
+    return 0;
+}
+
+/* ==== Defaults, copies and release ========================================== */
+
+void *lab_config_section(const lab_config *c, const lab_section *s)
+{
+    const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
+    size_t n = kind_sections(secs);
+    for (size_t i = 0; i < n; i++)
+        if (secs[i] == s)
+            return c->sections[i];
+    return NULL;
+}
 
 int lab_config_init(lab_config *c)
 {
     memset(c, 0, sizeof *c);
+    const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
+    size_t ns = kind_sections(secs);
+    for (size_t s = 0; s < ns; s++)
+        if (!(c->sections[s] = calloc(1, secs[s]->size ? secs[s]->size : 1)))
+            return LAB_ENOMEM;
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all);
     char why[256];
-    for (size_t i = 0; i < NKEYS; i++)
-        if (parse_value(c, &keys[i], keys[i].def, 0, why, sizeof why) < 0)
-            return LAB_ENOMEM; /* the defaults are valid: only memory can fail */
+    for (size_t i = 0; i < n; i++) {
+        const lab_key *k = all[i].k;
+        /* The defaults are valid: only memory can fail. */
+        if (parse_scalar(k, field(c, &all[i]), k->def, 0, why, sizeof why) < 0)
+            return LAB_ENOMEM;
+        if ((k->flags & LAB_KEY_AXIS) && set_axis(c, k, k->def, 0, 0, why, sizeof why) < 0)
+            return LAB_ENOMEM;
+    }
     return LAB_OK;
 }
 
 void lab_config_release(lab_config *c)
 {
-    for (size_t i = 0; i < NKEYS; i++) {
-        void *p = field(c, &keys[i]);
-        if (keys[i].type == K_STRING) {
-            free(*(char **)p);
-            *(char **)p = NULL;
-        } else if (keys[i].type == K_LIST) {
-            free(((lab_list *)p)->v);
-            ((lab_list *)p)->v = NULL;
-            ((lab_list *)p)->n = 0;
-        }
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all);
+    for (size_t i = 0; i < n; i++)
+        if (all[i].sec < 0 || c->sections[all[i].sec])
+            release_scalar(all[i].k, field(c, &all[i]));
+    for (size_t s = 0; s < LAB_CONFIG_MAXSECTIONS; s++) {
+        free(c->sections[s]);
+        c->sections[s] = NULL;
     }
+    for (size_t a = 0; a < c->naxes; a++)
+        axis_free(&c->axes[a]);
+    c->naxes = 0;
     free(c->source);
     c->source = NULL;
 }
 
-/* ==== Loading files ======================================================= */
-
-static const struct key *find_key(const char *section, const char *name)
+int lab_config_copy(lab_config *dst, const lab_config *src)
 {
+    const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
+    size_t ns = kind_sections(secs);
+    *dst = *src;
+    /* Nothing of src is owned by dst until copied, so a failure half-way
+     * can release dst safely. */
+    for (size_t s = 0; s < LAB_CONFIG_MAXSECTIONS; s++)
+        dst->sections[s] = NULL;
+    for (size_t a = 0; a < dst->naxes; a++)
+        dst->axes[a].n = 0, dst->axes[a].values = NULL, dst->axes[a].column = NULL;
+    dst->source = NULL;
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all);
+    int failed = 0;
     for (size_t i = 0; i < NKEYS; i++)
-        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
-            return &keys[i];
-    return NULL;
+        failed |= copy_scalar(all[i].k, field(dst, &all[i]));
+    for (size_t s = 0; s < ns; s++) {
+        if (!(dst->sections[s] = malloc(secs[s]->size ? secs[s]->size : 1))) {
+            failed = 1;
+            continue;
+        }
+        memcpy(dst->sections[s], src->sections[s], secs[s]->size);
+    }
+    for (size_t i = NKEYS; i < n; i++) {
+        if (!dst->sections[all[i].sec])
+            continue;
+        failed |= copy_scalar(all[i].k, field(dst, &all[i]));
+    }
+    for (size_t a = 0; a < src->naxes; a++) {
+        char why[64];
+        if (!(dst->axes[a].column = strdup(src->axes[a].column)))
+            failed = 1;
+        for (size_t v = 0; v < src->axes[a].n && !failed; v++)
+            failed |= axis_push(&dst->axes[a], src->axes[a].values[v], why, sizeof why) < 0;
+    }
+    if (src->source && !(dst->source = strdup(src->source)))
+        failed = 1;
+    if (failed) {
+        /* Strings and lists not yet copied still point into src. */
+        for (size_t i = 0; i < n; i++) {
+            if (all[i].sec >= 0 && !dst->sections[all[i].sec])
+                continue;
+            void *p = field(dst, &all[i]);
+            const void *q = cfield(src, &all[i]);
+            if (all[i].k->type == LAB_KEY_STRING && *(char **)p == *(char *const *)q)
+                *(char **)p = NULL;
+            if (all[i].k->type == LAB_KEY_LIST && ((lab_list *)p)->v == ((const lab_list *)q)->v)
+                ((lab_list *)p)->v = NULL, ((lab_list *)p)->n = 0;
+        }
+        lab_config_release(dst);
+        return LAB_ENOMEM;
+    }
+    return LAB_OK;
 }
 
-static int known_section(const char *section)
-{
-    for (size_t i = 0; i < NSECTIONS; i++)
-        if (strcmp(sections[i], section) == 0)
-            return 1;
-    return 0;
-}
+/* ==== Loading files ======================================================= */
 
 /* The state of one parse: inih calls our reader once per physical line, so
  * the reader knows the line the handler is looking at. */
@@ -557,7 +1095,8 @@ struct parse_ctx {
     const char *text;     /* ... or a string */
     int line;             /* current physical line */
     int continuation;     /* the current line starts with blank space */
-    const struct key *last_key; /* the last key set */
+    const lab_key *last_key; /* the last key set ... */
+    int last_axis;        /* ... and whether as an axis */
     char *err;
     size_t errlen;
     int failed;           /* an error was recorded (the first one wins) */
@@ -624,66 +1163,115 @@ static void strip_hash_comment(char *v)
         v[--n] = '\0';
 }
 
+/* The key named by a [sweep] entry: "n", "seeds", or "section.key". */
+static int sweep_key(const char *name, struct keyref *ref, char *why, size_t len)
+{
+    const char *dot = strchr(name, '.');
+    if (!dot) {
+        if (find_key("sweep", name, ref))
+            return 0;
+        snprintf(why, len, "unknown key; [sweep] has n, seeds, and section.key = values for "
+                 "any key that changes results (e.g. train.lr)");
+        return -1;
+    }
+    char section[64];
+    size_t ls = (size_t)(dot - name);
+    if (ls >= sizeof section || !find_key((memcpy(section, name, ls), section[ls] = '\0',
+                                           section), dot + 1, ref)) {
+        snprintf(why, len, "unknown key (lab show lists them all)");
+        return -1;
+    }
+    return sweepable(ref->k, why, len) ? 0 : -1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *x = user;
+    lab_config *c = x->c;
     char why[640];
+    struct keyref ref;
     if (!*section) {
         ctx_fail(x, "%s: keys must follow a [section] header", name);
         return 0;
     }
     if (!known_section(section)) {
-        char list[256];
-        size_t off = 0;
-        for (size_t i = 0; i < NSECTIONS && off < sizeof list; i++)
-            off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
-                                    sections[i]);
-        ctx_fail(x, "%s.%s: unknown section [%s] (sections: %s)", section, name, section, list);
+        lab_strbuf list = LAB_STRBUF_INIT;
+        lab_strbuf_join(&list, sections, NSECTIONS, ", ");
+        const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
+        size_t ns = kind_sections(secs);
+        for (size_t s = 0; s < ns; s++)
+            lab_strbuf_printf(&list, ", %s", secs[s]->name);
+        ctx_fail(x, "%s.%s: unknown section [%s] (sections: %s)", section, name, section,
+                 lab_strbuf_str(&list));
+        lab_strbuf_release(&list);
         return 0;
     }
-    const struct key *k = find_key(section, name);
-    if (!k) {
-        int off = snprintf(why, sizeof why, "unknown key; [%s] has", section);
-        for (size_t i = 0; i < NKEYS; i++)
-            if (strcmp(keys[i].section, section) == 0 && off > 0 && (size_t)off < sizeof why)
-                off += snprintf(why + off, sizeof why - (size_t)off, " %s", keys[i].name);
-        ctx_fail(x, "%s.%s: %s", section, name, why);
+    int swept = strcmp(section, "sweep") == 0;
+    if (swept) {
+        if (sweep_key(name, &ref, why, sizeof why) < 0) {
+            ctx_fail(x, "sweep.%s: %s", name, why);
+            return 0;
+        }
+    } else if (!find_key(section, name, &ref)) {
+        lab_strbuf list = LAB_STRBUF_INIT;
+        struct keyref all[LAB_CONFIG_MAXKEYS];
+        size_t n = all_keys(all);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(all[i].k->section, section) == 0)
+                lab_strbuf_printf(&list, " %s", all[i].k->name);
+        ctx_fail(x, "%s.%s: unknown key; [%s] has%s", section, name, section,
+                 lab_strbuf_str(&list));
+        lab_strbuf_release(&list);
         return 0;
     }
-    size_t idx = (size_t)(k - keys);
+    const lab_key *k = ref.k;
+    int as_axis = swept || (k->flags & LAB_KEY_AXIS);
     char *v = strdup(value);
     if (!v) {
-        ctx_fail(x, "%s.%s: %s", section, name, "out of memory");
+        ctx_fail(x, "%s.%s: out of memory", section, name);
         return 0;
     }
     strip_hash_comment(v);
+    lab_axis *a = find_axis(c, k);
     int append = 0;
-    if (x->continuation && x->last_key == k && x->c->line[idx] > 0) {
+    if (x->continuation && x->last_key == k && x->last_axis == as_axis) {
         /* inih hands us an indented line as more of the key above it: only
          * lists take more, and only values, not "key = value". */
-        if (k->type != K_LIST || strchr(v, '=')) {
+        if ((!as_axis && k->type != LAB_KEY_LIST) || strchr(v, '=')) {
             ctx_fail(x, "%s.%s: an indented line continues the key above; %s", section, name,
-                     k->type != K_LIST ? "this key takes a single value"
-                                       : "start a new key at the beginning of the line");
+                     !as_axis && k->type != LAB_KEY_LIST
+                         ? "this key takes a single value"
+                         : "start a new key at the beginning of the line");
             free(v);
             return 0;
         }
         append = 1;
-    } else if (x->c->line[idx] > 0) {
-        snprintf(why, sizeof why, "set twice (first on line %d)", x->c->line[idx]);
-        ctx_fail(x, "%s.%s: %s", section, name, why);
+    } else if (as_axis && a && a->line > 0) {
+        ctx_fail(x, "%s.%s: set twice (first on line %d)", section, name, a->line);
+    } else if (!as_axis && c->line[ref.idx] > 0) {
+        ctx_fail(x, "%s.%s: set twice (first on line %d)", section, name, c->line[ref.idx]);
+    } else if (as_axis && !(k->flags & LAB_KEY_AXIS) && c->line[ref.idx] > 0) {
+        ctx_fail(x, "%s.%s: swept here but set to one value on line %d", section, name,
+                 c->line[ref.idx]);
+    } else if (!as_axis && a && a->line > 0) {
+        ctx_fail(x, "%s.%s: set to one value here but swept on line %d", section, name,
+                 a->line);
+    }
+    if (x->failed) {
         free(v);
         return 0;
     }
-    int rc = parse_value(x->c, k, v, append, why, sizeof why);
+    int rc = as_axis ? set_axis(c, k, v, append, x->line, why, sizeof why)
+                     : parse_scalar(k, field(c, &ref), v, append, why, sizeof why);
     free(v);
     if (rc < 0) {
         ctx_fail(x, "%s.%s: %s", section, name, why);
         return 0;
     }
-    if (!append)
-        x->c->line[idx] = x->line;
+    if (!as_axis && !append)
+        c->line[ref.idx] = x->line;
     x->last_key = k;
+    x->last_axis = as_axis;
     return 1;
 }
 
@@ -698,6 +1286,12 @@ static int run_parse(struct parse_ctx *x)
     return LAB_OK;
 }
 
+static int set_source(lab_config *c, const char *name)
+{
+    free(c->source);
+    return (c->source = strdup(name)) ? LAB_OK : LAB_ENOMEM;
+}
+
 int lab_config_load(lab_config *c, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -708,12 +1302,7 @@ int lab_config_load(lab_config *c, const char *path, char *err, size_t errlen)
     if (ferror(f) && rc == LAB_OK)
         rc = lab_fail(err, errlen, LAB_EIO, "%s: read error", path);
     fclose(f);
-    if (rc == LAB_OK) {
-        free(c->source);
-        if (!(c->source = strdup(path)))
-            return LAB_ENOMEM;
-    }
-    return rc;
+    return rc == LAB_OK ? set_source(c, path) : rc;
 }
 
 int lab_config_load_string(lab_config *c, const char *text, const char *name,
@@ -721,12 +1310,7 @@ int lab_config_load_string(lab_config *c, const char *text, const char *name,
 {
     struct parse_ctx x = { .c = c, .name = name, .text = text, .err = err, .errlen = errlen };
     int rc = run_parse(&x);
-    if (rc == LAB_OK) {
-        free(c->source);
-        if (!(c->source = strdup(name)))
-            return LAB_ENOMEM;
-    }
-    return rc;
+    return rc == LAB_OK ? set_source(c, name) : rc;
 }
 
 int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errlen)
@@ -735,7 +1319,7 @@ int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errl
     if (!eq || !dot || dot > eq)
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "--set %s: expected section.key=value", assignment);
-    char section[64], name[64];
+    char section[64], name[128], why[640];
     size_t ls = (size_t)(dot - assignment), ln = (size_t)(eq - dot - 1);
     if (ls >= sizeof section || ln >= sizeof name)
         return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: unknown key", assignment);
@@ -744,121 +1328,265 @@ int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errl
     memcpy(name, dot + 1, ln);
     name[ln] = '\0';
     char *sec = trim(section), *nm = trim(name);
-    const struct key *k = find_key(sec, nm);
-    if (!k)
-        return lab_fail(err, errlen, LAB_ECONFIG,
-                        "--set %s: %s.%s: unknown key (lab show lists them all)",
-                        assignment, sec, nm);
-    char *v = strdup(eq + 1), why[640];
+    struct keyref ref;
+    int swept = strcmp(sec, "sweep") == 0;
+    if (swept ? sweep_key(nm, &ref, why, sizeof why) < 0 : !find_key(sec, nm, &ref)) {
+        if (!swept)
+            snprintf(why, sizeof why, "unknown key (lab show lists them all)");
+        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s", assignment, sec, nm,
+                        why);
+    }
+    char *v = strdup(eq + 1);
     if (!v)
         return LAB_ENOMEM;
-    int rc = parse_value(c, k, trim(v), 0, why, sizeof why);
+    int as_axis = swept || (ref.k->flags & LAB_KEY_AXIS);
+    int rc = as_axis ? set_axis(c, ref.k, trim(v), 0, -1, why, sizeof why)
+                     : parse_scalar(ref.k, field(c, &ref), trim(v), 0, why, sizeof why);
     free(v);
     if (rc < 0)
-        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s",
-                        assignment, sec, nm, why);
-    c->line[k - keys] = -1;
+        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s", assignment, sec, nm,
+                        why);
+    if (!as_axis) {
+        /* One value for a swept key ends its sweep. */
+        remove_axis(c, ref.k);
+        c->line[ref.idx] = -1;
+    }
     return LAB_OK;
 }
 
 /* ==== Whole-config checks ================================================== */
 
-/* "file:line: key" or "--set key" for messages about a key already parsed. */
+/* "file:line: section.key" or "--set section.key" for messages about a key
+ * already parsed (line: where it was set). */
+static void where_line(const lab_config *c, const lab_key *k, int line, char *buf, size_t len)
+{
+    if (line > 0)
+        snprintf(buf, len, "%s:%d: %s.%s", c->source ? c->source : "config", line,
+                 k->section, k->name);
+    else if (line < 0)
+        snprintf(buf, len, "--set %s.%s", k->section, k->name);
+    else
+        snprintf(buf, len, "%s: %s.%s (default)", c->source ? c->source : "config",
+                 k->section, k->name);
+}
+
 static void where(const lab_config *c, const char *section, const char *name,
                   char *buf, size_t len)
 {
-    const struct key *k = find_key(section, name);
-    int line = k ? c->line[k - keys] : 0;
-    if (line > 0)
-        snprintf(buf, len, "%s:%d: %s.%s", c->source ? c->source : "config", line,
-                 section, name);
-    else if (line < 0)
-        snprintf(buf, len, "--set %s.%s", section, name);
-    else
-        snprintf(buf, len, "%s: %s.%s (default)", c->source ? c->source : "config",
-                 section, name);
+    struct keyref ref;
+    int found = find_key(section, name, &ref);
+    assert(found);
+    (void)found;
+    const lab_axis *a = find_axis(c, ref.k);
+    where_line(c, ref.k, a ? a->line : c->line[ref.idx], buf, len);
+}
+
+/* The largest value of an integer key over its axis (or its value). */
+static double max_over_axis(const lab_config *c, const char *section, const char *name)
+{
+    struct keyref ref;
+    int found = find_key(section, name, &ref);
+    assert(found && ref.k->type == LAB_KEY_LONG);
+    (void)found;
+    const lab_axis *a = find_axis(c, ref.k);
+    if (!a)
+        return (double)*(const long *)cfield(c, &ref);
+    double m = 0;
+    for (size_t i = 0; i < a->n; i++)
+        m = fmax(m, strtod(a->values[i], NULL));
+    return m;
+}
+
+/* Whether name is a column that figures and fits can take as x or series:
+ * an axis, or a kind column that splits groups. With numeric, the axis must
+ * hold numbers. */
+static int is_curve_column(const lab_config *c, const char *name, int numeric)
+{
+    int found = 0;
+    for (size_t a = 0; a < c->naxes && !found; a++) {
+        enum lab_key_type t = c->axes[a].key->type;
+        found = strcmp(c->axes[a].column, name) == 0
+             && (!numeric || t == LAB_KEY_LONG || t == LAB_KEY_DOUBLE || t == LAB_KEY_U64);
+    }
+    const lab_kind *kind = lab_config_kind(c);
+    long col = lab_kind_column(kind, name);
+    if (!found && col >= 0 && kind->columns[col].stat == LAB_STAT_KEY)
+        found = !numeric || kind->columns[col].type != LAB_COL_NAME;
+    return found;
+}
+
+/* Whether name is a column of c's results table. */
+static int is_column(const lab_config *c, const char *name)
+{
+    return is_curve_column(c, name, 0) || lab_kind_column(lab_config_kind(c), name) >= 0;
+}
+
+/* plot.curves: "X:SERIES, ..." or "X, ..." naming numeric axes (X) and axes
+ * or key columns (SERIES). */
+static int check_curves(const lab_config *c, char *err, size_t errlen)
+{
+    char at[512], *copy = strdup(c->curves), *save = NULL;
+    int rc = copy ? LAB_OK : LAB_ENOMEM;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == LAB_OK;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':'), *x = tok, *s = NULL;
+        if (colon) {
+            *colon = '\0';
+            s = trim(colon + 1);
+        }
+        x = trim(x);
+        if (!is_curve_column(c, x, 1) || (s && *s && !is_curve_column(c, s, 0))) {
+            where(c, "plot", "curves", at, sizeof at);
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not an axis of this "
+                          "sweep%s (X:SERIES names a numeric axis, then an axis)", at,
+                          is_curve_column(c, x, 1) ? s : x,
+                          is_curve_column(c, x, 0) && !is_curve_column(c, x, 1)
+                              ? " with numbers" : "");
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* fit.x names a numeric axis; the forms of fit.per_curve take one x, and
+ * those of fit.joint read columns of this table. */
+static int check_fits(const lab_config *c, char *err, size_t errlen)
+{
+    char at[512];
+    if (!is_curve_column(c, c->fit_x, 1)) {
+        where(c, "fit", "x", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not a numeric axis of this "
+                        "sweep", at, c->fit_x);
+    }
+    const char *names[2] = { "per_curve", "joint" };
+    const char *values[2] = { c->fit_per_curve, c->fit_joint };
+    for (int j = 0; j < 2; j++) {
+        if (strcmp(values[j], "none") == 0)
+            continue;
+        char *copy = strdup(values[j]), *save = NULL;
+        if (!copy)
+            return LAB_ENOMEM;
+        int rc = LAB_OK;
+        for (char *tok = strtok_r(copy, ",", &save); tok && rc == LAB_OK;
+             tok = strtok_r(NULL, ",", &save)) {
+            lab_form_info info;
+            lab_form_lookup(trim(tok), &info, at, sizeof at); /* checked when parsed */
+            where(c, "fit", names[j], at, sizeof at);
+            if (j == 0 && info.nx != 1)
+                rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: %s takes %zu x columns; a "
+                              "learning curve has one (fit.x)", at, tok, info.nx);
+            for (size_t i = 0; j == 1 && i < info.nx && rc == LAB_OK; i++)
+                if (!is_column(c, info.x[i]))
+                    rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: %s reads the column \"%s\", "
+                                  "which this experiment's results do not have", at, tok,
+                                  info.x[i]);
+        }
+        free(copy);
+        if (rc != LAB_OK)
+            return rc;
+    }
+    return LAB_OK;
 }
 
 int lab_config_finish(lab_config *c, char *err, size_t errlen)
 {
     char at[512];
-    double cells = (double)c->n.n * (double)c->width.n * (double)c->depth.n
-                 * (double)c->seeds.n;
-    if (cells > 1e6) {
+    const lab_kind *kind = lab_config_kind(c);
+    struct keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = all_keys(all);
+    /* Keys of another kind are mistakes; its always-swept keys are not axes
+     * here, and this kind's are. */
+    for (size_t i = 0; i < n; i++) {
+        const lab_axis *a = find_axis(c, all[i].k);
+        int line = a && a->line ? a->line : c->line[all[i].idx];
+        if (!active(c, &all[i]) && line) {
+            where_line(c, all[i].k, line, at, sizeof at);
+            return lab_fail(err, errlen, LAB_ECONFIG, "%s: this key is not used by experiments "
+                            "of kind %s", at, kind->name);
+        }
+        if (!active(c, &all[i]))
+            remove_axis(c, all[i].k);
+        else if ((all[i].k->flags & LAB_KEY_AXIS) && !a) {
+            char why[256];
+            if (set_axis(c, all[i].k, all[i].k->def, 0, 0, why, sizeof why) < 0)
+                return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        }
+    }
+    double cells = 1;
+    for (size_t a = 0; a < c->naxes; a++)
+        cells *= (double)c->axes[a].n;
+    if (cells > MAX_CELLS) {
         where(c, "sweep", "n", at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG,
-                        "%s: the sweep has %.0f cells; at most 1000000 are allowed", at, cells);
+                        "%s: the sweep has %.0f cells; at most %d are allowed", at, cells,
+                        MAX_CELLS);
     }
     /* Inputs are held in memory: keep each set under 1e9 doubles (8 GB). */
-    double test_doubles = (double)c->test_size * (double)c->input_dim;
+    double dim = max_over_axis(c, "teacher", "input_dim");
+    double test_doubles = max_over_axis(c, "data", "test_size") * dim;
     if (test_doubles > 1e9) {
         where(c, "data", "test_size", at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "%s: test_size x input_dim = %.0f values exceeds 1e9", at, test_doubles);
     }
-    long nmax = 0;
-    for (size_t i = 0; i < c->n.n; i++)
-        nmax = c->n.v[i] > nmax ? c->n.v[i] : nmax;
-    if ((double)nmax * (double)c->input_dim > 1e9) {
+    double nmax = max_over_axis(c, "sweep", "n");
+    if (nmax * dim > 1e9) {
         where(c, "sweep", "n", at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG,
-                        "%s: n = %ld with input_dim = %ld makes %.0f input values; at most 1e9 "
-                        "fit in memory", at, nmax, c->input_dim,
-                        (double)nmax * (double)c->input_dim);
+                        "%s: n = %.0f with input_dim = %.0f makes %.0f input values; at most "
+                        "1e9 fit in memory", at, nmax, dim, nmax * dim);
     }
     if (!*c->dir) {
-        size_t len = strlen(c->name) + sizeof "runs/";
-        char *dir = malloc(len);
+        lab_strbuf b = LAB_STRBUF_INIT;
+        lab_strbuf_printf(&b, "runs/%s", c->name);
+        char *dir = lab_strbuf_detach(&b);
         if (!dir)
             return LAB_ENOMEM;
-        snprintf(dir, len, "runs/%s", c->name);
         free(c->dir);
         c->dir = dir;
     }
-    return LAB_OK;
+    if (!*c->curves) {
+        char *s = strdup(kind->curves);
+        if (!s)
+            return LAB_ENOMEM;
+        free(c->curves);
+        c->curves = s;
+    }
+    int rc = check_curves(c, err, errlen);
+    return rc == LAB_OK ? check_fits(c, err, errlen) : rc;
 }
 
 /* ==== Writing ============================================================= */
 
-/* Shortest decimal that reads back to exactly v. */
-static void format_double(double v, char *buf, size_t len)
-{
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
-/* A list as a range when it is one ("64..16384 x2", "0..4", "1..9 +2"),
+/* Integers as a range when they are one ("64..16384 x2", "0..4", "1..9 +2"),
  * else comma-separated, wrapped onto indented lines to fit inih's lines. */
-static void write_list(FILE *f, const lab_list *l)
+static void write_longs(FILE *f, const long *v, size_t n)
 {
-    if (l->n >= 3) {
-        long a = l->v[0], d = l->v[1] - a, r = a > 0 ? l->v[1] / a : 0;
-        int arith = d >= 1, geom = r >= 2 && l->v[1] == a * r;
-        for (size_t i = 2; i < l->n; i++) {
-            arith = arith && l->v[i] - l->v[i - 1] == d;
-            geom = geom && l->v[i] == l->v[i - 1] * r;
+    if (n >= 3) {
+        long a = v[0], d = v[1] - a, r = a > 0 ? v[1] / a : 0;
+        int arith = d >= 1, geom = r >= 2 && v[1] == a * r;
+        for (size_t i = 2; i < n; i++) {
+            arith = arith && v[i] - v[i - 1] == d;
+            geom = geom && v[i] == v[i - 1] * r;
         }
         if (geom) {
-            fprintf(f, "%ld..%ld x%ld\n", a, l->v[l->n - 1], r);
+            fprintf(f, "%ld..%ld x%ld\n", a, v[n - 1], r);
             return;
         }
         if (arith) {
             if (d == 1)
-                fprintf(f, "%ld..%ld\n", a, l->v[l->n - 1]);
+                fprintf(f, "%ld..%ld\n", a, v[n - 1]);
             else
-                fprintf(f, "%ld..%ld +%ld\n", a, l->v[l->n - 1], d);
+                fprintf(f, "%ld..%ld +%ld\n", a, v[n - 1], d);
             return;
         }
     }
-    /* The key takes up to 20 characters; keep every line well under inih's 198. */
-    int col = 20;
-    for (size_t i = 0; i < l->n; i++) {
+    /* The key takes up to 30 characters; keep every line well under inih's 198. */
+    int col = 30;
+    for (size_t i = 0; i < n; i++) {
         char num[32];
-        int w = snprintf(num, sizeof num, "%ld", l->v[i]);
-        if (i && col + w + 2 > 100) {
+        int w = snprintf(num, sizeof num, "%ld", v[i]);
+        if (i && col + w + 2 > 110) {
             fputs(",\n    ", f);
             col = 4;
         } else if (i) {
@@ -871,97 +1599,287 @@ static void write_list(FILE *f, const lab_list *l)
     fputc('\n', f);
 }
 
-static void write_value(FILE *f, const lab_config *c, const struct key *k)
+/* An axis's values: integers as write_longs() does; others as a list
+ * (lists of lists separated by '|'), wrapped onto indented lines. */
+static void write_axis(FILE *f, const lab_axis *a)
 {
-    const void *p = cfield(c, k);
-    char buf[64];
-    switch (k->type) {
-    case K_STRING:
-        fprintf(f, "%s\n", *(char *const *)p);
-        break;
-    case K_U64:
-        fprintf(f, "%" PRIu64 "\n", *(const uint64_t *)p);
-        break;
-    case K_LONG:
-        fprintf(f, "%ld\n", *(const long *)p);
-        break;
-    case K_DOUBLE:
-        format_double(*(const double *)p, buf, sizeof buf);
-        fprintf(f, "%s\n", buf);
-        break;
-    case K_ENUM:
-        fprintf(f, "%s\n", lab_name_of(*(const int *)p, k->choices, k->nchoices));
-        break;
-    case K_LIST:
-        write_list(f, p);
-        break;
+    const lab_key *k = a->key;
+    if (k->type == LAB_KEY_LONG || k->type == LAB_KEY_U64) {
+        long *v = malloc((a->n ? a->n : 1) * sizeof *v);
+        if (v) {
+            for (size_t i = 0; i < a->n; i++)
+                v[i] = strtol(a->values[i], NULL, 10);
+            write_longs(f, v, a->n);
+            free(v);
+            return;
+        }
+    }
+    const char *sep = k->type == LAB_KEY_LIST ? " | " : ", ";
+    size_t col = 30;
+    for (size_t i = 0; i < a->n; i++) {
+        size_t w = strlen(a->values[i]);
+        if (i && col + w + 3 > 110) {
+            /* A continuation line starts a new list (or value). */
+            fputs(k->type == LAB_KEY_LIST ? "\n    " : ",\n    ", f);
+            col = 4;
+        } else if (i) {
+            fputs(sep, f);
+            col += 3;
+        }
+        for (const char *p = a->values[i]; *p; p++) {
+            fputc(*p, f);
+            if (*p == ',') /* "16,16" reads better as "16, 16" */
+                fputc(' ', f);
+        }
+        col += w;
+    }
+    fputc('\n', f);
+}
+
+static void write_value(FILE *f, const lab_config *c, const struct keyref *r)
+{
+    const void *p = cfield(c, r);
+    if (r->k->type == LAB_KEY_LIST) {
+        const lab_list *l = p;
+        write_longs(f, l->v, l->n);
+        return;
+    }
+    lab_strbuf b = LAB_STRBUF_INIT;
+    canonical(r->k, p, &b);
+    fprintf(f, "%s\n", lab_strbuf_str(&b));
+    lab_strbuf_release(&b);
+}
+
+/* The axes swept from [sweep] as "section.key = values" (those that are
+ * always axes are written where they live). */
+static void write_swept(const lab_config *c, FILE *f, int results_only)
+{
+    for (size_t j = 0; j < c->naxes; j++) {
+        const lab_key *k = c->axes[j].key;
+        if (k->flags & LAB_KEY_AXIS)
+            continue;
+        if (!results_only)
+            fprintf(f, "# swept: %s\n", k->doc);
+        fprintf(f, "%s.%s = ", k->section, k->name);
+        write_axis(f, &c->axes[j]);
     }
 }
 
 int lab_config_write(const lab_config *c, FILE *f, int results_only)
 {
+    struct keyref ord[LAB_CONFIG_MAXKEYS];
+    size_t n = ordered_keys(c, ord);
     const char *section = "";
-    for (size_t i = 0; i < NKEYS; i++) {
-        const struct key *k = &keys[i];
-        if (results_only && (k->flags & F_COSMETIC))
+    for (size_t i = 0; i < n; i++) {
+        const lab_key *k = ord[i].k;
+        const lab_axis *a = find_axis(c, k);
+        if (results_only && (k->flags & LAB_KEY_COSMETIC))
             continue;
         if (strcmp(section, k->section) != 0) {
             fprintf(f, "%s[%s]\n", *section ? "\n" : "", k->section);
             section = k->section;
         }
-        if (!results_only)
-            fprintf(f, "# %s\n", k->doc);
-        fprintf(f, "%s = ", k->name);
-        write_value(f, c, k);
+        if (a && !(k->flags & LAB_KEY_AXIS)) {
+            if (!results_only)
+                fprintf(f, "# %s\n# %s: swept in [sweep]\n", k->doc, k->name);
+        } else {
+            if (!results_only)
+                fprintf(f, "# %s\n", k->doc);
+            fprintf(f, "%s = ", k->name);
+            if (a)
+                write_axis(f, a);
+            else
+                write_value(f, c, &ord[i]);
+        }
+        if (strcmp(k->section, "sweep") == 0 && (i + 1 == n || strcmp(ord[i + 1].k->section,
+                                                                       "sweep") != 0))
+            write_swept(c, f, results_only);
     }
     return ferror(f) ? LAB_EIO : LAB_OK;
 }
 
-/* The value of key k as written in a file, into buf. */
-static void value_text(const lab_config *c, const struct key *k, char *buf, size_t len)
+/* A key's setting as text: its value, or "swept over v1, v2, ...". */
+static void setting_text(const lab_config *c, const struct keyref *r, lab_strbuf *b)
 {
-    buf[0] = '\0';
-    FILE *m = fmemopen(buf, len, "w");
-    if (!m)
-        return;
-    write_value(m, c, k);
-    fclose(m);
-    buf[strcspn(buf, "\n")] = '\0';
-}
-
-static int values_equal(const lab_config *a, const lab_config *b, const struct key *k)
-{
-    const void *pa = cfield(a, k), *pb = cfield(b, k);
-    switch (k->type) {
-    case K_STRING:
-        return strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
-    case K_U64:
-        return *(const uint64_t *)pa == *(const uint64_t *)pb;
-    case K_LONG:
-        return *(const long *)pa == *(const long *)pb;
-    case K_DOUBLE:
-        return *(const double *)pa == *(const double *)pb;
-    case K_ENUM:
-        return *(const int *)pa == *(const int *)pb;
-    case K_LIST: {
-        const lab_list *la = pa, *lb = pb;
-        return la->n == lb->n && memcmp(la->v, lb->v, la->n * sizeof *la->v) == 0;
+    const lab_axis *a = find_axis(c, r->k);
+    if (a) {
+        lab_strbuf_puts(b, "swept over ");
+        lab_strbuf_join(b, (const char *const *)a->values, a->n, " | ");
+    } else {
+        canonical(r->k, cfield(c, r), b);
     }
-    }
-    return 0;
 }
 
 int lab_config_compare(const lab_config *a, const lab_config *b, char *msg, size_t len)
 {
-    char va[256], vb[256];
-    for (size_t i = 0; i < NKEYS; i++) {
-        if ((keys[i].flags & F_COSMETIC) || values_equal(a, b, &keys[i]))
+    struct keyref ord[LAB_CONFIG_MAXKEYS];
+    size_t n = ordered_keys(a, ord);
+    lab_strbuf ta = LAB_STRBUF_INIT, tb = LAB_STRBUF_INIT;
+    int differ = 0;
+    for (size_t i = 0; i < n && !differ; i++) {
+        if (ord[i].k->flags & LAB_KEY_COSMETIC)
             continue;
-        value_text(a, &keys[i], va, sizeof va);
-        value_text(b, &keys[i], vb, sizeof vb);
-        snprintf(msg, len, "%s.%s is %s there and %s here", keys[i].section,
-                 keys[i].name, va, vb);
-        return 1;
+        lab_strbuf_reset(&ta);
+        lab_strbuf_reset(&tb);
+        setting_text(a, &ord[i], &ta);
+        setting_text(b, &ord[i], &tb);
+        if (strcmp(lab_strbuf_str(&ta), lab_strbuf_str(&tb)) != 0) {
+            snprintf(msg, len, "%s.%s is %s there and %s here", ord[i].k->section,
+                     ord[i].k->name, lab_strbuf_str(&ta), lab_strbuf_str(&tb));
+            differ = 1;
+        }
     }
-    return 0;
+    lab_strbuf_release(&ta);
+    lab_strbuf_release(&tb);
+    return differ;
+}
+
+/* ==== Axes and cells ======================================================== */
+
+const char *lab_axis_column(const lab_axis *a)
+{
+    return a->column;
+}
+
+const char *lab_axis_label(const lab_axis *a)
+{
+    return a->key->label ? a->key->label : a->column;
+}
+
+const lab_axis *lab_config_axis(const lab_config *c, const char *column)
+{
+    for (size_t a = 0; a < c->naxes; a++)
+        if (strcmp(c->axes[a].column, column) == 0)
+            return &c->axes[a];
+    return NULL;
+}
+
+size_t lab_config_ncells(const lab_config *c)
+{
+    size_t n = 1;
+    for (size_t a = 0; a < c->naxes; a++)
+        n *= c->axes[a].n;
+    return n;
+}
+
+size_t lab_config_coord(const lab_config *c, size_t i, size_t a)
+{
+    assert(a < c->naxes);
+    for (size_t b = c->naxes - 1; b > a; b--)
+        i /= c->axes[b].n;
+    return i % c->axes[a].n;
+}
+
+int lab_config_cell(const lab_config *c, size_t i, lab_config *cell)
+{
+    assert(i < lab_config_ncells(c));
+    char why[256];
+    for (size_t a = c->naxes; a-- > 0;) {
+        const lab_axis *ax = &c->axes[a];
+        struct keyref r = ref_of(ax->key);
+        if (parse_scalar(ax->key, field(cell, &r), ax->values[i % ax->n], 0, why,
+                         sizeof why) < 0)
+            return LAB_ENOMEM; /* the values were checked when parsed */
+        i /= ax->n;
+    }
+    return LAB_OK;
+}
+
+int lab_config_value_text(const lab_config *c, const char *fullname, lab_strbuf *b)
+{
+    const char *dot = strchr(fullname, '.');
+    char section[64];
+    struct keyref r;
+    size_t ls = dot ? (size_t)(dot - fullname) : 0;
+    if (!dot || ls >= sizeof section)
+        return LAB_EINVAL;
+    memcpy(section, fullname, ls);
+    section[ls] = '\0';
+    if (!find_key(section, dot + 1, &r) || (r.sec >= 0 && !c->sections[r.sec]))
+        return LAB_EINVAL;
+    canonical(r.k, cfield(c, &r), b);
+    return LAB_OK;
+}
+
+/* ==== Streams ================================================================ */
+
+struct named_value {
+    char *name, *value;
+};
+
+static int by_name(const void *pa, const void *pb)
+{
+    const struct named_value *a = pa, *b = pb;
+    return strcmp(a->name, b->name);
+}
+
+/* FNV-1a over a string, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+int lab_config_stream_key(const lab_config *c, enum lab_stream purpose, uint64_t *key)
+{
+    struct keyref ord[LAB_CONFIG_MAXKEYS];
+    struct named_value nv[LAB_CONFIG_MAXKEYS];
+    size_t n = ordered_keys(c, ord), m = 0;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    int rc = LAB_OK;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        const lab_key *k = ord[i].k;
+        if (!(k->shapes & LAB_SHAPES(purpose)))
+            continue;
+        /* The default's canonical text: keys left at their default do not
+         * enter, so a key added to the lab later changes no stream. */
+        union { char *s; uint64_t u; long l; double d; int e; lab_list list; } def;
+        char why[256];
+        memset(&def, 0, sizeof def);
+        lab_strbuf_reset(&b);
+        if (parse_scalar(k, &def, k->def, 0, why, sizeof why) == 0)
+            canonical(k, &def, &b);
+        release_scalar(k, &def);
+        char *deftext = lab_strbuf_detach(&b);
+        canonical(k, cfield(c, &ord[i]), &b);
+        if (!deftext || b.failed) {
+            rc = LAB_ENOMEM;
+        } else if (strcmp(deftext, lab_strbuf_str(&b)) != 0) {
+            nv[m].value = lab_strbuf_detach(&b);
+            lab_strbuf_printf(&b, "%s.%s", k->section, k->name);
+            nv[m].name = lab_strbuf_detach(&b);
+            rc = nv[m].value && nv[m].name ? LAB_OK : LAB_ENOMEM;
+            m++;
+        }
+        free(deftext);
+    }
+    lab_strbuf_release(&b);
+    /* By name, so the order of the key table does not matter. */
+    if (rc == LAB_OK)
+        qsort(nv, m, sizeof *nv, by_name);
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < m; i++) {
+        if (rc == LAB_OK) {
+            h = fnv1a(h, nv[i].name);
+            h = fnv1a(h, "=");
+            h = fnv1a(h, nv[i].value);
+            h = fnv1a(h, ";");
+        }
+        free(nv[i].name);
+        free(nv[i].value);
+    }
+    *key = h;
+    return rc;
+}
+
+gsl_rng *lab_config_rng(const lab_config *c, enum lab_stream purpose)
+{
+    uint64_t key;
+    if (lab_config_stream_key(c, purpose, &key) != LAB_OK)
+        return NULL;
+    int64_t coord = (int64_t)key;
+    return lab_rng_alloc_stream(c->seed, purpose, &coord, 1);
 }

@@ -1,18 +1,34 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Experiment configuration: INI files read with inih, typed and validated.
+/* Experiment configuration: INI files read with inih, typed and validated,
+ * and the axes of the sweep.
  *
- * Every key has a type, a default, a documented meaning and a valid range,
- * all in one table (config.c), from which loading, validation, `lab show` and
- * the resolved config.cfg of a run folder are derived. Errors name the file,
- * the line and the key: "exp.cfg:12: train.lr: expected a number > 0, got
- * "fast"". Command-line overrides (--set section.key=value) go through the
- * same parser and report "--set section.key=value" in place of file:line.
+ * Every key has a type, a default, a documented meaning, a valid range and
+ * the random streams it shapes, all in one table (config.c, plus the
+ * sections an experiment kind adds: kind.h), from which loading,
+ * validation, `lab show`, the resolved config.cfg of a run folder and the
+ * stream rule are derived. Errors name the file, the line and the key:
+ * "exp.cfg:12: train.lr: expected a number > 0, got "fast"". Command-line
+ * overrides (--set section.key=value) go through the same parser and report
+ * "--set section.key=value" in place of file:line.
  *
- * Swept keys take lists: "8, 16, 32", ranges "0..4" or "1..9 +2", geometric
- * ranges "64..16384 x2", and any comma-separated mixture of these.
+ * Axes. Any key that changes results can be swept: `[sweep] section.key =
+ * values` makes it an axis, and the sweep is the product of the axes. Values
+ * are lists ("8, 16, 32", names "adam, sgd"), integer ranges ("0..4",
+ * "1..9 +2", "64..16384 x2"), ranges of reals ("1e-4..1e-1 x10",
+ * "0..1 +0.25") or, for keys whose value is itself a list, lists separated
+ * by '|' ("16 | 32 | 16, 16"). A few keys are always axes and take their
+ * lists where they live: `sweep.n`, `sweep.seeds` (the replicates) and the
+ * student's `width` and `depth`. Axes come in table order: n first, then the
+ * other keys in the order of the key table, the seed last; each value is
+ * kept as its canonical text, which is also its text in results.tsv.
  *
- * Ownership: lab_config owns its strings and lists; lab_config_init() sets
- * the defaults and lab_config_release() frees what the config owns. */
+ * A cell of the sweep is the config with every axis set to one of its
+ * values (lab_config_cell()); everything a cell computes depends on that
+ * cell config alone.
+ *
+ * Ownership: lab_config owns its strings, lists, axes and kind sections;
+ * lab_config_init() sets the defaults and lab_config_release() frees what
+ * the config owns. */
 #ifndef LAB_CONFIG_H
 #define LAB_CONFIG_H
 
@@ -20,21 +36,80 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* A list of integers from a swept key, in the order given. */
+#include <gsl/gsl_rng.h>
+
+#include "rng.h"
+#include "strbuf.h"
+
+/* A list of integers (a key whose value is a list, e.g. teacher.widths). */
 typedef struct lab_list {
     size_t n;
     long *v;
 } lab_list;
 
-/* The losses [fit] loss accepts, with their default parameters. */
-extern const char *const lab_config_losses[4]; /* log, rel, huber, asym */
+/* ==== Keys =================================================================== */
 
-/* The most keys the table may hold (a compile-time bound for `line`). */
-#define LAB_CONFIG_MAXKEYS 64
+enum lab_key_type {
+    LAB_KEY_STRING, LAB_KEY_U64, LAB_KEY_LONG, LAB_KEY_DOUBLE, LAB_KEY_ENUM, LAB_KEY_LIST
+};
+
+/* Key flags. */
+#define LAB_KEY_COSMETIC 1u  /* does not change any number in the results */
+#define LAB_KEY_MIN_OPEN 2u  /* the lower bound is excluded */
+#define LAB_KEY_MAX_OPEN 4u  /* the upper bound is excluded */
+#define LAB_KEY_FOLDER 8u    /* a string usable as a folder name */
+#define LAB_KEY_AXIS 16u     /* always an axis: its value is a list, where it lives */
+#define LAB_KEY_FORMS 32u    /* "none" or scaling-law forms (checked in finish) */
+#define LAB_KEY_KIND 64u     /* the name of an experiment kind */
+#define LAB_KEY_AXES 128u    /* names of axes (checked in finish) */
+
+/* The streams a key shapes, as a bit mask of 1 << enum lab_stream. */
+#define LAB_SHAPES(purpose) (1u << (purpose))
+#define LAB_SHAPES_ALL 0xffffu
+
+typedef struct lab_key {
+    const char *section, *name;
+    enum lab_key_type type;
+    size_t off;                 /* offset of the value in its section's struct */
+    const char *def, *doc;      /* default (as written in a file), meaning */
+    double min, max;            /* numeric range; lists bound each value */
+    unsigned flags;
+    unsigned shapes;            /* the streams whose draws the key shapes (THEORY.md §7) */
+    const char *const *choices; /* LAB_KEY_ENUM: the names */
+    int nchoices;
+    const char *column;         /* the column of the axis (NULL: "section.key") */
+    const char *label;          /* short label in figure keys, e.g. "w" (NULL: column) */
+} lab_key;
+
+/* A section of keys whose values live in a struct of their own: how an
+ * experiment kind adds keys without touching this file. */
+typedef struct lab_section {
+    const char *name;
+    const lab_key *keys;
+    size_t nkeys;
+    size_t size;                /* sizeof the struct holding the values */
+} lab_section;
+
+/* ==== The config =============================================================== */
+
+/* Bounds of the fixed-size tables below. */
+#define LAB_CONFIG_MAXKEYS 96
+#define LAB_CONFIG_MAXAXES 16
+#define LAB_CONFIG_MAXSECTIONS 16
+
+/* An axis of the sweep: a key and its values. */
+typedef struct lab_axis {
+    const lab_key *key;
+    char *column;               /* its column: the key's own, or "section.key" */
+    size_t n;                   /* number of values */
+    char **values;              /* their canonical text */
+    int line;                   /* where it was set: 0 default, > 0 line, -1 command line */
+} lab_axis;
 
 typedef struct lab_config {
     /* [experiment] */
     char *name;             /* experiment name; default output runs/<name> */
+    char *kind;             /* experiment kind (kind.h) */
     uint64_t seed;          /* experiment seed: every stream derives from it */
     /* [teacher] */
     long input_dim;         /* D */
@@ -46,11 +121,6 @@ typedef struct lab_config {
     /* [data] */
     int distribution;       /* enum lab_dist */
     long test_size;         /* test points per teacher */
-    /* [student] */
-    lab_list width;         /* swept: hidden width */
-    lab_list depth;         /* swept: number of hidden layers */
-    int student_act;        /* enum lab_act */
-    int init;               /* enum lab_init */
     /* [train] */
     int optimizer;          /* enum lab_optimizer */
     double lr;
@@ -61,21 +131,29 @@ typedef struct lab_config {
     double target_loss;
     long check_every, patience;
     double plateau_tol;
-    /* [sweep] */
-    lab_list n;             /* swept: training-set sizes */
-    lab_list seeds;         /* swept: replicate indices */
+    /* [sweep]: the values of a cell (always axes) */
+    long n;                 /* training-set size */
+    long replicate;         /* replicate index ("seed" in tables) */
     /* [output] */
     char *dir;              /* run folder; "" = runs/<name> */
     /* [plot] */
     int format;             /* enum lab_plot_format */
+    char *curves;           /* figures: "X:SERIES, ..." ("" = the kind's) */
     /* [fit] */
-    char *fit_per_width;    /* forms fitted per (width, depth): "hestness", "none", ... */
+    char *fit_per_curve;    /* forms fitted to each learning curve: "hestness", "none", ... */
     char *fit_joint;        /* forms fitted over the grid: "rosenfeld", "none", ... */
-    double fit_holdout;     /* fraction of the largest n held out */
+    char *fit_x;            /* the axis a learning curve runs along */
+    double fit_holdout;     /* fraction of the largest x held out */
     long fit_bootstrap;     /* bootstrap refits */
-    int fit_loss;           /* index into lab_config_losses */
+    int fit_loss;           /* enum lab_loss_kind */
 
-    /* Where each key was set, by table index: 0 = default, > 0 = the line in
+    /* The values of the kinds' own sections, by section index. */
+    void *sections[LAB_CONFIG_MAXSECTIONS];
+    /* The axes, in table order. */
+    size_t naxes;
+    lab_axis axes[LAB_CONFIG_MAXAXES];
+
+    /* Where each key was set, by key index: 0 = default, > 0 = the line in
      * `source`, -1 = the command line. */
     int line[LAB_CONFIG_MAXKEYS];
     char *source;           /* path of the file loaded, or NULL */
@@ -86,6 +164,9 @@ typedef struct lab_config {
 int lab_config_init(lab_config *c);
 void lab_config_release(lab_config *c);
 
+/* A deep copy of src into dst (uninitialised). */
+int lab_config_copy(lab_config *dst, const lab_config *src);
+
 /* Read an INI file into c (which holds defaults or earlier values). Keys not
  * in the file keep their values. LAB_EIO if the file cannot be read,
  * LAB_ECONFIG with "file:line: key: what was expected" in err otherwise. */
@@ -95,21 +176,67 @@ int lab_config_load(lab_config *c, const char *path, char *err, size_t errlen);
 int lab_config_load_string(lab_config *c, const char *text, const char *name,
                            char *err, size_t errlen);
 
-/* Apply one "section.key=value" override from the command line. */
+/* Apply one "section.key=value" override from the command line:
+ * "sweep.section.key=values" sweeps a key, "section.key=value" fixes it (and
+ * ends its sweep). */
 int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errlen);
 
-/* Checks that involve several keys, and fills in derived defaults (the output
- * folder). LAB_ECONFIG with a located message when they fail. */
+/* Checks that involve several keys (keys of another kind, the size of the
+ * sweep, memory, figures and fits naming axes), and fills in derived
+ * defaults (the output folder, the kind's figures). LAB_ECONFIG with a
+ * located message when they fail. */
 int lab_config_finish(lab_config *c, char *err, size_t errlen);
 
 /* Write the resolved configuration as INI, every key with its value and a
  * comment saying what it means; it loads back to the same config. With
- * results_only, only the keys that change the numbers are written (not the
- * name, the output folder or the figure format). */
+ * results_only, only the keys that change the numbers are written, without
+ * comments. */
 int lab_config_write(const lab_config *c, FILE *f, int results_only);
 
-/* Compare the keys that change results; 0 if equal, else 1 with the first
- * differing key and both values described in msg. */
+/* Compare the keys and axes that change results; 0 if equal, else 1 with
+ * the first difference described in msg. */
 int lab_config_compare(const lab_config *a, const lab_config *b, char *msg, size_t len);
+
+/* ==== Axes and cells ============================================================ */
+
+/* The column name of an axis ("n", "width", "train.lr", ...) and its label
+ * in figure keys ("n", "w", "train.lr", ...). */
+const char *lab_axis_column(const lab_axis *a);
+const char *lab_axis_label(const lab_axis *a);
+
+/* The axis named by its column, or NULL. */
+const lab_axis *lab_config_axis(const lab_config *c, const char *column);
+
+/* The number of cells: the product of the axes' sizes. */
+size_t lab_config_ncells(const lab_config *c);
+
+/* The value index of axis a in cell i (cells are numbered with the first
+ * axis outermost). */
+size_t lab_config_coord(const lab_config *c, size_t i, size_t a);
+
+/* Cell i as a config of its own: c with every axis set to the cell's value.
+ * cell must hold a copy of c (lab_config_copy()), or an earlier cell of the
+ * same c: only the axes' keys are rewritten. */
+int lab_config_cell(const lab_config *c, size_t i, lab_config *cell);
+
+/* ==== Kinds' sections and streams ==================================================== */
+
+/* The values of a kind's section in c (NULL when no kind has it). */
+void *lab_config_section(const lab_config *c, const lab_section *s);
+
+/* The generator of a stream for a cell config: its seed and stream derive
+ * from the experiment seed, the purpose, and the canonical values of exactly
+ * the keys that shape this purpose's draws and differ from their defaults
+ * (THEORY.md §7). NULL when out of memory. */
+gsl_rng *lab_config_rng(const lab_config *c, enum lab_stream purpose);
+
+/* The 64-bit digest of those values, on which the stream depends.
+ * LAB_ENOMEM when out of memory. */
+int lab_config_stream_key(const lab_config *c, enum lab_stream purpose, uint64_t *key);
+
+/* The canonical text of a key's value in c (for tables and digests), appended
+ * to b; the key is found by its full name "section.key". LAB_EINVAL when
+ * there is no such key. */
+int lab_config_value_text(const lab_config *c, const char *fullname, lab_strbuf *b);
 
 #endif

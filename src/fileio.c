@@ -9,20 +9,41 @@
 
 #include "status.h"
 
+/* The process's umask (mkstemp makes files 0600; results are shared like
+ * any file the user writes). */
+static mode_t current_umask(void)
+{
+    mode_t m = umask(0);
+    umask(m);
+    return m;
+}
+
 int lab_atomic_open(lab_atomic *a, const char *path, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
-    size_t len = strlen(path) + sizeof ".tmp";
+    /* A name of its own (PATH.tmp.XXXXXX), so that processes writing the same
+     * file at once (shards writing config.cfg) never share a temporary. */
+    size_t len = strlen(path) + sizeof ".tmp.XXXXXX";
     a->path = strdup(path);
     a->tmp = malloc(len);
     if (!a->path || !a->tmp) {
         lab_atomic_abort(a);
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     }
-    snprintf(a->tmp, len, "%s.tmp", path);
-    if (!(a->f = fopen(a->tmp, "w"))) {
+    snprintf(a->tmp, len, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(a->tmp);
+    if (fd >= 0 && fchmod(fd, 0666 & ~current_umask()) == 0)
+        a->f = fdopen(fd, "w");
+    if (!a->f) {
         int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            remove(a->tmp);
+        }
+        snprintf(a->tmp, len, "%s.tmp", path);
         int rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(e));
+        free(a->tmp);
+        a->tmp = NULL;
         lab_atomic_abort(a);
         return rc;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mlp.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,18 @@
 #include "status.h"
 
 /* ---- allocation and layout -------------------------------------------- */
+
+size_t lab_mlp_count_params(size_t n_in, size_t depth, const size_t *widths)
+{
+    /* Each layer: a (fan_out, fan_in) weight matrix and fan_out biases. */
+    size_t total = 0, fan_in = n_in;
+    for (size_t l = 0; l <= depth; l++) {
+        size_t fan_out = l < depth ? widths[l] : 1;
+        total += fan_out * (fan_in + 1);
+        fan_in = fan_out;
+    }
+    return total;
+}
 
 lab_mlp *lab_mlp_alloc(size_t n_in, size_t depth, const size_t *widths,
                        enum lab_act act)
@@ -47,6 +60,7 @@ lab_mlp *lab_mlp_alloc(size_t n_in, size_t depth, const size_t *widths,
         off += m->sizes[l + 1];
     }
     m->n_params = off;
+    assert(m->n_params == lab_mlp_count_params(n_in, depth, widths));
     m->theta = calloc(m->n_params, sizeof *m->theta);
     if (!m->theta)
         goto fail;

@@ -39,6 +39,10 @@ typedef struct lab_mlp {
     double *theta;     /* P parameters */
 } lab_mlp;
 
+/* The parameter count P of a network with these sizes: the one place the
+ * lab computes it. */
+size_t lab_mlp_count_params(size_t n_in, size_t depth, const size_t *widths);
+
 /* A network with input dimension n_in, `depth` hidden layers of the given
  * widths and the given activation; parameters are zero. NULL on bad sizes or
  * no memory. */

@@ -3,6 +3,7 @@
 
 #include "plot.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +15,12 @@
 #include "fileio.h"
 #include "provenance.h"
 #include "status.h"
+
+void lab_plot_text(FILE *f, const char *text, int word)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        fputc(strchr("\"'\\`@$", *p) || iscntrl(*p) || (word && isspace(*p)) ? '_' : *p, f);
+}
 
 const char *const lab_plot_format_names[LAB_NPLOT] = { "png", "svg", "pdf", "none" };
 

@@ -13,6 +13,7 @@
 #define LAB_PLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum lab_plot_format { LAB_PLOT_PNG, LAB_PLOT_SVG, LAB_PLOT_PDF, LAB_PLOT_NONE, LAB_NPLOT };
 extern const char *const lab_plot_format_names[LAB_NPLOT];
@@ -31,5 +32,11 @@ const char *lab_plot_templates_dir(void);
 int lab_plot_render(const char *dir, const char *template, const char *name,
                     enum lab_plot_format format, const char *settings,
                     char *warning, size_t warnlen, char *err, size_t errlen);
+
+/* Write text into a gnuplot string: characters that could end the string or
+ * be substituted there (quotes, backslash, backquote, macro and variable
+ * marks, control characters) become underscores, and so do spaces when word
+ * is set (gnuplot's word() splits titles on them). */
+void lab_plot_text(FILE *f, const char *text, int word);
 
 #endif

@@ -5,6 +5,9 @@
 
 #include <stdio.h>
 
+#include "config.h"
+#include "strbuf.h"
+
 /* The lab's release version ("0.1.0"). */
 const char *lab_version(void);
 
@@ -18,5 +21,11 @@ const char *lab_git_describe(void);
  * given build and environment are written, so identical runs give identical
  * headers. */
 void lab_provenance_write(FILE *f);
+
+/* The "#" block that heads a run's results.tsv (and its shards' files):
+ * what results.tsv holds, the provenance, the experiment, its kind, axes,
+ * seeds and stream rule, and the config (the keys that change results, one
+ * "#   " line each). Identical for identical runs. LAB_ENOMEM on failure. */
+int lab_provenance_results_header(const lab_config *c, lab_strbuf *b);
 
 #endif

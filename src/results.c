@@ -1,77 +1,293 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "results.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "names.h"
+#include "status.h"
 
-const char *const lab_row_status_names[LAB_NROW] = { "ok", "diverged" };
-
-const char lab_results_header[] =
-    "n\twidth\tdepth\tseed\tparams\ttrain_error\ttest_error\tsteps\tstatus\tstop\twall_s";
-
-void lab_row_write(FILE *f, const lab_row *r)
+void lab_results_header(const lab_config *c, lab_strbuf *b)
 {
-    fprintf(f, "%ld\t%ld\t%ld\t%ld\t%ld\t%.17g\t%.17g\t%ld\t%s\t%s\t%.3f\n",
-            r->n, r->width, r->depth, r->seed, r->params, r->train_error,
-            r->test_error, r->steps,
-            lab_name_of(r->status, lab_row_status_names, LAB_NROW),
-            lab_name_of(r->stop, lab_stop_names, LAB_NSTOP), r->wall_s);
+    const lab_kind *kind = lab_config_kind(c);
+    for (size_t a = 0; a < c->naxes; a++)
+        lab_strbuf_printf(b, "%s%s", a ? "\t" : "", lab_axis_column(&c->axes[a]));
+    for (size_t j = 0; j < kind->ncolumns; j++)
+        lab_strbuf_printf(b, "\t%s", kind->columns[j].name);
 }
 
-/* Fields are separated by single tabs; returns the next field's start. */
-static const char *field_end(const char *p)
+static void write_value(FILE *f, const lab_column *col, double v)
 {
-    return p + strcspn(p, "\t\n");
+    switch (col->type) {
+    case LAB_COL_INT:
+        if (isfinite(v))
+            fprintf(f, "%.0f", v);
+        else
+            fputs("nan", f);
+        break;
+    case LAB_COL_REAL:
+        fprintf(f, "%.17g", v);
+        break;
+    case LAB_COL_NAME:
+        fputs(lab_name_of((int)v, col->names, col->nnames), f);
+        break;
+    case LAB_COL_TIME:
+        fprintf(f, "%.3f", v);
+        break;
+    }
 }
 
-static int next_long(const char **p, long *v)
+void lab_results_write(FILE *f, const lab_config *c, size_t cell, const lab_rows *rows)
 {
-    char *end;
-    *v = strtol(*p, &end, 10);
-    if (end == *p || (*end != '\t' && *end != '\n' && *end != '\0'))
+    const lab_kind *kind = lab_config_kind(c);
+    for (size_t r = 0; r < rows->nrows; r++) {
+        for (size_t a = 0; a < c->naxes; a++)
+            fprintf(f, "%s%s", a ? "\t" : "",
+                    c->axes[a].values[lab_config_coord(c, cell, a)]);
+        for (size_t j = 0; j < kind->ncolumns; j++) {
+            fputc('\t', f);
+            write_value(f, &kind->columns[j], rows->v[r * rows->ncols + j]);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* The next tab-separated field of *p, as [start, end); advances *p past the
+ * tab. -1 when there is no field left. */
+static int next_field(const char **p, const char **start, size_t *len)
+{
+    if (!*p)
         return -1;
-    *p = *end == '\t' ? end + 1 : end;
+    *start = *p;
+    *len = strcspn(*p, "\t\n");
+    const char *end = *p + *len;
+    *p = *end == '\t' ? end + 1 : NULL;
     return 0;
 }
 
-static int next_double(const char **p, double *v)
+static int parse_value(const lab_column *col, const char *s, size_t len, double *v)
 {
-    char *end;
-    *v = strtod(*p, &end);
-    if (end == *p || (*end != '\t' && *end != '\n' && *end != '\0'))
-        return -1;
-    *p = *end == '\t' ? end + 1 : end;
-    return 0;
-}
-
-static int next_name(const char **p, const char *const *names, int count, int *v)
-{
-    const char *end = field_end(*p);
-    char buf[32];
-    size_t len = (size_t)(end - *p);
+    char buf[64], *end;
     if (len == 0 || len >= sizeof buf)
         return -1;
-    memcpy(buf, *p, len);
+    memcpy(buf, s, len);
     buf[len] = '\0';
-    if ((*v = lab_name_index(buf, names, count)) < 0)
+    switch (col->type) {
+    case LAB_COL_NAME: {
+        int k = lab_name_index(buf, col->names, col->nnames);
+        *v = k;
+        return k < 0 ? -1 : 0;
+    }
+    case LAB_COL_INT:
+        if (strcmp(buf, "nan") == 0) {
+            *v = NAN;
+            return 0;
+        }
+        *v = (double)strtol(buf, &end, 10);
+        return *end ? -1 : 0;
+    default:
+        *v = strtod(buf, &end);
+        return *end ? -1 : 0;
+    }
+}
+
+int lab_results_parse(const lab_config *c, const char *line, size_t *cell, double *values)
+{
+    const lab_kind *kind = lab_config_kind(c);
+    const char *p = line, *s;
+    size_t len, index = 0;
+    for (size_t a = 0; a < c->naxes; a++) {
+        if (next_field(&p, &s, &len) < 0)
+            return -1;
+        const lab_axis *ax = &c->axes[a];
+        size_t v = 0;
+        while (v < ax->n && !(strlen(ax->values[v]) == len && memcmp(ax->values[v], s, len) == 0))
+            v++;
+        if (v == ax->n)
+            return -1;
+        index = index * ax->n + v;
+    }
+    for (size_t j = 0; j < kind->ncolumns; j++)
+        if (next_field(&p, &s, &len) < 0 || parse_value(&kind->columns[j], s, len, &values[j]) < 0)
+            return -1;
+    if (p) /* more fields than columns */
         return -1;
-    *p = *end == '\t' ? end + 1 : end;
+    *cell = index;
     return 0;
 }
 
-int lab_row_parse(const char *line, lab_row *r)
+/* ==== The table in memory ===================================================== */
+
+lab_results *lab_results_alloc(const lab_config *c)
 {
-    const char *p = line;
-    if (next_long(&p, &r->n) || next_long(&p, &r->width) || next_long(&p, &r->depth)
-        || next_long(&p, &r->seed) || next_long(&p, &r->params)
-        || next_double(&p, &r->train_error) || next_double(&p, &r->test_error)
-        || next_long(&p, &r->steps)
-        || next_name(&p, lab_row_status_names, LAB_NROW, &r->status)
-        || next_name(&p, lab_stop_names, LAB_NSTOP, &r->stop)
-        || next_double(&p, &r->wall_s))
-        return -1;
-    return *p == '\0' || *p == '\n' ? 0 : -1;
+    lab_results *t = calloc(1, sizeof *t);
+    lab_config cell;
+    int have_cell = 0;
+    if (!t)
+        return NULL;
+    t->c = c;
+    t->ncells = lab_config_ncells(c);
+    t->ncols = lab_config_kind(c)->ncolumns;
+    t->nrows = malloc((t->ncells ? t->ncells : 1) * sizeof *t->nrows);
+    t->rows = calloc(t->ncells ? t->ncells : 1, sizeof *t->rows);
+    if (!t->nrows || !t->rows || lab_config_copy(&cell, c) != LAB_OK)
+        goto fail;
+    have_cell = 1;
+    const lab_kind *kind = lab_config_kind(c);
+    for (size_t i = 0; i < t->ncells; i++) {
+        if (lab_config_cell(c, i, &cell) != LAB_OK)
+            goto fail;
+        t->nrows[i] = kind->rows(&cell);
+    }
+    lab_config_release(&cell);
+    return t;
+fail:
+    if (have_cell)
+        lab_config_release(&cell);
+    lab_results_free(t);
+    return NULL;
+}
+
+void lab_results_free(lab_results *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; t->rows && i < t->ncells; i++)
+        free(t->rows[i]);
+    free(t->rows);
+    free(t->nrows);
+    free(t);
+}
+
+lab_rows lab_results_cell(const lab_results *t, size_t i)
+{
+    return (lab_rows){ t->nrows[i], t->ncols, t->rows[i] };
+}
+
+int lab_results_set(lab_results *t, size_t i, const double *values)
+{
+    size_t n = t->nrows[i] * t->ncols;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return LAB_ENOMEM;
+    memcpy(v, values, n * sizeof *v);
+    if (t->rows[i])
+        free(t->rows[i]);
+    else
+        t->complete++;
+    t->rows[i] = v;
+    return LAB_OK;
+}
+
+/* Rows of the file being read, per cell, until the file ends. */
+struct pending {
+    double *v;
+    size_t n;       /* rows so far */
+};
+
+int lab_results_read(lab_results *t, const char *path, lab_results_read_info *info,
+                     char *err, size_t errlen)
+{
+    memset(info, 0, sizeof *info);
+    size_t len;
+    char *text = lab_file_read(path, &len);
+    if (!text) {
+        if (errno != ENOENT)
+            return lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
+        info->missing = 1;
+        return LAB_OK;
+    }
+    lab_strbuf want = LAB_STRBUF_INIT, comments = LAB_STRBUF_INIT;
+    lab_results_header(t->c, &want);
+    struct pending *pend = calloc(t->ncells ? t->ncells : 1, sizeof *pend);
+    double *values = malloc((t->ncols ? t->ncols : 1) * sizeof *values);
+    int rc = pend && values && !want.failed ? LAB_OK
+                                            : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int seen_header = 0;
+    long lineno = 0;
+    for (char *line = text; rc == LAB_OK && *line;) {
+        char *nl = strchr(line, '\n');
+        lineno++;
+        if (!nl)
+            break; /* a partial last line: the crash of a writer */
+        *nl = '\0';
+        if (line[0] == '#' || line[0] == '\0') {
+            if (!seen_header && line[0] == '#')
+                lab_strbuf_printf(&comments, "%s\n", line);
+        } else if (!seen_header) {
+            seen_header = 1;
+            if (strcmp(line, lab_strbuf_str(&want)) != 0)
+                rc = lab_fail(err, errlen, LAB_EFORMAT,
+                              "%s:%ld: the table's columns are \"%s\", this run's are \"%s\" "
+                              "(another version, kind or set of axes)", path, lineno, line,
+                              lab_strbuf_str(&want));
+        } else {
+            size_t i;
+            if (lab_results_parse(t->c, line, &i, values) < 0) {
+                info->dropped++;
+            } else if (!t->rows[i]) {
+                /* A cell's rows are written together: the first nrows of
+                 * them are the cell, further ones a repetition. */
+                struct pending *p = &pend[i];
+                if (p->n == t->nrows[i]) {
+                    info->dropped++;
+                } else {
+                    if (!p->v && !(p->v = malloc(t->nrows[i] * t->ncols * sizeof *p->v))) {
+                        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+                        break;
+                    }
+                    memcpy(p->v + p->n * t->ncols, values, t->ncols * sizeof *values);
+                    p->n++;
+                }
+            }
+        }
+        line = nl + 1;
+    }
+    for (size_t i = 0; pend && i < t->ncells; i++) {
+        struct pending *p = &pend[i];
+        if (rc == LAB_OK && p->n == t->nrows[i] && p->v) {
+            t->rows[i] = p->v;
+            t->complete++;
+            info->added++;
+            continue;
+        }
+        info->dropped += p->n;
+        free(p->v);
+    }
+    if (rc == LAB_OK && !(info->comments = lab_strbuf_detach(&comments)))
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    lab_strbuf_release(&comments);
+    lab_strbuf_release(&want);
+    free(pend);
+    free(values);
+    free(text);
+    return rc;
+}
+
+int lab_results_write_file(const lab_results *t, const char *path, const char *header,
+                           char *err, size_t errlen)
+{
+    lab_strbuf cols = LAB_STRBUF_INIT;
+    lab_results_header(t->c, &cols);
+    if (cols.failed) {
+        lab_strbuf_release(&cols);
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    }
+    lab_atomic a;
+    int rc = lab_atomic_open(&a, path, err, errlen);
+    if (rc == LAB_OK) {
+        fputs(header, a.f);
+        fprintf(a.f, "%s\n", lab_strbuf_str(&cols));
+        for (size_t i = 0; i < t->ncells; i++)
+            if (t->rows[i]) {
+                lab_rows r = lab_results_cell(t, i);
+                lab_results_write(a.f, t->c, i, &r);
+            }
+        rc = lab_atomic_commit(&a, err, errlen);
+    }
+    lab_strbuf_release(&cols);
+    return rc;
 }

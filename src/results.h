@@ -1,39 +1,84 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The results table: one row per trained student, as tab-separated text.
+/* The results table: one row per row of a cell, as tab-separated text.
  *
- * results.tsv starts with "# " provenance lines, then one header row of
- * column names, then data rows. Numbers are written with %.17g (exact round
- * trip) and NaN as "nan". Columns ending in "_s" are timings: they are the
- * only ones that may differ between two runs of the same config. */
+ * results.tsv starts with "#" lines (provenance, the config), then one
+ * header row of column names, then data rows. The columns are the axes of
+ * the sweep, in table order (config.h), each value written as its canonical
+ * text, then the kind's columns (kind.h). Numbers are written with %.17g
+ * (exact round trip) and NaN as "nan". Columns ending in "_s" are timings:
+ * they are the only ones that may differ between two runs of the same
+ * config. The rows of a cell are written together and sorted by cell.
+ *
+ * In memory, a lab_results holds the rows of every cell of a config that are
+ * known so far. Reading a file adds what it has: a cell counts only when all
+ * its rows are there (a crash can leave part of a cell, or half a line,
+ * which are dropped so the cell runs again), and a cell already complete
+ * keeps its first rows.
+ *
+ * Ownership: a lab_results from lab_results_alloc() is freed with
+ * lab_results_free(); it borrows the config, which must outlive it. */
 #ifndef LAB_RESULTS_H
 #define LAB_RESULTS_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#include "train.h"
+#include "config.h"
+#include "kind.h"
+#include "strbuf.h"
 
-enum lab_row_status { LAB_ROW_OK, LAB_ROW_DIVERGED, LAB_NROW };
-extern const char *const lab_row_status_names[LAB_NROW];
+/* The header row of c's table (column names separated by tabs, no
+ * newline), appended to b. */
+void lab_results_header(const lab_config *c, lab_strbuf *b);
 
-typedef struct lab_row {
-    long n, width, depth, seed; /* the cell */
-    long params;                /* student parameter count */
-    double train_error;         /* training MSE / teacher variance */
-    double test_error;          /* test MSE / teacher variance */
-    long steps;                 /* optimizer steps taken */
-    int status;                 /* enum lab_row_status */
-    int stop;                   /* enum lab_stop: why training ended */
-    double wall_s;              /* seconds for the whole cell */
-} lab_row;
+/* Write the rows of cell `cell`, newline-terminated. */
+void lab_results_write(FILE *f, const lab_config *c, size_t cell, const lab_rows *rows);
 
-/* The header row, without newline. */
-extern const char lab_results_header[];
+/* Parse one data row of c's table (a trailing newline is allowed): its cell
+ * and its kind values (the kind's ncolumns). Returns 0, or -1 when the row is
+ * malformed (a field missing, too many fields, a value of the wrong type)
+ * or names a value that is not on an axis of c. */
+int lab_results_parse(const lab_config *c, const char *line, size_t *cell, double *values);
 
-/* Write one row, newline-terminated. */
-void lab_row_write(FILE *f, const lab_row *r);
+typedef struct lab_results {
+    const lab_config *c;
+    size_t ncells;
+    size_t ncols;         /* the kind's columns */
+    size_t *nrows;        /* rows each cell has */
+    double **rows;        /* per cell, nrows x ncols values; NULL while missing */
+    size_t complete;      /* cells with all their rows */
+} lab_results;
 
-/* Parse one data row (no newline needed). 0 on success, -1 if malformed. */
-int lab_row_parse(const char *line, lab_row *r);
+/* An empty table for c's sweep (rows per cell asked of the kind). NULL when
+ * out of memory. */
+lab_results *lab_results_alloc(const lab_config *c);
+void lab_results_free(lab_results *t);
+
+/* The rows of cell i, as a lab_rows view (v is NULL while missing). */
+lab_rows lab_results_cell(const lab_results *t, size_t i);
+
+/* Set the rows of cell i (copied). LAB_ENOMEM when out of memory. */
+int lab_results_set(lab_results *t, size_t i, const double *values);
+
+/* What reading a file found. */
+typedef struct lab_results_read_info {
+    int missing;          /* the file does not exist */
+    size_t added;         /* cells it completed */
+    size_t dropped;       /* malformed rows, and rows of cells it left incomplete */
+    char *comments;       /* its leading "#" lines (newline-terminated; caller frees) */
+} lab_results_read_info;
+
+/* Add the complete cells of the table at path. A missing file adds nothing
+ * (info->missing). LAB_EFORMAT when its header row is not c's (another
+ * version, another kind, other axes), LAB_EIO when it cannot be read, each
+ * with a message. */
+int lab_results_read(lab_results *t, const char *path, lab_results_read_info *info,
+                     char *err, size_t errlen);
+
+/* Write the whole table, sorted by cell, through a temporary file: the
+ * comment block `header` (each line starting with "#"), the header row, then
+ * the rows of every complete cell. */
+int lab_results_write_file(const lab_results *t, const char *path, const char *header,
+                           char *err, size_t errlen);
 
 #endif

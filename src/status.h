@@ -23,7 +23,9 @@
     X(EINTERRUPTED, "interrupted")                                    \
     X(ECONFLICT, "run folder holds results of a different config")    \
     X(ECHILD, "worker process failed")                                \
-    X(ENUMERIC, "numerical failure")
+    X(ENUMERIC, "numerical failure")                                  \
+    X(EMISSING, "cells have no results yet")                          \
+    X(EBUSY, "run folder in use by another lab run")
 
 enum lab_status {
 #define LAB_STATUS_ENUM(name, text) LAB_##name,

@@ -1,62 +1,55 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sweep.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "blas.h"
+#include "clock.h"
 #include "fileio.h"
+#include "kind.h"
+#include "results.h"
 #include "status.h"
 
-/* ==== Cells =============================================================== */
+/* ==== Cells ================================================================= */
 
-size_t lab_sweep_size(const lab_config *c)
+void lab_sweep_cell_name(const lab_config *c, size_t i, char *buf, size_t len)
 {
-    return c->n.n * c->width.n * c->depth.n * c->seeds.n;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    for (size_t a = 0; a < c->naxes; a++)
+        lab_strbuf_printf(&b, "%s%s=%s", a ? " " : "", lab_axis_column(&c->axes[a]),
+                          c->axes[a].values[lab_config_coord(c, i, a)]);
+    snprintf(buf, len, "%s", lab_strbuf_str(&b));
+    lab_strbuf_release(&b);
 }
 
-void lab_sweep_cell(const lab_config *c, size_t i, lab_cell *cell)
+/* The kind's cost of every cell. */
+static double *cell_costs(const lab_config *c)
 {
-    cell->seed = c->seeds.v[i % c->seeds.n];
-    i /= c->seeds.n;
-    cell->depth = c->depth.v[i % c->depth.n];
-    i /= c->depth.n;
-    cell->width = c->width.v[i % c->width.n];
-    i /= c->width.n;
-    cell->n = c->n.v[i];
-}
-
-/* Position of v in list l, or -1. */
-static long list_find(const lab_list *l, long v)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i] == v)
-            return (long)i;
-    return -1;
-}
-
-/* The table index of a row's cell, or -1 when the cell is not in the sweep. */
-static long cell_index(const lab_config *c, const lab_row *r)
-{
-    long in = list_find(&c->n, r->n), iw = list_find(&c->width, r->width);
-    long id = list_find(&c->depth, r->depth), is = list_find(&c->seeds, r->seed);
-    if (in < 0 || iw < 0 || id < 0 || is < 0)
-        return -1;
-    return ((in * (long)c->width.n + iw) * (long)c->depth.n + id) * (long)c->seeds.n + is;
-}
-
-/* A cost estimate, for running the longest cells first. */
-static double cell_cost(const lab_config *c, const lab_cell *cell)
-{
-    double batch = c->batch == 0 || c->batch > cell->n ? (double)cell->n : (double)c->batch;
-    double params = (double)lab_cell_params(c, cell);
-    return params * (3.0 * batch * (double)c->steps + (double)cell->n + (double)c->test_size);
+    size_t n = lab_config_ncells(c);
+    double *cost = malloc((n ? n : 1) * sizeof *cost);
+    lab_config cell;
+    if (!cost || lab_config_copy(&cell, c) != LAB_OK) {
+        free(cost);
+        return NULL;
+    }
+    const lab_kind *kind = lab_config_kind(c);
+    for (size_t i = 0; i < n && cost; i++) {
+        if (lab_config_cell(c, i, &cell) != LAB_OK) {
+            free(cost);
+            cost = NULL;
+            break;
+        }
+        cost[i] = kind->cost(&cell);
+    }
+    lab_config_release(&cell);
+    return cost;
 }
 
 struct order_item {
@@ -72,25 +65,69 @@ static int by_cost_desc(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* ==== The table on disk ===================================================== */
-
-struct table {
-    lab_row *rows;  /* by cell index */
-    char *have;     /* have[i]: rows[i] is filled */
-    size_t total;
+/* A min-heap of shards by (load, index), for the balanced split. */
+struct bin {
+    double load;
+    size_t shard;
 };
 
-/* The first line where the "#" block of an earlier table differs from the
- * new header, as "was: ...; now: ..." in note (empty when they agree). */
-static void compare_headers(const char *old, size_t oldlen, const char *header,
-                            char *note, size_t len)
+static int bin_less(const struct bin *a, const struct bin *b)
+{
+    return a->load < b->load || (a->load == b->load && a->shard < b->shard);
+}
+
+static void heap_down(struct bin *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && bin_less(&h[l], &h[m]))
+            m = l;
+        if (r < n && bin_less(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        struct bin t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of)
+{
+    size_t n = lab_config_ncells(c);
+    assert(nshards >= 1);
+    double *cost = cell_costs(c);
+    struct order_item *order = malloc((n ? n : 1) * sizeof *order);
+    struct bin *heap = malloc(nshards * sizeof *heap);
+    if (!cost || !order || !heap) {
+        free(cost);
+        free(order);
+        free(heap);
+        return LAB_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct order_item){ cost[i], i };
+    qsort(order, n, sizeof *order, by_cost_desc);
+    for (size_t s = 0; s < nshards; s++)
+        heap[s] = (struct bin){ 0.0, s }; /* equal loads, increasing index: a heap */
+    for (size_t k = 0; k < n; k++) {
+        shard_of[order[k].index] = heap[0].shard;
+        heap[0].load += order[k].cost;
+        heap_down(heap, nshards, 0);
+    }
+    free(cost);
+    free(order);
+    free(heap);
+    return LAB_OK;
+}
+
+void lab_sweep_compare_headers(const char *old, const char *now, char *note, size_t len)
 {
     note[0] = '\0';
-    const char *a = old, *b = header, *aend = old + oldlen;
-    while (a < aend || *b) {
+    const char *a = old, *b = now;
+    while (*a || *b) {
         size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-        if (a >= aend)
-            la = 0;
         if (la != lb || memcmp(a, b, la) != 0) {
             snprintf(note, len, "was \"%.*s\", now \"%.*s\"", (int)(la > 200 ? 200 : la), a,
                      (int)(lb > 200 ? 200 : lb), b);
@@ -101,79 +138,12 @@ static void compare_headers(const char *old, size_t oldlen, const char *header,
     }
 }
 
-/* Read the rows of an earlier run. A missing file is an empty table; a last
- * line without newline (a crash mid-write) is dropped, and so is a malformed
- * row (counted in rep->dropped): their cells run again. */
-static int table_read(struct table *t, const lab_config *c, const char *path,
-                      const char *header, lab_sweep_report *rep, char *err, size_t errlen)
-{
-    size_t len;
-    char *text = lab_file_read(path, &len);
-    if (!text)
-        return errno == ENOENT ? LAB_OK
-                               : lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
-    int rc = LAB_OK, seen_header = 0;
-    long lineno = 0;
-    size_t comments = 0; /* length of the leading "#" block */
-    for (char *line = text; *line && rc == LAB_OK;) {
-        char *nl = strchr(line, '\n');
-        lineno++;
-        if (!nl)
-            break; /* partial last line */
-        *nl = '\0';
-        if (line[0] == '#' || line[0] == '\0') {
-            if (!seen_header)
-                comments = (size_t)(nl - text) + 1;
-        } else if (!seen_header) {
-            seen_header = 1;
-            if (strcmp(line, lab_results_header) != 0)
-                rc = lab_fail(err, errlen, LAB_EFORMAT,
-                              "%s:%ld: unexpected columns (written by another version?); "
-                              "run with --fresh to start over", path, lineno);
-        } else {
-            lab_row r;
-            long i;
-            if (lab_row_parse(line, &r) < 0)
-                rep->dropped++;
-            else if ((i = cell_index(c, &r)) >= 0 && !t->have[i]) {
-                t->rows[i] = r;
-                t->have[i] = 1;
-            }
-        }
-        line = nl + 1;
-    }
-    /* "#" lines become newlines above; compare_headers reads up to them. */
-    for (size_t k = 0; k < comments; k++)
-        if (text[k] == '\0')
-            text[k] = '\n';
-    if (rc == LAB_OK && seen_header)
-        compare_headers(text, comments, header, rep->header_note, sizeof rep->header_note);
-    free(text);
-    return rc;
-}
-
-/* Write the whole table, sorted, through a temporary file. */
-static int table_write(const struct table *t, const char *path, const char *header,
-                       char *err, size_t errlen)
-{
-    lab_atomic a;
-    int rc = lab_atomic_open(&a, path, err, errlen);
-    if (rc != LAB_OK)
-        return rc;
-    fputs(header, a.f);
-    fprintf(a.f, "%s\n", lab_results_header);
-    for (size_t i = 0; i < t->total; i++)
-        if (t->have[i])
-            lab_row_write(a.f, &t->rows[i]);
-    return lab_atomic_commit(&a, err, errlen);
-}
-
 /* ==== Running cells ========================================================= */
 
 struct runner {
     const lab_config *c;
     const lab_sweep_opts *o;
-    struct table *t;
+    lab_results *t;
     FILE *out;          /* the table, opened for appending */
     size_t *queue;      /* cell indices still to run, longest first */
     size_t nqueue, next;
@@ -185,30 +155,25 @@ struct runner {
     size_t errlen;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int stopped(const struct runner *R)
 {
     return R->o->stop && *R->o->stop;
 }
 
-/* Record a finished cell: in memory, then appended and flushed to disk. */
-static int record(struct runner *R, size_t index, const lab_row *row)
+/* Record a finished cell: in memory, then appended and flushed to disk in
+ * one piece. */
+static int record(struct runner *R, size_t index, const double *values)
 {
-    R->t->rows[index] = *row;
-    R->t->have[index] = 1;
-    lab_row_write(R->out, row);
+    if (lab_results_set(R->t, index, values) != LAB_OK)
+        return lab_fail(R->err, R->errlen, LAB_ENOMEM, "out of memory");
+    lab_rows rows = lab_results_cell(R->t, index);
+    lab_results_write(R->out, R->c, index, &rows);
     if (fflush(R->out) != 0 || ferror(R->out))
         return lab_fail(R->err, R->errlen, LAB_EIO, "cannot append to the results table: %s",
                         strerror(errno));
     R->done++;
     if (R->o->progress)
-        R->o->progress(R->o->ctx, R->done, R->nqueue, now_s() - R->t0);
+        R->o->progress(R->o->ctx, R->done, R->nqueue, lab_clock_s() - R->t0);
     return LAB_OK;
 }
 
@@ -216,50 +181,78 @@ static int record(struct runner *R, size_t index, const lab_row *row)
  * and go on with the others. */
 static void cell_failed(struct runner *R, size_t index, int status, const char *why)
 {
-    lab_cell cell;
-    lab_sweep_cell(R->c, index, &cell);
     if (R->failed++ == 0) {
+        char name[512];
+        lab_sweep_cell_name(R->c, index, name, sizeof name);
         R->first_error = status;
-        lab_fail(R->err, R->errlen, status, "cell n=%ld width=%ld depth=%ld seed=%ld: %s",
-                 cell.n, cell.width, cell.depth, cell.seed, why);
+        lab_fail(R->err, R->errlen, status, "cell %s: %s", name, why);
     }
+}
+
+/* Run cell `index` of c into values (its rows x columns), with cell a
+ * scratch copy of c. */
+static int run_cell(const lab_config *c, lab_config *cell, size_t index, double *values,
+                    size_t nrows, volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+    const lab_kind *kind = lab_config_kind(c);
+    if (lab_config_cell(c, index, cell) != LAB_OK)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    lab_rows rows = { nrows, kind->ncolumns, values };
+    return kind->run(cell, &rows, stop, err, errlen);
+}
+
+/* The largest number of values a cell's rows take. */
+static size_t max_values(const lab_results *t)
+{
+    size_t m = 1;
+    for (size_t i = 0; i < t->ncells; i++)
+        m = t->nrows[i] * t->ncols > m ? t->nrows[i] * t->ncols : m;
+    return m;
 }
 
 static int run_inline(struct runner *R)
 {
-    while (R->next < R->nqueue) {
-        if (stopped(R))
-            return LAB_EINTERRUPTED;
-        size_t index = R->queue[R->next++];
-        lab_cell cell;
-        lab_row row;
-        lab_sweep_cell(R->c, index, &cell);
-        char why[512];
-        int rc = lab_cell_run(R->c, &cell, &row, R->o->stop, why, sizeof why);
-        if (rc == LAB_EINTERRUPTED)
-            return rc;
-        if (rc != LAB_OK) {
-            cell_failed(R, index, rc, why);
-            continue;
-        }
-        if ((rc = record(R, index, &row)) != LAB_OK)
-            return rc;
+    lab_config cell;
+    double *values = malloc(max_values(R->t) * sizeof *values);
+    if (!values || lab_config_copy(&cell, R->c) != LAB_OK) {
+        free(values);
+        return lab_fail(R->err, R->errlen, LAB_ENOMEM, "out of memory");
     }
-    return LAB_OK;
+    int rc = LAB_OK;
+    while (R->next < R->nqueue && rc == LAB_OK) {
+        if (stopped(R)) {
+            rc = LAB_EINTERRUPTED;
+            break;
+        }
+        size_t index = R->queue[R->next++];
+        char why[512];
+        int crc = run_cell(R->c, &cell, index, values, R->t->nrows[index], R->o->stop, why,
+                           sizeof why);
+        if (crc == LAB_EINTERRUPTED)
+            rc = crc;
+        else if (crc != LAB_OK)
+            cell_failed(R, index, crc, why);
+        else
+            rc = record(R, index, values);
+    }
+    lab_config_release(&cell);
+    free(values);
+    return rc;
 }
 
-/* What a worker sends back for each cell. */
+/* What a worker sends back for each cell: this header, then the cell's
+ * values (nvalues doubles) when status is LAB_OK. */
 struct reply {
     int64_t index;
     int32_t status;
-    lab_row row;
+    uint32_t nvalues;
     char err[512];
 };
 
 struct worker {
     pid_t pid;
     int task_fd;     /* parent -> worker: cell indices (int64) */
-    int reply_fd;    /* worker -> parent: struct reply */
+    int reply_fd;    /* worker -> parent: struct reply and values */
     long busy;       /* cell in progress, or -1 */
 };
 
@@ -292,26 +285,31 @@ static int write_full(int fd, const void *buf, size_t len)
 
 /* The worker's life: read a cell index, run it, reply; until the task pipe
  * closes. Never returns. */
-static void worker_main(const lab_config *c, int task_fd, int reply_fd,
-                        volatile sig_atomic_t *stop)
+static void worker_main(const struct runner *R, int task_fd, int reply_fd)
 {
     int64_t index;
+    lab_config cell;
+    double *values = malloc(max_values(R->t) * sizeof *values);
+    if (!values || lab_config_copy(&cell, R->c) != LAB_OK)
+        _exit(1);
     lab_blas_single_thread();
     while (read_full(task_fd, &index, sizeof index) == 0) {
         struct reply rep;
         memset(&rep, 0, sizeof rep);
-        lab_cell cell;
-        lab_sweep_cell(c, (size_t)index, &cell);
+        size_t nrows = R->t->nrows[index];
         rep.index = index;
-        rep.status = lab_cell_run(c, &cell, &rep.row, stop, rep.err, sizeof rep.err);
-        if (write_full(reply_fd, &rep, sizeof rep) < 0)
+        rep.status = run_cell(R->c, &cell, (size_t)index, values, nrows, R->o->stop, rep.err,
+                              sizeof rep.err);
+        rep.nvalues = rep.status == LAB_OK ? (uint32_t)(nrows * R->t->ncols) : 0;
+        if (write_full(reply_fd, &rep, sizeof rep) < 0
+            || write_full(reply_fd, values, rep.nvalues * sizeof *values) < 0)
             break;
     }
     _exit(0);
 }
 
-static int worker_start(struct worker *w, const lab_config *c, struct worker *all,
-                        int nstarted, volatile sig_atomic_t *stop)
+static int worker_start(struct worker *w, const struct runner *R, struct worker *all,
+                        int nstarted)
 {
     int task[2], reply[2];
     if (pipe(task) != 0)
@@ -338,7 +336,7 @@ static int worker_start(struct worker *w, const lab_config *c, struct worker *al
         }
         close(task[1]);
         close(reply[0]);
-        worker_main(c, task[0], reply[1], stop);
+        worker_main(R, task[0], reply[1]);
     }
     close(task[0]);
     close(reply[1]);
@@ -387,25 +385,46 @@ static void worker_died(struct runner *R, struct worker *ws, int nw, int k, long
         else
             snprintf(why, sizeof why, "its worker exited with status %d", WEXITSTATUS(status));
         cell_failed(R, (size_t)index, LAB_ECHILD, why);
-        if (worker_start(&ws[k], R->c, ws, nw, R->o->stop) != 0)
+        if (worker_start(&ws[k], R, ws, nw) != 0)
             ws[k].busy = -1;
     }
+}
+
+/* Read one reply of worker k and act on it. */
+static int collect(struct runner *R, struct worker *ws, int nw, int k, double *values)
+{
+    struct reply rep;
+    long index = ws[k].busy;
+    ws[k].busy = -1;
+    if (read_full(ws[k].reply_fd, &rep, sizeof rep) != 0 || rep.index != index
+        || rep.nvalues > R->t->nrows[index] * R->t->ncols
+        || read_full(ws[k].reply_fd, values, rep.nvalues * sizeof *values) != 0) {
+        worker_died(R, ws, nw, k, index);
+        return LAB_OK;
+    }
+    if (rep.status == LAB_OK)
+        return record(R, (size_t)rep.index, values);
+    if (rep.status != LAB_EINTERRUPTED)
+        cell_failed(R, (size_t)rep.index, rep.status, rep.err);
+    return LAB_OK;
 }
 
 static int run_workers(struct runner *R, int jobs)
 {
     struct worker *ws = calloc((size_t)jobs, sizeof *ws);
     struct pollfd *pfd = calloc((size_t)jobs, sizeof *pfd);
+    double *values = malloc(max_values(R->t) * sizeof *values);
     int nw = 0, rc = LAB_OK, signalled = 0;
-    if (!ws || !pfd) {
+    if (!ws || !pfd || !values) {
         free(ws);
         free(pfd);
+        free(values);
         return lab_fail(R->err, R->errlen, LAB_ENOMEM, "out of memory");
     }
     for (int k = 0; k < jobs; k++)
         ws[k].task_fd = ws[k].reply_fd = -1;
     for (; nw < jobs; nw++)
-        if (worker_start(&ws[nw], R->c, ws, nw, R->o->stop) != 0) {
+        if (worker_start(&ws[nw], R, ws, nw) != 0) {
             rc = lab_fail(R->err, R->errlen, LAB_ECHILD, "cannot start a worker: %s",
                           strerror(errno));
             break;
@@ -439,23 +458,13 @@ static int run_workers(struct runner *R, int jobs)
         for (int k = 0; k < nw; k++) {
             if (ws[k].busy < 0 || !(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            struct reply rep;
-            long index = ws[k].busy;
-            ws[k].busy = -1;
-            if (read_full(ws[k].reply_fd, &rep, sizeof rep) != 0) {
-                worker_died(R, ws, nw, k, index);
-            } else if (rep.status == LAB_OK) {
-                int r2 = record(R, (size_t)rep.index, &rep.row);
-                if (r2 != LAB_OK && rc == LAB_OK)
-                    rc = r2;
-            } else if (rep.status != LAB_EINTERRUPTED) {
-                cell_failed(R, (size_t)rep.index, rep.status, rep.err);
-            }
+            int r2 = collect(R, ws, nw, k, values);
+            if (r2 != LAB_OK && rc == LAB_OK)
+                rc = r2;
             if (rc == LAB_OK && ws[k].pid > 0 && dispatch(R, &ws[k]) != 0) {
                 /* It died between two cells: replace it and try once more. */
                 worker_reap(&ws[k]);
-                if (worker_start(&ws[k], R->c, ws, nw, R->o->stop) == 0
-                    && dispatch(R, &ws[k]) != 0)
+                if (worker_start(&ws[k], R, ws, nw) == 0 && dispatch(R, &ws[k]) != 0)
                     worker_reap(&ws[k]);
             }
         }
@@ -465,6 +474,7 @@ static int run_workers(struct runner *R, int jobs)
         worker_reap(&ws[k]);
     free(ws);
     free(pfd);
+    free(values);
     if (rc == LAB_OK && stopped(R))
         rc = LAB_EINTERRUPTED;
     return rc;
@@ -472,54 +482,85 @@ static int run_workers(struct runner *R, int jobs)
 
 /* ==== The sweep ============================================================= */
 
+/* The cells of this run still missing, longest first, into R->queue; the
+ * number of cells in the run (or shard) into *total. */
+static int plan_queue(struct runner *R, size_t *total, size_t *nmissing)
+{
+    const lab_sweep_opts *o = R->o;
+    size_t n = R->t->ncells, *shard_of = NULL;
+    double *cost = cell_costs(R->c);
+    struct order_item *order = malloc((n ? n : 1) * sizeof *order);
+    int rc = cost && order ? LAB_OK : LAB_ENOMEM;
+    if (rc == LAB_OK && o->nshards > 1) {
+        shard_of = malloc((n ? n : 1) * sizeof *shard_of);
+        rc = shard_of ? lab_sweep_shards(R->c, o->nshards, shard_of) : LAB_ENOMEM;
+    }
+    *total = *nmissing = 0;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        if (shard_of && shard_of[i] != o->shard)
+            continue;
+        (*total)++;
+        if (!R->t->rows[i])
+            order[(*nmissing)++] = (struct order_item){ cost[i], i };
+    }
+    if (rc == LAB_OK) {
+        qsort(order, *nmissing, sizeof *order, by_cost_desc);
+        R->nqueue = *nmissing;
+        if (o->max_cells > 0 && (size_t)o->max_cells < R->nqueue)
+            R->nqueue = (size_t)o->max_cells;
+        for (size_t k = 0; k < R->nqueue; k++)
+            R->queue[k] = order[k].index;
+    }
+    free(cost);
+    free(order);
+    free(shard_of);
+    return rc == LAB_OK ? rc : lab_fail(R->err, R->errlen, rc, "out of memory");
+}
+
+/* Whether a cell has a row whose status is "diverged". */
+static int diverged(const lab_results *t, size_t i, long status_col)
+{
+    for (size_t r = 0; status_col >= 0 && t->rows[i] && r < t->nrows[i]; r++)
+        if (t->rows[i][r * t->ncols + (size_t)status_col] == LAB_ROW_DIVERGED)
+            return 1;
+    return 0;
+}
+
 int lab_sweep_run(const lab_config *c, const char *path, const char *header,
                   const lab_sweep_opts *opts, lab_sweep_report *rep,
                   char *err, size_t errlen)
 {
-    struct table t = { 0 };
-    struct runner R = { .c = c, .o = opts, .t = &t, .err = err, .errlen = errlen };
-    int rc = LAB_ENOMEM;
+    struct runner R = { .c = c, .o = opts, .err = err, .errlen = errlen };
+    lab_results_read_info info = { 0 };
+    size_t nmissing = 0;
+    int rc;
 
     memset(rep, 0, sizeof *rep);
-    t.total = rep->total = lab_sweep_size(c);
-    t.rows = calloc(t.total, sizeof *t.rows);
-    t.have = calloc(t.total, 1);
-    struct order_item *order = calloc(t.total, sizeof *order);
-    R.queue = calloc(t.total, sizeof *R.queue);
-    if (!t.rows || !t.have || !order || !R.queue) {
-        lab_fail(err, errlen, rc, "out of memory");
+    assert(opts->nshards <= 1 || opts->shard < opts->nshards);
+    R.t = lab_results_alloc(c);
+    R.queue = R.t ? malloc((R.t->ncells ? R.t->ncells : 1) * sizeof *R.queue) : NULL;
+    if (!R.t || !R.queue) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = table_read(&t, c, path, header, rep, err, errlen)) != LAB_OK)
+    if ((rc = lab_results_read(R.t, path, &info, err, errlen)) != LAB_OK)
         goto done;
-
-    /* The cells still missing, longest first. */
-    size_t nmissing = 0;
-    for (size_t i = 0; i < t.total; i++) {
-        if (t.have[i]) {
-            rep->kept++;
-            continue;
-        }
-        lab_cell cell;
-        lab_sweep_cell(c, i, &cell);
-        order[nmissing].cost = cell_cost(c, &cell);
-        order[nmissing++].index = i;
-    }
-    qsort(order, nmissing, sizeof *order, by_cost_desc);
-    R.nqueue = nmissing;
-    if (opts->max_cells > 0 && (size_t)opts->max_cells < R.nqueue)
-        R.nqueue = (size_t)opts->max_cells;
-    for (size_t k = 0; k < R.nqueue; k++)
-        R.queue[k] = order[k].index;
+    rep->dropped = info.dropped;
+    if (!info.missing && info.comments)
+        lab_sweep_compare_headers(info.comments, header, rep->header_note,
+                                  sizeof rep->header_note);
+    if ((rc = plan_queue(&R, &rep->total, &nmissing)) != LAB_OK)
+        goto done;
+    rep->kept = rep->total - nmissing;
 
     /* Rewrite what is kept (dropping any partial line), then append. */
-    if ((rc = table_write(&t, path, header, err, errlen)) != LAB_OK)
+    if ((rc = lab_results_write_file(R.t, path, header, err, errlen)) != LAB_OK)
         goto done;
     if (!(R.out = fopen(path, "a"))) {
         rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
         goto done;
     }
-    R.t0 = now_s();
+    R.t0 = lab_clock_s();
     lab_blas_single_thread();
     int jobs = opts->jobs;
     if ((size_t)jobs > R.nqueue)
@@ -537,23 +578,24 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
 
     /* Sort the table, whatever happened: the rows on disk stay the same. */
     char err2[512];
-    int wrc = table_write(&t, path, header, err2, sizeof err2);
+    int wrc = lab_results_write_file(R.t, path, header, err2, sizeof err2);
     if (wrc != LAB_OK && (rc == LAB_OK || rc == LAB_EINTERRUPTED))
         rc = lab_fail(err, errlen, wrc, "%s", err2);
     if (rc == LAB_OK && R.nqueue < nmissing)
         rc = LAB_EINTERRUPTED; /* max_cells left some undone */
+    rep->remaining = nmissing - R.done;
 done:
     rep->ran = R.done;
     rep->failed = R.failed;
-    for (size_t i = 0; i < t.total; i++) {
-        if (!t.have || !t.have[i])
-            rep->remaining++;
-        else if (t.rows[i].status == LAB_ROW_DIVERGED)
-            rep->diverged++;
+    if (R.t) {
+        long status_col = lab_kind_column(lab_config_kind(c), "status");
+        for (size_t i = 0; i < R.t->ncells; i++)
+            rep->diverged += diverged(R.t, i, status_col);
     }
-    free(t.rows);
-    free(t.have);
-    free(order);
+    if (rc != LAB_OK && !R.t)
+        rep->remaining = rep->total;
+    free(info.comments);
+    lab_results_free(R.t);
     free(R.queue);
     return rc;
 }

@@ -23,8 +23,12 @@ lab_mlp *lab_teacher_alloc(const lab_teacher_spec *spec, gsl_rng *r)
         double *W = lab_mlp_w(t, t->theta, l), *b = lab_mlp_b(t, t->theta, l);
         for (size_t i = 0; i < fan_out * fan_in; i++)
             W[i] = gsl_ran_gaussian(r, sw);
-        for (size_t i = 0; i < fan_out; i++)
-            b[i] = sb > 0.0 ? gsl_ran_gaussian(r, sb) : 0.0;
+        /* Biases are drawn even when sigma_b = 0, so that bias_scale never
+         * changes which numbers the weights get (THEORY.md section 7). */
+        for (size_t i = 0; i < fan_out; i++) {
+            double z = gsl_ran_gaussian(r, sb > 0.0 ? sb : 1.0);
+            b[i] = sb > 0.0 ? z : 0.0;
+        }
     }
     return t;
 }

@@ -1,38 +1,120 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Result rows round-trip through text exactly, and bad rows are refused. */
+/* Result rows round-trip through text exactly, with the axes as columns; bad
+ * rows are refused; a table file keeps the first complete rows of a cell and
+ * drops what a crash left half-written. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
+#include "kind.h"
 #include "results.h"
 #include "tap.h"
+#include "train.h"
+
+static const char cfg[] =
+    "[student]\nwidth = 64\ndepth = 2\n"
+    "[sweep]\nn = 1024, 16384\nseeds = 6..7\ntrain.lr = 0.001, 0.1\n"
+    "teacher.widths = 16 | 16, 16\n";
+
+/* Write text to a new file and return its path (static buffer). */
+static const char *file_with(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "results-t-%ld.tmp", (long)getpid());
+    FILE *f = fopen(path, "w");
+    if (!f)
+        bail("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
 
 int main(void)
 {
-    plan(5);
-    lab_row r = { .n = 16384, .width = 64, .depth = 2, .seed = 7, .params = 5377,
-                  .train_error = 0.1 + 0.2, .test_error = 1.0 / 3.0, .steps = 3000,
-                  .status = LAB_ROW_OK, .stop = LAB_STOP_TARGET, .wall_s = 1.25 };
+    plan(12);
+    lab_config c;
+    char err[512];
+    if (lab_config_init(&c) || lab_config_load_string(&c, cfg, "r.cfg", err, sizeof err)
+        || lab_config_finish(&c, err, sizeof err))
+        bail("config: %s", err);
+
+    lab_strbuf h = LAB_STRBUF_INIT;
+    lab_results_header(&c, &h);
+    is_string("n\tteacher.widths\twidth\tdepth\ttrain.lr\tseed\tparams\ttrain_error\ttest_error"
+              "\tsteps\tstatus\tstop\twall_s", lab_strbuf_str(&h),
+              "the header names every axis in table order, then the kind's columns");
+
+    /* Cell 13: n = 16384 (1), widths 16 (0), width, depth, lr 0.1 (1), seed 7 (1). */
+    double v[7] = { 5377, 0.1 + 0.2, 1.0 / 3.0, 3000, LAB_ROW_OK, LAB_STOP_TARGET, 1.25 };
+    lab_rows rows = { 1, 7, v };
     char *text = NULL;
     size_t len;
     FILE *f = open_memstream(&text, &len);
-    lab_row_write(f, &r);
+    lab_results_write(f, &c, 11, &rows);
     fclose(f);
-    is_string("16384\t64\t2\t7\t5377\t0.30000000000000004\t0.33333333333333331\t3000\tok\t"
-              "target\t1.250\n", text, "a row is written with %%.17g numbers");
-    lab_row back;
-    ok(lab_row_parse(text, &back) == 0 && back.train_error == r.train_error
-       && back.test_error == r.test_error && back.n == r.n && back.stop == r.stop
-       && back.status == r.status, "and reads back exactly");
+    is_string("16384\t16\t64\t2\t0.1\t7\t5377\t0.30000000000000004\t0.33333333333333331\t3000\tok\t"
+              "target\t1.250\n", text, "a row is written with its axes' values and %%.17g numbers");
+    double back[7];
+    size_t cell;
+    ok(lab_results_parse(&c, text, &cell, back) == 0 && cell == 11
+       && memcmp(back, v, 6 * sizeof *v) == 0, "and reads back to the same cell and values");
     free(text);
 
-    ok(lab_row_parse("64\t2\t1\t0\t37\tnan\tnan\t12\tdiverged\tdiverged\t0.010", &back) == 0
-       && isnan(back.test_error) && back.status == LAB_ROW_DIVERGED,
-       "a diverged row with nan errors parses");
-    ok(lab_row_parse("64\t2\t1\t0\t37\t0.1\t0.2\t12\tok\tsteps", &back) != 0,
-       "a row cut short is refused");
-    ok(lab_row_parse("64\t2\t1\t0\t37\t0.1\t0.2\t12\tfine\tsteps\t0.1", &back) != 0,
-       "an unknown status is refused");
+    ok(lab_results_parse(&c, "1024\t16,16\t64\t2\t0.001\t6\t37\tnan\tnan\t12\tdiverged\tdiverged"
+                             "\t0.010", &cell, back) == 0
+       && cell == 4 && isnan(back[2]) && back[4] == LAB_ROW_DIVERGED,
+       "a list-valued axis and a diverged row with nan errors parse");
+    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps", &cell,
+                         back) != 0, "a row cut short is refused");
+    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tfine\tsteps\t0.1",
+                         &cell, back) != 0, "an unknown status is refused");
+    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.01\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1",
+                         &cell, back) != 0, "a value that is not on its axis is refused");
+    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1\tx",
+                         &cell, back) != 0, "an extra field is refused");
+
+    /* A table file: header block, two rows of cell 0 (the first wins), a
+     * malformed row, a partial last line. */
+    lab_strbuf t = LAB_STRBUF_INIT;
+    lab_strbuf_printf(&t, "# a comment\n%s\n", lab_strbuf_str(&h));
+    lab_strbuf_puts(&t, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.5\n"
+                        "1024\t16\t64\t2\t0.001\t6\t37\t0.3\t0.4\t12\tok\tsteps\t0.5\n"
+                        "1024\t16\t64\t2\t0.001\t7\t37\t0.3\tgarbage\t12\tok\tsteps\t0.5\n"
+                        "16384\t16\t64\t2\t0.001\t6\t37\t0.3\t0.4");
+    const char *path = file_with(lab_strbuf_str(&t));
+    lab_results *tab = lab_results_alloc(&c);
+    lab_results_read_info info;
+    int rc = lab_results_read(tab, path, &info, err, sizeof err);
+    ok(rc == 0 && tab->complete == 1 && tab->rows[0] && tab->rows[0][1] == 0.1
+       && info.dropped == 2 && strcmp(info.comments, "# a comment\n") == 0,
+       "a table keeps a cell's first rows, counts a repeated and a malformed row, drops a "
+       "partial line (%zu dropped)", info.dropped);
+    free(info.comments);
+    lab_results_free(tab);
+
+    /* Another set of axes is another table. */
+    lab_strbuf_reset(&t);
+    lab_strbuf_puts(&t, "n\twidth\tdepth\tseed\tparams\ttrain_error\ttest_error\tsteps\tstatus"
+                        "\tstop\twall_s\n");
+    path = file_with(lab_strbuf_str(&t));
+    tab = lab_results_alloc(&c);
+    rc = lab_results_read(tab, path, &info, err, sizeof err);
+    ok(rc != 0 && strstr(err, ":1: the table's columns are \"n\twidth") != NULL,
+       "a table with other columns is refused, naming its line (%s)", err);
+    lab_results_free(tab);
+    remove(path);
+
+    /* A missing file is an empty table. */
+    tab = lab_results_alloc(&c);
+    rc = lab_results_read(tab, "/nonexistent/results.tsv", &info, err, sizeof err);
+    ok(rc == 0 && info.missing && tab->complete == 0, "a missing table is empty");
+    ok(tab->ncells == 16 && tab->nrows[5] == 1, "16 cells of one row each");
+    lab_results_free(tab);
+    lab_strbuf_release(&t);
+    lab_strbuf_release(&h);
+    lab_config_release(&c);
     return 0;
 }

@@ -29,34 +29,47 @@ int main(void)
     fclose(f);
     lab_table *t;
     lab_summary *s;
+    static const char *const group[] = { "n", "width", "depth" };
+    static const char *const cols[] = { "params", "train_error", "test_error", "steps" };
+    static const enum lab_sum_stat stats[] = { LAB_SUM_SAME, LAB_SUM_MEANSD, LAB_SUM_FULL,
+                                               LAB_SUM_MEAN };
+    static const lab_summary_spec spec = { group, 3, "status", cols, stats, 4 };
+    static const char *const labels[] = { "n", "w", "L" };
     int rc = lab_table_read(path, &t, err, sizeof err);
     if (rc == 0)
-        rc = lab_summary_make(t, &s, err, sizeof err);
+        rc = lab_summary_make(t, &spec, &s, err, sizeof err);
     remove(path);
     if (rc != 0)
         bail("%s", err);
 
-    ok(s->nrows == 3 && s->rows[0].width == 4 && s->rows[1].n == 64 && s->rows[2].n == 128,
-       "one group per (n, width, depth), sorted by depth, width, n");
-    const lab_summary_row *g = &s->rows[1];
+    /* The table first shows width 8, then 4: that is the order of the groups. */
+    ok(s->ngroups == 3 && strcmp(s->groups[0].key[1], "8") == 0
+       && strcmp(s->groups[0].key[0], "64") == 0 && strcmp(s->groups[1].key[0], "128") == 0
+       && strcmp(s->groups[2].key[1], "4") == 0,
+       "one group per (n, width, depth), in the table's order, depth then width then n");
+    const lab_summary_group *g = &s->groups[0];
     ok(g->count == 2 && g->diverged == 1, "diverged rows are counted apart");
-    is_double_abs(0.3, g->test_mean, 1e-15, "mean over the finished seeds");
-    is_double_abs(sqrt(0.02), g->test_sd, 1e-15, "sample standard deviation");
-    ok(g->test_min == 0.2 && g->test_max == 0.4 && g->steps_mean == 150, "min, max, mean steps");
-    ok(isnan(s->rows[0].test_sd), "one seed has no standard deviation (nan)");
+    /* test_error is measured column 2: slots mean, sd, min, max. */
+    const double *te = g->v + 2 * 4, *st = g->v + 3 * 4;
+    is_double_abs(0.3, te[0], 1e-15, "mean over the finished seeds");
+    is_double_abs(sqrt(0.02), te[1], 1e-15, "sample standard deviation");
+    ok(te[2] == 0.2 && te[3] == 0.4 && st[0] == 150 && g->v[0] == 145,
+       "min, max, mean steps, and the parameter count");
+    ok(isnan(s->groups[2].v[2 * 4 + 1]), "one seed has no standard deviation (nan)");
 
     char *text = NULL, *titles = NULL;
     size_t len, tlen;
     f = open_memstream(&text, &len);
     FILE *tf = open_memstream(&titles, &tlen);
-    size_t nb = lab_summary_write_curves(s, 1, f, tf);
+    size_t nb = lab_summary_write_curves(s, "n", "test_error", "width", labels, f, tf);
     fclose(f);
     fclose(tf);
-    ok(nb == 2 && strcmp(titles, "w=4 w=8") == 0
-       && strcmp(text, "# w=4: n mean min max count\n64\t0.59999999999999998\t0.59999999999999998"
-                       "\t0.59999999999999998\t1\n\n\n# w=8: n mean min max count\n"
+    ok(nb == 2 && strcmp(titles, "w=8 w=4") == 0
+       && strcmp(text, "# w=8: n mean min max count\n"
                        "64\t0.30000000000000004\t0.20000000000000001\t0.40000000000000002\t2\n"
-                       "128\t0.10000000000000001\t0.10000000000000001\t0.10000000000000001\t1\n") == 0,
+                       "128\t0.10000000000000001\t0.10000000000000001\t0.10000000000000001\t1"
+                       "\n\n\n# w=4: n mean min max count\n64\t0.59999999999999998\t"
+                       "0.59999999999999998\t0.59999999999999998\t1\n") == 0,
        "curves by width: one gnuplot block per width, x = n");
     free(text);
     free(titles);
@@ -69,7 +82,7 @@ int main(void)
     fclose(f);
     lab_table_read(path, &t, err, sizeof err);
     remove(path);
-    rc = lab_summary_make(t, &s, err, sizeof err);
+    rc = lab_summary_make(t, &spec, &s, err, sizeof err);
     char want[128];
     snprintf(want, sizeof want, "%s: no column \"status\"", path);
     ok(rc != 0 && strcmp(err, want) == 0, "a table without the results columns is refused");

@@ -7,8 +7,8 @@
 
 #include <gsl/gsl_multifit.h>
 
-#include "cell.h"
 #include "config.h"
+#include "kind_student.h"
 #include "data.h"
 #include "rng.h"
 #include "status.h"
@@ -23,6 +23,23 @@ static void load(lab_config *c, const char *text)
     if (lab_config_init(c) || lab_config_load_string(c, text, "test", err, sizeof err)
         || lab_config_finish(c, err, sizeof err))
         bail("config: %s", err);
+}
+
+/* The student kind's row of the (single) cell of c: its columns. */
+enum { P_PARAMS, P_TRAIN, P_TEST, P_STEPS, P_STATUS, P_STOP, P_WALL, NCOL };
+
+static int run_cell(const lab_config *c, double *v, volatile sig_atomic_t *stop, char *err,
+                    size_t errlen)
+{
+    lab_config cell;
+    if (lab_config_ncells(c) != 1 || lab_config_copy(&cell, c) || lab_config_cell(c, 0, &cell))
+        bail("not a single cell");
+    lab_rows rows = { 1, NCOL, v };
+    if (lab_kind_student.ncolumns != NCOL)
+        bail("the student kind has %zu columns", lab_kind_student.ncolumns);
+    int rc = lab_kind_student.run(&cell, &rows, stop, err, errlen);
+    lab_config_release(&cell);
+    return rc;
 }
 
 /* Full-batch gradient descent on a linear model converges to the ordinary
@@ -84,21 +101,21 @@ static void test_wide_student(void)
 {
     lab_config c;
     load(&c, "[teacher]\ninput_dim = 16\nwidths = 16\n"
-             "[train]\nsteps = 3000\nlr = 0.003\nbatch = 128\n");
-    lab_cell cell = { .n = 16384, .width = 64, .depth = 1, .seed = 0 };
-    lab_row row;
+             "[train]\nsteps = 3000\nlr = 0.003\nbatch = 128\n"
+             "[student]\nwidth = 64\n[sweep]\nn = 16384\n");
+    double row[NCOL];
     char err[512];
-    int rc = lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
-    ok(rc == 0 && row.status == LAB_ROW_OK && row.test_error < 1e-2,
+    int rc = run_cell(&c, row, NULL, err, sizeof err);
+    ok(rc == 0 && row[P_STATUS] == LAB_ROW_OK && row[P_TEST] < 1e-2,
        "a student 4x as wide as the teacher, on 16384 points, reaches test error %.2g < 1e-2",
-       row.test_error);
-    ok(row.params == 16 * 64 + 64 + 64 + 1 && row.steps == 3000,
-       "the row records %ld parameters and %ld steps", row.params, row.steps);
+       row[P_TEST]);
+    ok(row[P_PARAMS] == 16 * 64 + 64 + 64 + 1 && row[P_STEPS] == 3000,
+       "the row records %.0f parameters and %.0f steps", row[P_PARAMS], row[P_STEPS]);
 
     /* Every number of a cell is fixed by its streams. */
-    lab_row again;
-    lab_cell_run(&c, &cell, &again, NULL, err, sizeof err);
-    ok(again.test_error == row.test_error && again.train_error == row.train_error,
+    double again[NCOL];
+    run_cell(&c, again, NULL, err, sizeof err);
+    ok(again[P_TEST] == row[P_TEST] && again[P_TRAIN] == row[P_TRAIN],
        "the same cell twice gives the same errors, bit for bit");
     lab_config_release(&c);
 }
@@ -107,30 +124,36 @@ static void test_stopping(void)
 {
     lab_config c;
     char err[512];
-    lab_row row;
-    lab_cell cell = { .n = 512, .width = 32, .depth = 1, .seed = 1 };
+    double row[NCOL];
+    const char *cell = "[student]\nwidth = 32\n[sweep]\nn = 512\nseeds = 1\n";
+    char text[512];
 
-    load(&c, "[train]\nsteps = 5000\ntarget_loss = 0.05\ncheck_every = 10\n");
-    lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
-    ok(row.stop == LAB_STOP_TARGET && row.steps < 5000 && row.train_error <= 0.05,
-       "a target loss stops training (after %ld steps, train error %.3g)", row.steps,
-       row.train_error);
+    snprintf(text, sizeof text, "%s[train]\nsteps = 5000\ntarget_loss = 0.05\n"
+             "check_every = 10\n", cell);
+    load(&c, text);
+    run_cell(&c, row, NULL, err, sizeof err);
+    ok(row[P_STOP] == LAB_STOP_TARGET && row[P_STEPS] < 5000 && row[P_TRAIN] <= 0.05,
+       "a target loss stops training (after %.0f steps, train error %.3g)", row[P_STEPS],
+       row[P_TRAIN]);
     lab_config_release(&c);
 
-    load(&c, "[train]\nsteps = 20000\npatience = 3\nplateau_tol = 0.5\nschedule = constant\n");
-    lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
-    ok(row.stop == LAB_STOP_PLATEAU && row.steps < 20000,
-       "a plateau stops training (after %ld steps)", row.steps);
+    snprintf(text, sizeof text, "%s[train]\nsteps = 20000\npatience = 3\nplateau_tol = 0.5\n"
+             "schedule = constant\n", cell);
+    load(&c, text);
+    run_cell(&c, row, NULL, err, sizeof err);
+    ok(row[P_STOP] == LAB_STOP_PLATEAU && row[P_STEPS] < 20000,
+       "a plateau stops training (after %.0f steps)", row[P_STEPS]);
     lab_config_release(&c);
 
-    load(&c, "[train]\noptimizer = sgd\nlr = 1000\nsteps = 2000\n");
-    int rc = lab_cell_run(&c, &cell, &row, NULL, err, sizeof err);
-    ok(rc == 0 && row.status == LAB_ROW_DIVERGED && row.stop == LAB_STOP_DIVERGED
-       && isnan(row.test_error) && row.steps < 2000,
-       "a diverging learning rate is recorded as diverged (after %ld steps)", row.steps);
+    snprintf(text, sizeof text, "%s[train]\noptimizer = sgd\nlr = 1000\nsteps = 2000\n", cell);
+    load(&c, text);
+    int rc = run_cell(&c, row, NULL, err, sizeof err);
+    ok(rc == 0 && row[P_STATUS] == LAB_ROW_DIVERGED && row[P_STOP] == LAB_STOP_DIVERGED
+       && isnan(row[P_TEST]) && row[P_STEPS] < 2000,
+       "a diverging learning rate is recorded as diverged (after %.0f steps)", row[P_STEPS]);
 
     volatile sig_atomic_t stop = 1;
-    rc = lab_cell_run(&c, &cell, &row, &stop, err, sizeof err);
+    rc = run_cell(&c, row, &stop, err, sizeof err);
     is_int(LAB_EINTERRUPTED, rc, "a raised stop flag interrupts the cell");
     lab_config_release(&c);
 }
@@ -139,14 +162,15 @@ static void test_stopping(void)
 static void test_full_batch(void)
 {
     lab_config a, b;
-    lab_row ra, rb;
+    double ra[NCOL], rb[NCOL];
     char err[512];
-    lab_cell cell = { .n = 100, .width = 8, .depth = 2, .seed = 2 };
-    load(&a, "[train]\nbatch = 0\nsteps = 300\n");
-    load(&b, "[train]\nbatch = 4096\nsteps = 300\n");
-    lab_cell_run(&a, &cell, &ra, NULL, err, sizeof err);
-    lab_cell_run(&b, &cell, &rb, NULL, err, sizeof err);
-    ok(ra.test_error == rb.test_error && ra.train_error == rb.train_error,
+    load(&a, "[student]\nwidth = 8\ndepth = 2\n[sweep]\nn = 100\nseeds = 2\n"
+             "[train]\nbatch = 0\nsteps = 300\n");
+    load(&b, "[student]\nwidth = 8\ndepth = 2\n[sweep]\nn = 100\nseeds = 2\n"
+             "[train]\nbatch = 4096\nsteps = 300\n");
+    run_cell(&a, ra, NULL, err, sizeof err);
+    run_cell(&b, rb, NULL, err, sizeof err);
+    ok(ra[P_TEST] == rb[P_TEST] && ra[P_TRAIN] == rb[P_TRAIN],
        "batch 0 and a batch larger than n both train on the full batch");
     lab_config_release(&a);
     lab_config_release(&b);

@@ -21,6 +21,7 @@ static const char usage[] =
     "  show CFG     print the resolved configuration with every default\n"
     "  plot RUNDIR  redo the summary and figures of a run folder\n"
     "  fit TABLE    fit scaling laws to a table; `lab fit --help`\n"
+    "  merge RUNDIR join the shards of a run (lab run --shard K/N) and report\n"
     "\n"
     "  lab --version, lab --help\n";
 
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
         return lab_cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "fit") == 0)
         return lab_cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return lab_cmd_merge(argc - 1, argv + 1);
     lab_cli_error("%s: unknown command (lab --help lists them)", cmd);
     return LAB_EXIT_USAGE;
 }

@@ -9,7 +9,8 @@
 
 static const char usage[] =
     "Usage: lab show CFG [--set SECTION.KEY=VALUE]...\n"
-    "Print the resolved configuration: every key, with its value and meaning.\n";
+    "Print the resolved configuration: every key, with its value and meaning, and\n"
+    "the axes of the sweep.\n";
 
 int lab_cmd_show(int argc, char **argv)
 {
@@ -36,7 +37,11 @@ int lab_cmd_show(int argc, char **argv)
     int code = lab_cli_config_operand(&c, argc, argv, usage, sets, nsets);
     free(sets);
     if (code == LAB_EXIT_OK) {
-        printf("# The resolved configuration of %s (lab %s).\n\n", c.source, lab_version());
+        printf("# The resolved configuration of %s (lab %s).\n", c.source, lab_version());
+        printf("# Kind %s; axes (the columns of results.tsv, in table order):", c.kind);
+        for (size_t a = 0; a < c.naxes; a++)
+            printf("%s %s (%zu)", a ? "," : "", lab_axis_column(&c.axes[a]), c.axes[a].n);
+        printf(": %zu cells.\n\n", lab_config_ncells(&c));
         lab_config_write(&c, stdout, 0);
     }
     lab_config_release(&c);

@@ -127,7 +127,7 @@ static int by_group_score(const void *pa, const void *pb)
     return strcmp(a->form, b->form);
 }
 
-void lab_fitting_print_ranking(const lab_fitting *fs, FILE *out)
+void lab_fitting_ranking(const lab_fitting *fs, lab_strbuf *out)
 {
     struct outcome *o = malloc((fs->noutcomes ? fs->noutcomes : 1) * sizeof *o);
     if (!o)
@@ -140,11 +140,12 @@ void lab_fitting_print_ranking(const lab_fitting *fs, FILE *out)
         while (j < fs->noutcomes && o[j].order == o[i].order)
             j++;
         if (j - i > 1) {
-            fprintf(out, "ranking of %s by %s RMSLE:", o[i].group,
-                    isnan(o[i].held_rmsle) ? "fitted" : "held-out");
+            lab_strbuf_printf(out, "ranking of %s by %s RMSLE:", o[i].group,
+                              isnan(o[i].held_rmsle) ? "fitted" : "held-out");
             for (size_t k = i; k < j; k++)
-                fprintf(out, " %zu. %s (%.3g)", k - i + 1, o[k].form, rank_score(&o[k]));
-            fputc('\n', out);
+                lab_strbuf_printf(out, " %zu. %s (%.3g)", k - i + 1, o[k].form,
+                                  rank_score(&o[k]));
+            lab_strbuf_puts(out, "\n");
         }
         i = j;
     }
@@ -195,37 +196,27 @@ int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen
 
 /* ==== Columns and groups ======================================================== */
 
-/* The x columns a form uses when the request names none. */
+/* The x columns a form reads when the request names none (the forms'
+ * registry); 0 when the spec is not a form (its own error comes later). */
 static size_t default_x(const char *form, const char **cols)
 {
-    if (strcmp(form, "rosenfeld") == 0) {
-        cols[0] = "n";
-        cols[1] = "params";
-        return 2;
-    }
-    if (strcmp(form, "kaplan") == 0 || strcmp(form, "chinchilla") == 0) {
-        cols[0] = "params";
-        cols[1] = "n";
-        return 2;
-    }
-    if (strcmp(form, "rosenfeld-prune") == 0) {
-        cols[0] = "d";
-        cols[1] = "eps_np";
-        return 2;
-    }
-    cols[0] = "n";
-    return 1;
+    lab_form_info info;
+    if (lab_form_lookup(form, &info, NULL, 0) != LAB_OK)
+        return 0;
+    for (size_t i = 0; i < info.nx; i++)
+        cols[i] = info.x[i];
+    return info.nx;
 }
 
 static long column(const lab_table *t, const char *name, char *err, size_t errlen)
 {
     long c = lab_table_col(t, name);
     if (c < 0) {
-        size_t off = (size_t)snprintf(err, errlen, "%s: no column \"%s\" (columns:", t->path, name);
-        for (size_t i = 0; i < t->ncols && off < errlen; i++)
-            off += (size_t)snprintf(err + off, errlen - off, "%s%s", i ? ", " : " ", t->names[i]);
-        if (off < errlen)
-            snprintf(err + off, errlen - off, ")");
+        lab_strbuf cols = LAB_STRBUF_INIT;
+        lab_strbuf_join(&cols, (const char *const *)t->names, t->ncols, ", ");
+        lab_fail(err, errlen, LAB_EINVAL, "%s: no column \"%s\" (columns: %s)", t->path, name,
+                 lab_strbuf_str(&cols));
+        lab_strbuf_release(&cols);
     }
     return c;
 }
@@ -272,13 +263,13 @@ static int groups_make(const lab_table *t, const lab_fit_request *req, struct gr
     for (size_t r = 0; r < t->nrows; r++) {
         if (status >= 0 && strcmp(lab_table_cell(t, r, (size_t)status), "ok") != 0)
             continue;
-        char key[512];
-        size_t off = 0;
-        key[0] = '\0';
-        for (size_t k = 0; k < req->ngroup && off < sizeof key; k++)
-            off += (size_t)snprintf(key + off, sizeof key - off, "%s%s=%s", k ? "," : "",
-                                    req->group[k], lab_table_cell(t, r, (size_t)gc[k]));
-        if (!(rowkey[r] = strdup(req->ngroup ? key : "all"))) {
+        lab_strbuf key = LAB_STRBUF_INIT;
+        for (size_t k = 0; k < req->ngroup; k++)
+            lab_strbuf_printf(&key, "%s%s=%s", k ? "," : "", req->group[k],
+                              lab_table_cell(t, r, (size_t)gc[k]));
+        if (!req->ngroup)
+            lab_strbuf_puts(&key, "all");
+        if (!(rowkey[r] = lab_strbuf_detach(&key))) {
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
             goto done;
         }
@@ -366,20 +357,10 @@ static void figure_close(struct figure *fg)
     free(fg->ttext);
 }
 
-/* Text from a table goes into gnuplot strings: characters that could end
- * the string or be substituted there (quotes, backslash, backquote, macro and
- * variable marks, control characters) become underscores, and so do spaces
- * where the text must be one word (gnuplot titles). */
-static void gp_text(FILE *f, const char *text, int word)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        fputc(strchr("\"'\\`@$", *p) || iscntrl(*p) || (word && isspace(*p)) ? '_' : *p, f);
-}
-
 static void figure_title(struct figure *fg, const char *title)
 {
     fputs(fg->blocks ? " " : "", fg->titles);
-    gp_text(fg->titles, title, 1);
+    lab_plot_text(fg->titles, title, 1);
     if (fg->blocks) {
         fputs("\n\n", fg->curves);
         fputs("\n\n", fg->points);
@@ -415,16 +396,16 @@ static int figure_render(struct figure *fg, const lab_fit_request *req, const ch
     fprintf(s, "curvefile = '%s'\npointsfile = '%s'\ntitles = \"%s\"\nform = \"%s\"\n",
             cname, pname, fg->ttext ? fg->ttext : "", form);
     fputs("xname = \"", s);
-    gp_text(s, xname, 0);
+    lab_plot_text(s, xname, 0);
     fputs("\"\nyname = \"", s);
-    gp_text(s, yname, 0);
+    lab_plot_text(s, yname, 0);
     fprintf(s, "\"\nxfit_max = %.17g\n", isfinite(fg->xfit_max) ? fg->xfit_max : -1.0);
     fclose(s);
     rc = lab_plot_render(req->figdir, fg->parity ? "fit_parity" : "fit", base, req->format,
                          settings, warn, sizeof warn, err, errlen);
     free(settings);
-    if (rc == LAB_OK && warn[0])
-        fprintf(stderr, "lab: warning: %s\n", warn);
+    if (rc == LAB_OK && warn[0] && req->note)
+        req->note(req->ctx, warn);
     return rc;
 }
 
@@ -483,6 +464,18 @@ struct job {
     const char *const *xnames; /* the x columns */
 };
 
+/* A message for the caller about the fit of jb ("group, form: text"). */
+static void note(struct job *jb, const char *fmt, const char *text)
+{
+    if (!jb->req->note)
+        return;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    lab_strbuf_printf(&b, "%s, %s: ", jb->group, lab_form_name(jb->form));
+    lab_strbuf_printf(&b, fmt, text);
+    jb->req->note(jb->req->ctx, lab_strbuf_str(&b));
+    lab_strbuf_release(&b);
+}
+
 static void record_failure(struct job *jb, size_t nfit, const char *why)
 {
     char loss[32];
@@ -490,7 +483,7 @@ static void record_failure(struct job *jb, size_t nfit, const char *why)
     fprintf(jb->fs->f[OUT_DIAG], "%s\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t%s"
             "\tnan\tnan\n",
             jb->group, lab_form_name(jb->form), loss, nfit, why);
-    fprintf(stderr, "lab: %s, %s: %s\n", jb->group, lab_form_name(jb->form), why);
+    note(jb, "%s", why);
     jb->fs->failures++;
 }
 
@@ -567,13 +560,14 @@ static void figure_add(struct figure *fg, struct job *jb, const struct points *p
     }
     for (size_t c = 0; c < ncombo; c++) {
         /* "width=8", or "params=577" for the other x columns of the curve */
-        char title[256];
-        int all = strcmp(jb->group, "all") == 0 && nx > 1;
-        size_t off = (size_t)snprintf(title, sizeof title, "%s", all ? "" : jb->group);
-        for (size_t k = 1; k < nx && off < sizeof title; k++)
-            off += (size_t)snprintf(title + off, sizeof title - off, "%s%s=%g",
-                                    off ? "," : "", jb->xnames[k], p->x[combo[c] * nx + k]);
-        figure_title(fg, title);
+        lab_strbuf title = LAB_STRBUF_INIT;
+        if (!(strcmp(jb->group, "all") == 0 && nx > 1))
+            lab_strbuf_puts(&title, jb->group);
+        for (size_t k = 1; k < nx; k++)
+            lab_strbuf_printf(&title, "%s%s=%g", title.len ? "," : "", jb->xnames[k],
+                              p->x[combo[c] * nx + k]);
+        figure_title(fg, lab_strbuf_str(&title));
+        lab_strbuf_release(&title);
         double xv[8];
         memcpy(xv, p->x + combo[c] * nx, nx * sizeof *xv);
         double a = log(xlo), b = log(xhi * 1.5);
@@ -591,103 +585,78 @@ static void figure_add(struct figure *fg, struct job *jb, const struct points *p
     free(combo);
 }
 
-/* Fit one group with one form and record everything about it. */
-static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
-{
-    const lab_fit_request *req = jb->req;
-    const lab_form *form = jb->form;
-    double *fx = NULL, *fy = NULL, *hx = NULL, *hy = NULL;
-    long *fcl = NULL, *hcl = NULL;
-    size_t nf, nh;
-    lab_boot *boot = NULL;
-    char err[512];
-    if (points_split(p, 0, &fx, &fy, &fcl, &nf) || points_split(p, 1, &hx, &hy, &hcl, &nh)) {
-        record_failure(jb, 0, "out of memory");
-        goto done;
-    }
-    lab_fit_data fit = { nf, p->nx, fx, fy }, held = { nh, p->nx, hx, hy };
+/* What one fit of one group gave. */
+struct fitted {
+    lab_fit_data fit, held;   /* the points fitted and held out */
     lab_fit_result res;
-    if (lab_fit_run(jb->fitter, &fit, &res, err, sizeof err) != LAB_OK) {
-        record_failure(jb, nf, err);
-        goto done;
-    }
-    if (req->starts_out) {
-        size_t ns;
-        const double *st = lab_fitter_starts(jb->fitter, &ns);
-        for (size_t k = 0; k < ns; k++) {
-            fprintf(req->starts_out, "%s\t%s\t%zu", jb->group, lab_form_name(form), k);
-            for (size_t i = 0; i < res.np; i++)
-                put(req->starts_out, st[k * res.np + i]);
-            fputc('\n', req->starts_out);
-        }
-    }
-    if (req->bootstrap) {
-        lab_boot_opts bo = { .B = req->bootstrap, .seed = req->seed, .key = jb->key,
-                             .cluster = req->boot_by ? fcl : NULL };
-        if (lab_boot_run(jb->fitter, &fit, &res, &bo, &boot, err, sizeof err) != LAB_OK)
-            boot = NULL;
-    }
+    lab_boot *boot;           /* NULL without bootstrap */
+    lab_score sf, sh;         /* scores on the fitted and held-out points */
+};
 
-    /* fits.tsv */
-    for (size_t i = 0; i < res.np; i++) {
+/* fits.tsv: each parameter with its bootstrap interval. */
+static void write_params(struct job *jb, const struct fitted *F)
+{
+    const lab_form *form = jb->form;
+    const lab_fit_result *res = &F->res;
+    for (size_t i = 0; i < res->np; i++) {
         double lo = NAN, hi = NAN, fixed;
         if (lab_form_param_fixed(form, i, &fixed))
             lo = hi = fixed;
-        else if (boot && boot->done)
-            lab_boot_interval(boot, i, LEVEL, &lo, &hi);
+        else if (F->boot && F->boot->done)
+            lab_boot_interval(F->boot, i, LEVEL, &lo, &hi);
         /* Refits start at the fit, and cannot leave a bound or a direction
          * where the loss is flat (a sharp break's f_i). A parameter at a
          * bound gets no interval (its diagnostics name it), nor does one
          * whose interval has zero width where the linearised error does not
          * vouch for it (as it does on exact data): either would claim a
          * precision the data do not give. */
-        double tiny = 1e-9 * fabs(res.theta[i]);
-        if (res.bounded[i] || (!lab_form_param_fixed(form, i, NULL) && hi - lo <= tiny
-                               && !(res.se[i] <= tiny)))
+        double tiny = 1e-9 * fabs(res->theta[i]);
+        if (res->bounded[i] || (!lab_form_param_fixed(form, i, NULL) && hi - lo <= tiny
+                                && !(res->se[i] <= tiny)))
             lo = hi = NAN;
-        fprintf(jb->fs->f[OUT_FITS], "%s\t%s\t%s", jb->group, lab_form_name(form),
-                lab_form_param_name(form, i));
-        put(jb->fs->f[OUT_FITS], res.theta[i]);
-        put(jb->fs->f[OUT_FITS], lo);
-        put(jb->fs->f[OUT_FITS], hi);
-        fputc('\n', jb->fs->f[OUT_FITS]);
+        FILE *f = jb->fs->f[OUT_FITS];
+        fprintf(f, "%s\t%s\t%s", jb->group, lab_form_name(form), lab_form_param_name(form, i));
+        put(f, res->theta[i]);
+        put(f, lo);
+        put(f, hi);
+        fputc('\n', f);
     }
+}
 
-    /* scores.tsv */
-    lab_score sf, sh = { 0 };
-    write_scores(jb, "fit", &fit, res.theta, &sf);
-    if (nh)
-        write_scores(jb, "holdout", &held, res.theta, &sh);
-
-    outcome_add(jb->fs, jb->group, lab_form_name(form), sf.rmsle, nh ? sh.rmsle : NAN);
-
-    /* diagnostics.tsv, with a warning for extrapolations that are not finite */
+/* diagnostics.tsv, with a warning for extrapolations that are not finite. */
+static void write_diagnostics(struct job *jb, const struct fitted *F)
+{
+    const lab_fit_result *res = &F->res;
     char warning[128] = "-", loss[32];
-    if (sh.nonfinite)
+    if (F->sh.nonfinite)
         snprintf(warning, sizeof warning, "prediction not finite at %zu held-out points",
-                 sh.nonfinite);
-    lab_loss_format(&req->loss, loss, sizeof loss);
+                 F->sh.nonfinite);
+    lab_loss_format(&jb->req->loss, loss, sizeof loss);
     FILE *d = jb->fs->f[OUT_DIAG];
-    fprintf(d, "%s\t%s\t%s\t%zu\t%s\t%s", jb->group, lab_form_name(form), loss, nf,
-            res.converged ? "yes" : "no", res.at_bound[0] ? res.at_bound : "-");
-    put(d, res.cond);
-    put(d, res.start_spread);
-    put(d, res.rms);
-    put(d, res.aic);
-    put(d, res.bic);
-    fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%s\t%.6f\t%.6f\n", res.starts, res.refined, res.agree,
-            boot ? boot->done : 0, warning, res.grid_s, res.refine_s);
-    if (sh.nonfinite)
-        fprintf(stderr, "lab: %s, %s: warning: %s\n", jb->group, lab_form_name(form), warning);
+    fprintf(d, "%s\t%s\t%s\t%zu\t%s\t%s", jb->group, lab_form_name(jb->form), loss, F->fit.n,
+            res->converged ? "yes" : "no", res->at_bound[0] ? res->at_bound : "-");
+    put(d, res->cond);
+    put(d, res->start_spread);
+    put(d, res->rms);
+    put(d, res->aic);
+    put(d, res->bic);
+    fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%s\t%.6f\t%.6f\n", res->starts, res->refined, res->agree,
+            F->boot ? F->boot->done : 0, warning, res->grid_s, res->refine_s);
+    if (F->sh.nonfinite)
+        note(jb, "warning: %s", warning);
+}
 
-    /* predictions.tsv */
+/* predictions.tsv: every point with the fitted curve and its band. */
+static void write_predictions(struct job *jb, const struct points *p, const struct fitted *F)
+{
     for (size_t i = 0; i < p->n; i++) {
         const double *x = p->x + i * p->nx;
-        double pred = lab_form_eval(form, res.theta, x, NULL), lo = NAN, hi = NAN;
-        if (boot && boot->done)
-            lab_boot_band(boot, form, x, LEVEL, &lo, &hi);
+        double pred = lab_form_eval(jb->form, F->res.theta, x, NULL), lo = NAN, hi = NAN;
+        if (F->boot && F->boot->done)
+            lab_boot_band(F->boot, jb->form, x, LEVEL, &lo, &hi);
         FILE *o = jb->fs->f[OUT_PRED];
-        fprintf(o, "%s\t%s\t%s", jb->group, lab_form_name(form), p->held[i] ? "holdout" : "fit");
+        fprintf(o, "%s\t%s\t%s", jb->group, lab_form_name(jb->form),
+                p->held[i] ? "holdout" : "fit");
         for (size_t c = 0; c < 4; c++)
             put(o, c < p->nx ? x[c] : NAN);
         put(o, p->y[i]);
@@ -696,26 +665,81 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
         put(o, hi);
         fputc('\n', o);
     }
-    figure_add(fg, jb, p, res.theta, boot);
+}
 
-    if (req->print) {
-        printf("%-14s %-12s", jb->group, lab_form_name(form));
-        for (size_t i = 0; i < res.np; i++) {
-            if (lab_form_param_fixed(form, i, NULL))
-                continue;
-            printf(" %s=%.4g", lab_form_param_name(form, i), res.theta[i]);
-        }
-        printf("  rmsle %.3g", sf.rmsle);
-        if (nh)
-            printf(" | held out %.3g", sh.rmsle);
-        if (!res.converged || res.at_bound[0])
-            printf("  [%s%s%s]", res.converged ? "" : "not converged",
-                   !res.converged && res.at_bound[0] ? "; " : "",
-                   res.at_bound[0] ? res.at_bound : "");
-        printf("\n");
+/* The starts the fitter refined, for --save-starts. */
+static void write_starts(struct job *jb, const struct fitted *F)
+{
+    size_t ns;
+    const double *st = lab_fitter_starts(jb->fitter, &ns);
+    for (size_t k = 0; k < ns; k++) {
+        fprintf(jb->req->starts_out, "%s\t%s\t%zu", jb->group, lab_form_name(jb->form), k);
+        for (size_t i = 0; i < F->res.np; i++)
+            put(jb->req->starts_out, st[k * F->res.np + i]);
+        fputc('\n', jb->req->starts_out);
     }
+}
+
+/* One line for the caller: the free parameters and the scores. */
+static void report_fit(struct job *jb, const struct fitted *F)
+{
+    const lab_fit_result *res = &F->res;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    lab_strbuf_printf(&b, "%-14s %-12s", jb->group, lab_form_name(jb->form));
+    for (size_t i = 0; i < res->np; i++)
+        if (!lab_form_param_fixed(jb->form, i, NULL))
+            lab_strbuf_printf(&b, " %s=%.4g", lab_form_param_name(jb->form, i), res->theta[i]);
+    lab_strbuf_printf(&b, "  rmsle %.3g", F->sf.rmsle);
+    if (F->held.n)
+        lab_strbuf_printf(&b, " | held out %.3g", F->sh.rmsle);
+    if (!res->converged || res->at_bound[0])
+        lab_strbuf_printf(&b, "  [%s%s%s]", res->converged ? "" : "not converged",
+                          !res->converged && res->at_bound[0] ? "; " : "",
+                          res->at_bound[0] ? res->at_bound : "");
+    jb->req->fitted(jb->req->ctx, lab_strbuf_str(&b));
+    lab_strbuf_release(&b);
+}
+
+/* Fit one group with one form, then record it in every table, the figure
+ * and the caller's report. */
+static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
+{
+    const lab_fit_request *req = jb->req;
+    struct fitted F = { 0 };
+    double *fx = NULL, *fy = NULL, *hx = NULL, *hy = NULL;
+    long *fcl = NULL, *hcl = NULL;
+    size_t nf, nh;
+    char err[512];
+    if (points_split(p, 0, &fx, &fy, &fcl, &nf) || points_split(p, 1, &hx, &hy, &hcl, &nh)) {
+        record_failure(jb, 0, "out of memory");
+        goto done;
+    }
+    F.fit = (lab_fit_data){ nf, p->nx, fx, fy };
+    F.held = (lab_fit_data){ nh, p->nx, hx, hy };
+    if (lab_fit_run(jb->fitter, &F.fit, &F.res, err, sizeof err) != LAB_OK) {
+        record_failure(jb, nf, err);
+        goto done;
+    }
+    if (req->starts_out)
+        write_starts(jb, &F);
+    if (req->bootstrap) {
+        lab_boot_opts bo = { .B = req->bootstrap, .seed = req->seed, .key = jb->key,
+                             .cluster = req->boot_by ? fcl : NULL };
+        if (lab_boot_run(jb->fitter, &F.fit, &F.res, &bo, &F.boot, err, sizeof err) != LAB_OK)
+            F.boot = NULL;
+    }
+    write_params(jb, &F);
+    write_scores(jb, "fit", &F.fit, F.res.theta, &F.sf);
+    if (nh)
+        write_scores(jb, "holdout", &F.held, F.res.theta, &F.sh);
+    outcome_add(jb->fs, jb->group, lab_form_name(jb->form), F.sf.rmsle, nh ? F.sh.rmsle : NAN);
+    write_diagnostics(jb, &F);
+    write_predictions(jb, p, &F);
+    figure_add(fg, jb, p, F.res.theta, F.boot);
+    if (req->fitted)
+        report_fit(jb, &F);
 done:
-    lab_boot_free(boot);
+    lab_boot_free(F.boot);
     free(fx);
     free(fy);
     free(fcl);
@@ -755,8 +779,7 @@ static int check_option_names(const lab_fit_request *req, char *err, size_t errl
             if (!*name)
                 continue; /* reported with its form by configure_form() */
             int found = 0;
-            char list[512] = "";
-            size_t off = 0;
+            lab_strbuf list = LAB_STRBUF_INIT;
             for (size_t fi = 0; fi < req->nforms && !found; fi++) {
                 const char *defaults[LAB_FORM_MAXX];
                 size_t nx = req->x ? req->nx : default_x(req->forms[fi], defaults);
@@ -765,15 +788,18 @@ static int check_option_names(const lab_fit_request *req, char *err, size_t errl
                 if (lab_form_alloc(req->forms[fi], nx, &f, why, sizeof why) != LAB_OK)
                     continue; /* the form's own error comes later */
                 found = lab_form_param_index(f, name) >= 0;
-                for (size_t i = 0; i < lab_form_nparams(f) && off < sizeof list; i++)
-                    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
-                                            off ? ", " : "", lab_form_param_name(f, i));
+                for (size_t i = 0; i < lab_form_nparams(f); i++)
+                    lab_strbuf_printf(&list, "%s%s", list.len ? ", " : "",
+                                      lab_form_param_name(f, i));
                 lab_form_free(f);
             }
             if (!found)
-                return lab_fail(err, errlen, LAB_EINVAL, "%s %s: no parameter \"%s\" in the "
-                                "forms fitted (parameters: %s)", opts[o].opt, opts[o].args[k],
-                                name, list);
+                lab_fail(err, errlen, LAB_EINVAL, "%s %s: no parameter \"%s\" in the forms "
+                         "fitted (parameters: %s)", opts[o].opt, opts[o].args[k], name,
+                         lab_strbuf_str(&list));
+            lab_strbuf_release(&list);
+            if (!found)
+                return LAB_EINVAL;
         }
     }
     return LAB_OK;

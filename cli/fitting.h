@@ -6,7 +6,8 @@
  * points, the loss and the bootstrap; lab_fitting_add() fits every (group,
  * form) pair of one table and collects the rows of fits.tsv,
  * diagnostics.tsv, scores.tsv and predictions.tsv, and draws one figure per
- * form; lab_fitting_write() writes the four tables. Several requests can add
+ * form; it never prints: what a user should see goes through the request's
+ * hooks; lab_fitting_write() writes the four tables. Several requests can add
  * to one collection (lab run fits a law per width and a joint law).
  *
  * Ownership: a lab_fitting from lab_fitting_alloc() is freed with
@@ -20,6 +21,7 @@
 
 #include "fit.h"
 #include "plot.h"
+#include "strbuf.h"
 #include "table.h"
 
 enum lab_split { LAB_SPLIT_NONE, LAB_SPLIT_FRACTION, LAB_SPLIT_FROM, LAB_SPLIT_COLUMN };
@@ -49,7 +51,12 @@ typedef struct lab_fit_request {
     enum lab_plot_format format;
     const char *figdir;    /* where figures go */
     FILE *starts_out;      /* when not NULL, the refined starts are written here */
-    int print;             /* print a summary table on stdout */
+    /* Messages for the caller to show (NULL: none): a failed fit or a
+     * warning (note), and one line per fit with its parameters and scores
+     * (fitted). */
+    void (*note)(void *ctx, const char *message);
+    void (*fitted)(void *ctx, const char *line);
+    void *ctx;
 } lab_fit_request;
 
 typedef struct lab_fitting lab_fitting;
@@ -70,8 +77,9 @@ int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen
 /* Fits that failed so far. */
 size_t lab_fitting_failures(const lab_fitting *fs);
 
-/* Print, for each group fitted with several forms, the forms ranked by their
- * held-out RMSLE (by their fitted RMSLE when nothing is held out). */
-void lab_fitting_print_ranking(const lab_fitting *fs, FILE *out);
+/* For each group fitted with several forms, a line ranking the forms by
+ * their held-out RMSLE (by their fitted RMSLE when nothing is held out),
+ * appended to out. */
+void lab_fitting_ranking(const lab_fitting *fs, lab_strbuf *out);
 
 #endif

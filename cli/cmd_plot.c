@@ -5,8 +5,9 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "fileio.h"
 #include "names.h"
+#include "plot.h"
+#include "runfolder.h"
 #include "status.h"
 
 static const char usage[] =
@@ -38,25 +39,23 @@ int lab_cmd_plot(int argc, char **argv)
     const char *dir = argv[optind];
 
     /* The run's own config gives the name and the default format. */
-    char err[1024];
     lab_config c;
-    int rc = lab_config_init(&c);
-    char *path = lab_path_join(dir, "config.cfg");
-    if (rc == LAB_OK)
-        rc = path ? lab_config_load(&c, path, err, sizeof err) : LAB_ENOMEM;
-    free(path);
-    if (rc != LAB_OK) {
-        lab_cli_error("%s: not a run folder (%s)", dir,
-                      rc == LAB_ENOMEM ? "out of memory" : err);
-        lab_config_release(&c);
-        return LAB_EXIT_USAGE;
-    }
-    if (format && (c.format = lab_name_index(format, lab_plot_format_names, LAB_NPLOT)) < 0) {
+    char err[1024];
+    int log = -1, code = lab_cli_run_config(&c, dir);
+    if (code == LAB_EXIT_OK && format
+        && (c.format = lab_name_index(format, lab_plot_format_names, LAB_NPLOT)) < 0) {
         lab_cli_error("--format %s: expected png, svg, pdf or none", format);
-        lab_config_release(&c);
-        return LAB_EXIT_USAGE;
+        code = LAB_EXIT_USAGE;
     }
-    int code = lab_cli_report(dir, &c);
+    /* Not while a run writes the same files. */
+    if (code == LAB_EXIT_OK && lab_runfolder_lock(dir, "run.log", 0, &log, err, sizeof err)
+                                   != LAB_OK) {
+        lab_cli_error("%s", err);
+        code = LAB_EXIT_FAIL;
+    }
+    if (code == LAB_EXIT_OK)
+        code = lab_cli_report(dir, &c);
+    lab_runfolder_unlock(log);
     lab_config_release(&c);
     return code;
 }

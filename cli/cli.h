@@ -7,7 +7,6 @@
 #define LAB_CLI_H
 
 #include "config.h"
-#include "plot.h"
 
 enum { LAB_EXIT_OK = 0, LAB_EXIT_FAIL = 1, LAB_EXIT_USAGE = 2, LAB_EXIT_INTERRUPTED = 130 };
 
@@ -28,10 +27,13 @@ int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
 int lab_cli_config_operand(lab_config *c, int argc, char **argv, const char *usage,
                            char **sets, int nsets);
 
-/* From RUNDIR/results.tsv write summary.tsv, the fits of the [fit] section
- * (fits.tsv, diagnostics.tsv, scores.tsv, predictions.tsv) and figures/
- * (data, scripts and, unless the config's format is none, images); c is the
- * run's config. Prints warnings; returns an exit code. */
+/* Load RUNDIR/config.cfg, the resolved config of a run, with RUNDIR as its
+ * folder (wherever it was run). Prints the error and returns an exit code
+ * on failure; c must be released with lab_config_release() in both cases. */
+int lab_cli_run_config(lab_config *c, const char *rundir);
+
+/* The report of a run folder (report.h), printing its warnings and error;
+ * returns an exit code. */
 int lab_cli_report(const char *rundir, const lab_config *c);
 
 /* Subcommands: each gets argv from its own name on. */
@@ -39,5 +41,6 @@ int lab_cmd_run(int argc, char **argv);
 int lab_cmd_show(int argc, char **argv);
 int lab_cmd_plot(int argc, char **argv);
 int lab_cmd_fit(int argc, char **argv);
+int lab_cmd_merge(int argc, char **argv);
 
 #endif

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <configure.h>
+
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <getopt.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "report.h"
+#include "status.h"
+#include "strbuf.h"
+
+void lab_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("lab: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int lab_cli_exit_code(int status)
+{
+    switch (status) {
+    case LAB_OK:
+        return LAB_EXIT_OK;
+    case LAB_ECONFIG:
+    case LAB_ECONFLICT:
+    case LAB_EINVAL:
+        return LAB_EXIT_USAGE;
+    case LAB_EINTERRUPTED:
+        return LAB_EXIT_INTERRUPTED;
+    default:
+        return LAB_EXIT_FAIL;
+    }
+}
+
+/* ---- finding configs ----------------------------------------------------- */
+
+static int readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* Try dir/name and dir/name.cfg; on success return a new string. */
+static char *try_dir(const char *dir, const char *name)
+{
+    lab_strbuf b = LAB_STRBUF_INIT;
+    if (dir)
+        lab_strbuf_printf(&b, "%s/", dir);
+    lab_strbuf_puts(&b, name);
+    if (!b.failed && readable(b.s))
+        return lab_strbuf_detach(&b);
+    size_t len = strlen(name);
+    if (len < 4 || strcmp(name + len - 4, ".cfg") != 0) {
+        lab_strbuf_puts(&b, ".cfg");
+        if (!b.failed && readable(b.s))
+            return lab_strbuf_detach(&b);
+    }
+    lab_strbuf_release(&b);
+    return NULL;
+}
+
+static char *find_config(const char *name)
+{
+    if (strchr(name, '/'))
+        return readable(name) ? strdup(name) : NULL;
+    const char *dirs[] = { NULL, "experiments", LAB_SRCDIR "/experiments",
+                           LAB_PKGDATADIR "/experiments" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char *p = try_dir(dirs[i], name);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
+{
+    char err[1024];
+    if (lab_config_init(c) != LAB_OK) {
+        lab_cli_error("out of memory");
+        return LAB_EXIT_FAIL;
+    }
+    char *path = find_config(name);
+    if (!path) {
+        lab_cli_error("%s: no such config (looked in the current folder and in "
+                      "experiments/; `ls %s/experiments` lists the lab's own)",
+                      name, LAB_SRCDIR);
+        return LAB_EXIT_USAGE;
+    }
+    int rc = lab_config_load(c, path, err, sizeof err);
+    for (int i = 0; i < nsets && rc == LAB_OK; i++)
+        rc = lab_config_set(c, sets[i], err, sizeof err);
+    if (rc == LAB_OK)
+        rc = lab_config_finish(c, err, sizeof err);
+    free(path);
+    if (rc != LAB_OK) {
+        lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
+        return rc == LAB_EIO ? LAB_EXIT_USAGE : lab_cli_exit_code(rc);
+    }
+    return LAB_EXIT_OK;
+}
+
+int lab_cli_config_operand(lab_config *c, int argc, char **argv, const char *usage,
+                           char **sets, int nsets)
+{
+    if (optind != argc - 1) {
+        if (lab_config_init(c) != LAB_OK)
+            return LAB_EXIT_FAIL;
+        fputs(usage, stderr);
+        return LAB_EXIT_USAGE;
+    }
+    return lab_cli_load_config(c, argv[optind], sets, nsets);
+}
+
+int lab_cli_run_config(lab_config *c, const char *rundir)
+{
+    char err[1024];
+    int rc = lab_config_init(c);
+    char *path = lab_path_join(rundir, "config.cfg");
+    if (rc == LAB_OK)
+        rc = path ? lab_config_load(c, path, err, sizeof err) : LAB_ENOMEM;
+    free(path);
+    if (rc == LAB_OK) {
+        char *dir = strdup(rundir);
+        rc = dir ? LAB_OK : LAB_ENOMEM;
+        if (dir) {
+            free(c->dir);
+            c->dir = dir;
+        }
+    }
+    if (rc == LAB_OK)
+        rc = lab_config_finish(c, err, sizeof err);
+    if (rc != LAB_OK) {
+        lab_cli_error("%s: not a run folder (%s)", rundir,
+                      rc == LAB_ENOMEM ? "out of memory" : err);
+        return rc == LAB_ENOMEM ? LAB_EXIT_FAIL : LAB_EXIT_USAGE;
+    }
+    return LAB_EXIT_OK;
+}
+
+/* ---- reports ------------------------------------------------------------- */
+
+static void print_warning(void *ctx, const char *message)
+{
+    (void)ctx;
+    lab_cli_error("warning: %s", message);
+}
+
+int lab_cli_report(const char *rundir, const lab_config *c)
+{
+    char err[1024];
+    lab_report_hooks h = { print_warning, NULL };
+    int rc = lab_report_write(rundir, c, &h, err, sizeof err);
+    if (rc != LAB_OK)
+        lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
+    return rc == LAB_OK ? LAB_EXIT_OK : LAB_EXIT_FAIL;
+}

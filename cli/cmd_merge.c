@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lab merge RUNDIR: join the shards of a run into results.tsv and report. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "fileio.h"
+#include "merge.h"
+#include "provenance.h"
+#include "runfolder.h"
+#include "status.h"
+
+static const char usage[] =
+    "Usage: lab merge RUNDIR\n"
+    "Join the shards of a run (RUNDIR/shards/K-of-N.tsv, from lab run --shard K/N)\n"
+    "into RUNDIR/results.tsv, then write summary.tsv, the fits and figures/.\n"
+    "A shard run with another config is refused (exit 2); missing cells are listed\n"
+    "with their shards (exit 1; what is there is merged and reported).\n";
+
+int lab_cmd_merge(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        fputs(usage, opt == 'h' ? stdout : stderr);
+        return opt == 'h' ? LAB_EXIT_OK : LAB_EXIT_USAGE;
+    }
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return LAB_EXIT_USAGE;
+    }
+    const char *dir = argv[optind];
+    char err[1024];
+    lab_config c;
+    lab_strbuf header = LAB_STRBUF_INIT;
+    int log = -1, code = lab_cli_run_config(&c, dir);
+    if (code != LAB_EXIT_OK)
+        goto done;
+    code = LAB_EXIT_FAIL;
+    int rc = lab_provenance_results_header(&c, &header);
+    if (rc == LAB_OK)
+        rc = lab_runfolder_lock(dir, "run.log", 1, &log, err, sizeof err);
+    lab_merge_report mr;
+    if (rc == LAB_OK)
+        rc = lab_merge_run(&c, dir, header.s, 0, &mr, err, sizeof err);
+    if (rc != LAB_OK && rc != LAB_EMISSING) {
+        lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
+        code = lab_cli_exit_code(rc);
+        goto done;
+    }
+    if (mr.header_note[0])
+        lab_cli_error("warning: a shard was written under another build or environment (%s)",
+                      mr.header_note);
+    if (mr.dropped)
+        lab_cli_error("warning: dropped %zu malformed rows of the shards' tables", mr.dropped);
+    fprintf(stderr, "lab: %s: merged %zu shard files into %s/results.tsv: %zu of %zu cells\n",
+            c.name, mr.files, dir, mr.have, mr.total);
+    if (rc == LAB_EMISSING)
+        lab_cli_error("%s", err);
+    code = mr.have > 0 ? lab_cli_report(dir, &c) : LAB_EXIT_OK;
+    if (rc == LAB_EMISSING)
+        code = LAB_EXIT_FAIL;
+done:
+    lab_runfolder_unlock(log);
+    lab_strbuf_release(&header);
+    lab_config_release(&c);
+    return code;
+}

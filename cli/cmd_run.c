@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lab run CFG: run an experiment's sweep into its run folder, resumably, on
+ * one machine or as one shard of many. */
+#include <configure.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "fileio.h"
+#include "merge.h"
+#include "provenance.h"
+#include "runfolder.h"
+#include "status.h"
+#include "strbuf.h"
+#include "sweep.h"
+
+static const char usage[] =
+    "Usage: lab run CFG [options]\n"
+    "Run the sweep of an experiment; rerunning resumes where it stopped.\n"
+    "CFG is a path, or a name looked up in the current folder, then in experiments/.\n"
+    "\n"
+    "  -j, --jobs N         cells run in parallel (default: the number of cores)\n"
+    "  --set SECTION.KEY=VALUE\n"
+    "                       override a config key (repeatable); sweep a key with\n"
+    "                       --set sweep.SECTION.KEY=VALUES\n"
+    "  --out DIR            run folder (default: runs/<experiment name>)\n"
+    "  --fresh              discard the folder's earlier results and start over\n"
+    "  --max-cells N        run at most N more cells, then stop (resume later)\n"
+    "  --shard K/N          run only shard K of N (1 <= K <= N) into DIR/shards/;\n"
+    "                       the last shard to finish merges them (or lab merge DIR)\n"
+    "  -h, --help           this help\n"
+    "\n"
+    "Writes DIR/config.cfg (resolved), results.tsv, summary.tsv, run.log and\n"
+    "figures/. Exit status: 0 done, 1 failure, 2 usage or config error,\n"
+    "130 interrupted (rerun to resume).\n";
+
+/* Set by SIGINT/SIGTERM: cells stop at their next step, finished rows stay. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+static void clock_text(double s, char *buf, size_t len)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void progress(void *ctx, size_t done, size_t todo, double elapsed)
+{
+    (void)ctx;
+    char el[32], eta[32];
+    clock_text(elapsed, el, sizeof el);
+    clock_text(done ? elapsed / (double)done * (double)(todo - done) : 0.0, eta, sizeof eta);
+    fprintf(stderr, "\r  %zu/%zu cells  %5.1f%%  elapsed %s  eta %s ", done, todo,
+            todo ? 100.0 * (double)done / (double)todo : 100.0, el, eta);
+    fflush(stderr);
+}
+
+/* ---- options -------------------------------------------------------------- */
+
+struct run_opts {
+    int jobs, fresh;
+    long max_cells;
+    size_t shard, nshards;  /* shard K (1-based) of N; N = 0 without --shard */
+    const char *out;
+    char **sets;            /* --set assignments (pointers into argv) */
+    int nsets;
+};
+
+/* "K/N" with 1 <= K <= N. */
+static int parse_shard(const char *text, struct run_opts *o)
+{
+    char *end, *end2;
+    unsigned long k = strtoul(text, &end, 10), n = *end == '/' ? strtoul(end + 1, &end2, 10) : 0;
+    if (end == text || *end != '/' || end2 == end + 1 || *end2 || k < 1 || k > n || n > 100000)
+        return -1;
+    o->shard = k;
+    o->nshards = n;
+    return 0;
+}
+
+/* Parse the options into o; returns -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct run_opts *o)
+{
+    static const struct option longopts[] = {
+        { "jobs", required_argument, NULL, 'j' },
+        { "set", required_argument, NULL, 's' },
+        { "out", required_argument, NULL, 'o' },
+        { "fresh", no_argument, NULL, 'f' },
+        { "max-cells", required_argument, NULL, 'm' },
+        { "shard", required_argument, NULL, 'S' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    long ncores = sysconf(_SC_NPROCESSORS_ONLN);
+    char *end;
+    int opt;
+    o->jobs = ncores > 0 ? (int)ncores : 1;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'j':
+            o->jobs = (int)strtol(optarg, &end, 10);
+            if (*end || o->jobs < 1 || o->jobs > 1024) {
+                lab_cli_error("-j %s: expected a number of jobs in [1, 1024]", optarg);
+                return LAB_EXIT_USAGE;
+            }
+            break;
+        case 's':
+            o->sets[o->nsets++] = optarg;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'f':
+            o->fresh = 1;
+            break;
+        case 'm':
+            o->max_cells = strtol(optarg, &end, 10);
+            if (*end || o->max_cells < 1) {
+                lab_cli_error("--max-cells %s: expected a positive number", optarg);
+                return LAB_EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            if (parse_shard(optarg, o) != 0) {
+                lab_cli_error("--shard %s: expected K/N with 1 <= K <= N <= 100000", optarg);
+                return LAB_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return LAB_EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return LAB_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+/* The command line as typed, before getopt reorders argv. */
+static char *command_line(int argc, char **argv)
+{
+    lab_strbuf b = LAB_STRBUF_INIT;
+    lab_strbuf_puts(&b, "lab");
+    for (int i = 0; i < argc; i++)
+        lab_strbuf_printf(&b, " %s", argv[i]);
+    return lab_strbuf_detach(&b);
+}
+
+/* One line per invocation in a run log: when, how, what happened. */
+static void append_log(int fd, const char *cmdline, int jobs, const lab_sweep_report *rep,
+                       double seconds, int rc)
+{
+    char when[64];
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+    lab_strbuf b = LAB_STRBUF_INIT;
+    lab_strbuf_printf(&b, "%s (git %s) %s | jobs %d | %zu cells: %zu kept, %zu run, %zu failed, "
+                      "%zu missing, %zu diverged | %.1f s | %s", when, lab_git_describe(),
+                      cmdline, jobs, rep->total, rep->kept, rep->ran, rep->failed,
+                      rep->remaining, rep->diverged, seconds, lab_strerror(rc));
+    if (!b.failed)
+        lab_runfolder_log(fd, b.s);
+    lab_strbuf_release(&b);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A worker that dies leaves a broken pipe: an error to handle, not a kill. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Run the sweep (or the shard) into path, log it in the locked log, and say
+ * what happened. Returns the sweep's status. */
+static int sweep(const lab_config *c, const struct run_opts *o, const char *path,
+                 const char *header, int log, const char *cmdline, lab_sweep_report *rep)
+{
+    int tty = isatty(STDERR_FILENO);
+    lab_sweep_opts opts = {
+        .jobs = o->jobs, .max_cells = o->max_cells, .stop = &stop_requested,
+        .shard = o->nshards ? o->shard - 1 : 0, .nshards = o->nshards,
+        .progress = tty ? progress : NULL
+    };
+    char err[1024], el[32], what[64] = "";
+    double t0 = lab_clock_s();
+    int rc = lab_sweep_run(c, path, header, &opts, rep, err, sizeof err);
+    double seconds = lab_clock_s() - t0;
+    if (tty && rep->ran > 0)
+        fputc('\n', stderr);
+    append_log(log, cmdline, o->jobs, rep, seconds, rc);
+    if (rep->dropped)
+        lab_cli_error("warning: dropped %zu malformed rows of %s; their cells ran again",
+                      rep->dropped, path);
+    if (rep->header_note[0] && rep->kept)
+        lab_cli_error("warning: %zu cells kept from a table written under another build "
+                      "or environment (%s)", rep->kept, rep->header_note);
+    if (rc != LAB_OK && rc != LAB_EINTERRUPTED) {
+        lab_cli_error("%s", err);
+        if (rc == LAB_EFORMAT)
+            lab_cli_error("rerun with --fresh to start over, or choose another folder with "
+                          "--out");
+        return rc;
+    }
+    if (o->nshards)
+        snprintf(what, sizeof what, " shard %zu/%zu", o->shard, o->nshards);
+    clock_text(seconds, el, sizeof el);
+    fprintf(stderr, "lab: %s%s: %zu cells (%zu kept, %zu run in %s, %zu diverged)", c->name,
+            what, rep->total, rep->kept, rep->ran, el, rep->diverged);
+    if (rep->remaining)
+        fprintf(stderr, "; %zu still to run: rerun the same command to resume", rep->remaining);
+    fprintf(stderr, "\n");
+    return rc;
+}
+
+/* The exit code after the sweep: failed cells still get their report. */
+static int sweep_exit(int rc, const lab_sweep_report *rep)
+{
+    if (rc == LAB_OK || rc == LAB_EINTERRUPTED)
+        return -1;
+    if (rc == LAB_EFORMAT)
+        return LAB_EXIT_USAGE;
+    return rep->kept + rep->ran == 0 ? LAB_EXIT_FAIL : -2;
+}
+
+/* Merge the shards (all of them, or only when complete) and report. */
+static int merge_and_report(const lab_config *c, const char *header, unsigned flags,
+                            int *merged)
+{
+    char err[1024];
+    lab_merge_report mr;
+    int rc = lab_merge_run(c, c->dir, header, flags, &mr, err, sizeof err);
+    *merged = mr.written;
+    if (mr.header_note[0])
+        lab_cli_error("warning: a shard was written under another build or environment (%s)",
+                      mr.header_note);
+    if (mr.dropped)
+        lab_cli_error("warning: dropped %zu malformed rows of the shards' tables", mr.dropped);
+    if (rc != LAB_OK && rc != LAB_EMISSING) {
+        lab_cli_error("%s", err);
+        return lab_cli_exit_code(rc);
+    }
+    if (mr.files)
+        fprintf(stderr, "lab: %s: merged %zu shard files: %zu of %zu cells\n", c->name,
+                mr.files, mr.have, mr.total);
+    if (rc == LAB_EMISSING && (flags & LAB_MERGE_ONLY_COMPLETE)) {
+        fprintf(stderr, "lab: %s: %zu cells are still in other shards (%s); the last shard to "
+                "finish merges them, or run lab merge %s\n", c->name, mr.total - mr.have,
+                mr.missing, c->dir);
+        return LAB_EXIT_OK;
+    }
+    if (rc == LAB_EMISSING && !(flags & LAB_MERGE_IF_SHARDS))
+        lab_cli_error("%s", err);
+    return rc == LAB_EMISSING && !(flags & LAB_MERGE_IF_SHARDS) ? LAB_EXIT_FAIL : LAB_EXIT_OK;
+}
+
+/* One shard: run it into its own table under its own lock, then, when it is
+ * the last to finish, merge and report under the folder's lock. */
+static int run_shard(lab_config *c, const struct run_opts *o, const char *header,
+                     const char *cmdline)
+{
+    char err[1024], logname[64];
+    snprintf(logname, sizeof logname, "shards/%zu-of-%zu.log", o->shard, o->nshards);
+    char *path = lab_merge_shard_path(c->dir, o->shard, o->nshards);
+    int log = -1, code = LAB_EXIT_FAIL, rc;
+    lab_sweep_report rep;
+    if (!path) {
+        lab_cli_error("out of memory");
+        goto done;
+    }
+    if ((rc = lab_runfolder_lock(c->dir, logname, 0, &log, err, sizeof err)) != LAB_OK
+        || (rc = lab_runfolder_prepare(c, o->fresh, path, err, sizeof err)) != LAB_OK) {
+        lab_cli_error("%s", err);
+        code = lab_cli_exit_code(rc);
+        goto done;
+    }
+    rc = sweep(c, o, path, header, log, cmdline, &rep);
+    lab_runfolder_unlock(log);
+    log = -1;
+    if ((code = sweep_exit(rc, &rep)) != -1) {
+        code = code == -2 ? LAB_EXIT_FAIL : code;
+        goto done;
+    }
+    if (rc == LAB_EINTERRUPTED) {
+        code = stop_requested ? LAB_EXIT_INTERRUPTED : LAB_EXIT_OK;
+        goto done;
+    }
+    /* Wait for a merge in progress rather than fail: this may be the last shard. */
+    if ((rc = lab_runfolder_lock(c->dir, "run.log", 1, &log, err, sizeof err)) != LAB_OK) {
+        lab_cli_error("%s", err);
+        goto done;
+    }
+    int merged;
+    code = merge_and_report(c, header, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
+    if (code == LAB_EXIT_OK && merged) {
+        code = lab_cli_report(c->dir, c);
+        if (code == LAB_EXIT_OK)
+            fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n",
+                    c->dir);
+    }
+done:
+    lab_runfolder_unlock(log);
+    free(path);
+    return code;
+}
+
+/* The whole sweep on this machine, under the folder's lock from start to
+ * report. */
+static int run_all(lab_config *c, const struct run_opts *o, const char *header,
+                   const char *cmdline)
+{
+    char err[1024], which[1024];
+    char *results = lab_path_join(c->dir, "results.tsv");
+    int log = -1, code = LAB_EXIT_FAIL, rc, merged;
+    lab_sweep_report rep;
+    if (!results) {
+        lab_cli_error("out of memory");
+        goto done;
+    }
+    if ((rc = lab_runfolder_lock(c->dir, "run.log", 0, &log, err, sizeof err)) != LAB_OK) {
+        lab_cli_error("%s", err);
+        goto done;
+    }
+    if (lab_runfolder_shard_running(c->dir, which, sizeof which)) {
+        lab_cli_error("%s: a shard of this run is running (%s); wait for the shards, or use "
+                      "another folder", c->dir, which);
+        goto done;
+    }
+    if ((rc = lab_runfolder_prepare(c, o->fresh, NULL, err, sizeof err)) != LAB_OK) {
+        lab_cli_error("%s", err);
+        code = lab_cli_exit_code(rc);
+        goto done;
+    }
+    /* Cells that shards finished count as done. */
+    if ((code = merge_and_report(c, header, LAB_MERGE_IF_SHARDS | LAB_MERGE_SKIP_DONE,
+                                 &merged)) != LAB_EXIT_OK)
+        goto done;
+    rc = sweep(c, o, results, header, log, cmdline, &rep);
+    if ((code = sweep_exit(rc, &rep)) != -1) {
+        if (code == -2) /* failed cells: still summarise and draw what finished */
+            lab_cli_report(c->dir, c);
+        code = code == -2 ? LAB_EXIT_FAIL : code;
+        goto done;
+    }
+    code = rep.kept + rep.ran > 0 ? lab_cli_report(c->dir, c) : LAB_EXIT_OK;
+    if (code == LAB_EXIT_OK)
+        fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n", c->dir);
+    if (stop_requested)
+        code = LAB_EXIT_INTERRUPTED;
+done:
+    lab_runfolder_unlock(log);
+    free(results);
+    return code;
+}
+
+int lab_cmd_run(int argc, char **argv)
+{
+    struct run_opts o = { 0 };
+    char *cmdline = command_line(argc, argv);
+    o.sets = calloc((size_t)argc + 1, sizeof *o.sets); /* + 1 for --out */
+    lab_strbuf out_set = LAB_STRBUF_INIT;
+    int code = cmdline && o.sets ? parse_options(argc, argv, &o) : LAB_EXIT_FAIL;
+    if (code < 0 && o.out) {
+        /* --out DIR is --set output.dir=DIR, with the same checks. */
+        lab_strbuf_printf(&out_set, "output.dir=%s", o.out);
+        if (out_set.failed)
+            code = LAB_EXIT_FAIL;
+        else
+            o.sets[o.nsets++] = out_set.s;
+    }
+    if (code < 0) {
+        lab_config c;
+        lab_strbuf header = LAB_STRBUF_INIT;
+        code = lab_cli_config_operand(&c, argc, argv, usage, o.sets, o.nsets);
+        if (code == LAB_EXIT_OK && lab_provenance_results_header(&c, &header) != LAB_OK) {
+            lab_cli_error("out of memory");
+            code = LAB_EXIT_FAIL;
+        }
+        if (code == LAB_EXIT_OK) {
+            catch_signals();
+            code = o.nshards ? run_shard(&c, &o, header.s, cmdline)
+                             : run_all(&c, &o, header.s, cmdline);
+        }
+        lab_strbuf_release(&header);
+        lab_config_release(&c);
+    }
+    lab_strbuf_release(&out_set);
+    free(o.sets);
+    free(cmdline);
+    return code;
+}

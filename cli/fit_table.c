@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fit_table.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "forms.h"
+#include "names.h"
+#include "status.h"
+#include "table.h"
+
+/* Split "a,b,c" into a new array of new strings. */
+static char **split_list(const char *text, size_t *n)
+{
+    size_t count = 1;
+    for (const char *p = text; *p; p++)
+        count += *p == ',';
+    char **v = calloc(count + 1, sizeof *v), *copy = strdup(text), *save = NULL;
+    *n = 0;
+    if (!v || !copy) {
+        free(v);
+        free(copy);
+        return NULL;
+    }
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (!(v[(*n)++] = strdup(tok)))
+            break;
+    free(copy);
+    return v;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int parse_number(const char *opt, const char *text, double lo, double hi, double *v,
+                        char *err, size_t errlen)
+{
+    char *end;
+    *v = strtod(text, &end);
+    if (end == text || *end || !(*v >= lo) || !(*v <= hi))
+        return lab_fail(err, errlen, LAB_EINVAL, "%s %s: expected a number in [%g, %g]", opt,
+                        text, lo, hi);
+    return LAB_OK;
+}
+
+/* A whole number in [lo, hi], written in decimal digits. */
+static int parse_count(const char *opt, const char *text, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *v, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    *v = strtoull(text, &end, 10);
+    if (!isdigit((unsigned char)text[0]) || *end || errno || *v < lo || *v > hi)
+        return lab_fail(err, errlen, LAB_EINVAL, "%s %s: expected a whole number in [%llu, %llu]",
+                        opt, text, lo, hi);
+    return LAB_OK;
+}
+
+/* Replace a list option's value by the list in text. */
+static int set_list(char ***list, size_t *n, const char *text, char *err, size_t errlen)
+{
+    free_list(*list, *n);
+    *list = split_list(text, n);
+    return *list ? LAB_OK : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+}
+
+/* One option of `lab fit`. */
+static int fit_option(lab_fit_options *o, int opt, const char *arg, int *nsplit, char *err,
+                      size_t errlen)
+{
+    lab_fit_request *req = &o->req;
+    unsigned long long u;
+    double v;
+    int rc = LAB_OK;
+    switch (opt) {
+    case 'F':
+        return set_list(&req->forms, &req->nforms, arg, err, errlen);
+    case 'x':
+        return set_list(&req->x, &req->nx, arg, err, errlen);
+    case 'g':
+        return set_list(&req->group, &req->ngroup, arg, err, errlen);
+    case 'y':
+        req->y = arg;
+        return LAB_OK;
+    case 'H':
+        if (parse_number("--holdout", arg, 0, 1, &v, err, errlen) != LAB_OK || !(v > 0 && v < 1))
+            return lab_fail(err, errlen, LAB_EINVAL, "--holdout %s: expected a fraction in "
+                            "(0, 1)", arg);
+        req->split = LAB_SPLIT_FRACTION;
+        req->split_value = v;
+        (*nsplit)++;
+        return LAB_OK;
+    case 'f':
+        rc = parse_number("--holdout-from", arg, -1e308, 1e308, &v, err, errlen);
+        req->split = LAB_SPLIT_FROM;
+        req->split_value = v;
+        (*nsplit)++;
+        return rc;
+    case 'c':
+        req->split = LAB_SPLIT_COLUMN;
+        req->split_col = arg;
+        (*nsplit)++;
+        return LAB_OK;
+    case 'l':
+        return lab_loss_parse(arg, &req->loss, err, errlen);
+    case 'b':
+        rc = parse_count("--bootstrap", arg, 0, 1000000, &u, err, errlen);
+        req->bootstrap = (size_t)u;
+        return rc;
+    case 'B':
+        req->boot_by = arg;
+        return LAB_OK;
+    case 's':
+        rc = parse_count("--seed", arg, 0, ULLONG_MAX, &u, err, errlen);
+        req->seed = u;
+        return rc;
+    case 'X':
+        req->fix[req->nfix++] = (char *)arg;
+        return LAB_OK;
+    case 'R':
+        req->release[req->nrelease++] = (char *)arg;
+        return LAB_OK;
+    case 'S':
+        req->starts[req->nstarts++] = (char *)arg;
+        return LAB_OK;
+    case 'r':
+        if (strcmp(arg, "all") == 0) {
+            req->refine = 0;
+            return LAB_OK;
+        }
+        rc = parse_count("--refine", arg, 1, 1000000, &u, err, errlen);
+        req->refine = (size_t)u;
+        return rc;
+    case 'o':
+        o->out = arg;
+        return LAB_OK;
+    case 'p': {
+        int k = lab_name_index(arg, lab_plot_format_names, LAB_NPLOT);
+        if (k < 0)
+            return lab_fail(err, errlen, LAB_EINVAL, "--format %s: expected png, svg, pdf or "
+                            "none", arg);
+        req->format = (enum lab_plot_format)k;
+        return LAB_OK;
+    }
+    case 'W':
+        o->starts_path = arg;
+        return LAB_OK;
+    default:
+        return lab_fail(err, errlen, LAB_EINVAL, "unknown option");
+    }
+}
+
+int lab_fit_options_parse(int argc, char **argv, lab_fit_options *o, char *err, size_t errlen)
+{
+    static const struct option longopts[] = {
+        { "form", required_argument, NULL, 'F' },
+        { "x", required_argument, NULL, 'x' },
+        { "y", required_argument, NULL, 'y' },
+        { "group", required_argument, NULL, 'g' },
+        { "holdout", required_argument, NULL, 'H' },
+        { "holdout-from", required_argument, NULL, 'f' },
+        { "split-col", required_argument, NULL, 'c' },
+        { "loss", required_argument, NULL, 'l' },
+        { "bootstrap", required_argument, NULL, 'b' },
+        { "bootstrap-by", required_argument, NULL, 'B' },
+        { "seed", required_argument, NULL, 's' },
+        { "fix", required_argument, NULL, 'X' },
+        { "release", required_argument, NULL, 'R' },
+        { "start", required_argument, NULL, 'S' },
+        { "refine", required_argument, NULL, 'r' },
+        { "out", required_argument, NULL, 'o' },
+        { "format", required_argument, NULL, 'p' },
+        { "save-starts", required_argument, NULL, 'W' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    memset(o, 0, sizeof *o);
+    lab_fit_request *req = &o->req;
+    req->loss = lab_loss_default(LAB_LOSS_LOG);
+    req->refine = 16;
+    req->seed = 1;
+    req->format = LAB_PLOT_PNG;
+    req->fix = calloc((size_t)argc + 1, sizeof *req->fix);
+    req->release = calloc((size_t)argc + 1, sizeof *req->release);
+    req->starts = calloc((size_t)argc + 1, sizeof *req->starts);
+    if (!req->fix || !req->release || !req->starts)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int opt, nsplit = 0, rc = LAB_OK;
+    optind = 1;
+    opterr = 0; /* our messages, not getopt's */
+    while (rc == LAB_OK && (opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            o->help = 1;
+            return LAB_OK;
+        }
+        if (opt == '?' || opt == ':')
+            rc = lab_fail(err, errlen, LAB_EINVAL, "%s: %s", argv[optind - 1],
+                          opt == ':' ? "the option needs a value" : "unknown option");
+        else
+            rc = fit_option(o, opt, optarg, &nsplit, err, errlen);
+    }
+    if (rc != LAB_OK)
+        return rc;
+    if (optind != argc - 1)
+        return lab_fail(err, errlen, LAB_EINVAL, "fit: expected one TABLE, got %d (lab fit "
+                        "--help)", argc - optind);
+    o->table = argv[optind];
+    if (!req->forms)
+        return lab_fail(err, errlen, LAB_EINVAL, "fit: --form is required (forms: %s)",
+                        lab_form_list);
+    if (nsplit > 1)
+        return lab_fail(err, errlen, LAB_EINVAL,
+                        "fit: give one of --holdout, --holdout-from and --split-col");
+    return LAB_OK;
+}
+
+void lab_fit_options_release(lab_fit_options *o)
+{
+    lab_fit_request *req = &o->req;
+    free_list(req->forms, req->nforms);
+    free_list(req->x, req->nx);
+    free_list(req->group, req->ngroup);
+    free(req->fix);
+    free(req->release);
+    free(req->starts);
+    memset(o, 0, sizeof *o);
+}
+
+char *lab_fit_out_dir(const lab_fit_options *o)
+{
+    if (o->out)
+        return strdup(o->out);
+    char *copy = strdup(o->table), *dir = copy ? strdup(dirname(copy)) : NULL;
+    free(copy);
+    return dir;
+}
+
+int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen)
+{
+    lab_fit_request *req = &o->req;
+    lab_table *t = NULL;
+    char *dir = lab_fit_out_dir(o), *figdir = dir ? lab_path_join(dir, "figures") : NULL;
+    *fs = NULL;
+    req->figdir = figdir;
+    int rc = dir && figdir ? lab_table_read(o->table, &t, err, errlen)
+                           : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK)
+        rc = lab_mkdirs(dir, err, errlen);
+    if (rc == LAB_OK && o->starts_path && !(req->starts_out = fopen(o->starts_path, "w")))
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", o->starts_path, strerror(errno));
+    if (rc == LAB_OK && !(*fs = lab_fitting_alloc()))
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK)
+        rc = lab_fitting_add(*fs, t, req, err, errlen);
+    if (rc == LAB_OK)
+        rc = lab_fitting_write(*fs, dir, err, errlen);
+    if (req->starts_out && fclose(req->starts_out) != 0 && rc == LAB_OK)
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", o->starts_path,
+                      strerror(errno));
+    req->starts_out = NULL;
+    req->figdir = NULL;
+    lab_table_free(t);
+    free(dir);
+    free(figdir);
+    return rc;
+}

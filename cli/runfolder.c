@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "runfolder.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "provenance.h"
+#include "status.h"
+#include "strbuf.h"
+
+int lab_runfolder_lock(const char *dir, const char *name, int wait, int *fd,
+                       char *err, size_t errlen)
+{
+    *fd = -1;
+    char *path = lab_path_join(dir, name);
+    if (!path)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    /* The log may live in a subfolder (shards/K-of-N.log). */
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    int rc = lab_mkdirs(path, err, errlen);
+    *slash = '/';
+    int f = rc == LAB_OK ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666) : -1;
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    if (rc != LAB_OK) {
+        /* lab_mkdirs said why */
+    } else if (f < 0) {
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
+    } else {
+        int r;
+        while ((r = fcntl(f, wait ? F_SETLKW : F_SETLK, &fl)) != 0 && errno == EINTR)
+            ;
+        if (r != 0) {
+            rc = lab_fail(err, errlen, errno == EACCES || errno == EAGAIN ? LAB_EBUSY : LAB_EIO,
+                          "%s is in use by another lab run (%s)", dir, strerror(errno));
+            close(f);
+            f = -1;
+        }
+    }
+    free(path);
+    *fd = f;
+    return rc;
+}
+
+void lab_runfolder_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+int lab_runfolder_shard_running(const char *dir, char *which, size_t len)
+{
+    char *sdir = lab_path_join(dir, "shards");
+    DIR *d = sdir ? opendir(sdir) : NULL;
+    int running = 0;
+    for (struct dirent *e; d && !running && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".log") != 0)
+            continue;
+        char *path = lab_path_join(sdir, e->d_name);
+        int f = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        /* F_GETLK asks for a read lock's worth of access on a read-only
+         * file: a writer's lock shows as F_WRLCK. */
+        fl.l_type = F_RDLCK;
+        if (f >= 0 && fcntl(f, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+            running = 1;
+            snprintf(which, len, "%s", path);
+        }
+        if (f >= 0)
+            close(f);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(sdir);
+    return running;
+}
+
+/* Whether dir holds results: results.tsv or a shard's table. */
+static int has_results(const char *dir)
+{
+    char *results = lab_path_join(dir, "results.tsv"), *sdir = lab_path_join(dir, "shards");
+    int have = results && access(results, F_OK) == 0;
+    DIR *d = sdir && !have ? opendir(sdir) : NULL;
+    for (struct dirent *e; d && !have && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        have = n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0;
+    }
+    if (d)
+        closedir(d);
+    free(results);
+    free(sdir);
+    return have;
+}
+
+/* Remove dir/name when it exists. */
+static int discard(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char *path = lab_path_join(dir, name);
+    if (!path)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int rc = remove(path) != 0 && errno != ENOENT
+                 ? lab_fail(err, errlen, LAB_EIO, "cannot discard %s: %s", path, strerror(errno))
+                 : LAB_OK;
+    free(path);
+    return rc;
+}
+
+/* Discard every shard table of dir. */
+static int discard_shards(const char *dir, char *err, size_t errlen)
+{
+    char *sdir = lab_path_join(dir, "shards");
+    DIR *d = sdir ? opendir(sdir) : NULL;
+    int rc = sdir ? LAB_OK : LAB_ENOMEM;
+    for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0)
+            rc = discard(sdir, e->d_name, err, errlen);
+    }
+    if (d)
+        closedir(d);
+    free(sdir);
+    return rc;
+}
+
+int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path,
+                          char *err, size_t errlen)
+{
+    char msg[1200];
+    int rc = lab_mkdirs(c->dir, err, errlen);
+    if (rc != LAB_OK)
+        return rc;
+    char *cfg = lab_path_join(c->dir, "config.cfg");
+    if (!cfg)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (!fresh && has_results(c->dir)) {
+        lab_config old;
+        msg[0] = '\0';
+        rc = lab_config_init(&old);
+        if (rc == LAB_OK)
+            rc = lab_config_load(&old, cfg, msg, sizeof msg);
+        if (rc != LAB_OK) {
+            char why[1000];
+            snprintf(why, sizeof why, "%s", rc == LAB_ENOMEM ? "out of memory" : msg);
+            snprintf(msg, sizeof msg, "its config.cfg cannot be read (%s)", why);
+        } else if (lab_config_compare(&old, c, msg, sizeof msg) == 0) {
+            msg[0] = '\0';
+        }
+        lab_config_release(&old);
+        rc = LAB_OK;
+        if (msg[0])
+            rc = lab_fail(err, errlen, LAB_ECONFLICT, "%s holds results of a different config: "
+                          "%s.\n  Rerun with --fresh to discard them, or choose another folder "
+                          "with --out.", c->dir, msg);
+    }
+    if (rc == LAB_OK && fresh) {
+        /* The merged table goes too: it is made again from the shards. */
+        rc = discard(c->dir, "results.tsv", err, errlen);
+        if (rc == LAB_OK)
+            rc = discard(c->dir, "summary.tsv", err, errlen);
+        if (rc == LAB_OK && shard_path && remove(shard_path) != 0 && errno != ENOENT)
+            rc = lab_fail(err, errlen, LAB_EIO, "cannot discard %s: %s", shard_path,
+                          strerror(errno));
+        if (rc == LAB_OK && !shard_path)
+            rc = discard_shards(c->dir, err, errlen);
+    }
+    lab_atomic a;
+    if (rc == LAB_OK && (rc = lab_atomic_open(&a, cfg, err, errlen)) == LAB_OK) {
+        fprintf(a.f, "# The resolved configuration of this run: every key, defaults included.\n"
+                     "# Written by lab %s (git %s) from %s.\n\n",
+                lab_version(), lab_git_describe(), c->source ? c->source : "(defaults)");
+        lab_config_write(c, a.f, 0);
+        rc = lab_atomic_commit(&a, err, errlen);
+    }
+    free(cfg);
+    return rc;
+}
+
+int lab_runfolder_log(int fd, const char *line)
+{
+    lab_strbuf b = LAB_STRBUF_INIT;
+    lab_strbuf_printf(&b, "%s\n", line);
+    ssize_t n = b.failed ? -1 : write(fd, b.s, b.len);
+    int rc = n == (ssize_t)b.len ? LAB_OK : LAB_EIO;
+    lab_strbuf_release(&b);
+    return rc;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Experiment kinds: what one cell of a sweep computes.
+ *
+ * A kind is one entry in the table of kind.c: its name, the config sections
+ * (keys) it adds, the columns of its rows, and its cell function. The sweep
+ * engine, the results table, resuming, sharding and the summary know kinds
+ * only through this interface, so adding a kind touches that table and one
+ * new file.
+ *
+ * A cell function gets the cell's own config (every axis set to the cell's
+ * value: config.h) and fills a fixed number of rows, rows(cell), each with
+ * the kind's columns; the axes' columns are added by the engine. A cell may
+ * so report one row per pruning round or per learner, and may train several
+ * students on the same data. Every random number it draws must come from
+ * lab_config_rng() on the cell config, so that its rows depend on that config
+ * alone (never on which cells ran before, in which process or shard).
+ *
+ * Every kind has a column "status" (lab_status_names: ok or diverged): a run
+ * that diverged is a result, not an error.
+ *
+ * Ownership: kinds are static; lab_rows buffers belong to the caller. */
+#ifndef LAB_KIND_H
+#define LAB_KIND_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "config.h"
+
+enum lab_col_type {
+    LAB_COL_INT,    /* an integer, written %ld */
+    LAB_COL_REAL,   /* a double, written %.17g (nan for none) */
+    LAB_COL_NAME,   /* one of the column's names, stored as its index */
+    LAB_COL_TIME    /* seconds, written %.3f; the name ends in _s (timings differ between runs) */
+};
+
+/* What summary.tsv gives of a column over the seeds of a group. */
+enum lab_col_stat {
+    LAB_STAT_NONE,   /* nothing */
+    LAB_STAT_KEY,    /* the column splits rows into groups, like an axis (a round, a learner) */
+    LAB_STAT_SAME,   /* one value per group (e.g. the parameter count) */
+    LAB_STAT_MEAN,   /* the mean */
+    LAB_STAT_MEANSD, /* mean and standard deviation */
+    LAB_STAT_FULL    /* mean, standard deviation, minimum and maximum */
+};
+
+typedef struct lab_column {
+    const char *name;
+    enum lab_col_type type;
+    const char *const *names;   /* LAB_COL_NAME: the names */
+    int nnames;
+    enum lab_col_stat stat;
+    const char *doc;            /* one line for the README and `lab show` */
+} lab_column;
+
+/* The status column's names. */
+enum lab_row_status { LAB_ROW_OK, LAB_ROW_DIVERGED, LAB_NROW };
+extern const char *const lab_status_names[LAB_NROW];
+
+/* The rows of one cell: nrows x ncols values, row-major, in the kind's
+ * column order; a name is stored as its index, an integer as an exact
+ * double. */
+typedef struct lab_rows {
+    size_t nrows, ncols;
+    double *v;
+} lab_rows;
+
+typedef struct lab_kind {
+    const char *name;
+    const char *doc;
+    const lab_section *const *sections; /* the sections it adds */
+    size_t nsections;
+    const lab_column *columns;
+    size_t ncolumns;
+    const char *error;          /* the column that figures and fits show */
+    const char *curves;         /* default [plot] curves: "X:SERIES, ..." */
+    const char *size_axes;      /* the axes that set the model's size, which joint fits
+                                   see through the column "params" */
+    /* Rows per cell (at least 1). */
+    size_t (*rows)(const lab_config *cell);
+    /* A relative cost, to run the longest cells first and balance shards. */
+    double (*cost)(const lab_config *cell);
+    /* Fill out (nrows and ncols already set, v sized for them). Returns
+     * LAB_OK (a diverged run included), LAB_EINTERRUPTED once *stop is
+     * nonzero, or another status with a message when the cell cannot run. */
+    int (*run)(const lab_config *cell, lab_rows *out, volatile sig_atomic_t *stop,
+               char *err, size_t errlen);
+} lab_kind;
+
+/* The kinds, and the one named (NULL when none is). */
+extern const lab_kind *const lab_kinds[];
+extern const size_t lab_nkinds;
+const lab_kind *lab_kind_find(const char *name);
+
+/* The kind of a config (the default kind when its name is unknown). */
+const lab_kind *lab_config_kind(const lab_config *c);
+
+/* The index of a column by name, or -1. */
+long lab_kind_column(const lab_kind *k, const char *name);
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "problem.h"
+
+#include <stdlib.h>
+
+#include <gsl/gsl_statistics_double.h>
+
+#include "rng.h"
+#include "status.h"
+#include "teacher.h"
+
+/* Rows per chunk when the teacher labels data. */
+#define LABEL_ROWS 512
+
+/* The teacher's hidden widths as sizes (NULL when out of memory). */
+static size_t *teacher_widths(const lab_config *c)
+{
+    size_t *w = malloc((c->teacher_widths.n ? c->teacher_widths.n : 1) * sizeof *w);
+    for (size_t l = 0; w && l < c->teacher_widths.n; l++)
+        w[l] = (size_t)c->teacher_widths.v[l];
+    return w;
+}
+
+size_t lab_problem_teacher_params(const lab_config *c)
+{
+    size_t *w = teacher_widths(c);
+    size_t p = w ? lab_mlp_count_params((size_t)c->input_dim, c->teacher_widths.n, w) : 0;
+    free(w);
+    return p;
+}
+
+long lab_problem_teacher_width(const lab_config *c)
+{
+    long m = 0;
+    for (size_t l = 0; l < c->teacher_widths.n; l++)
+        m = c->teacher_widths.v[l] > m ? c->teacher_widths.v[l] : m;
+    return m;
+}
+
+void lab_problem_release(lab_problem *p)
+{
+    lab_mlp_free(p->teacher);
+    lab_dataset_free(p->test);
+    lab_dataset_free(p->train);
+    p->teacher = NULL;
+    p->test = p->train = NULL;
+}
+
+int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errlen)
+{
+    size_t D = (size_t)c->input_dim;
+    size_t *widths = teacher_widths(c);
+    gsl_rng *r_teacher = lab_config_rng(c, LAB_STREAM_TEACHER);
+    gsl_rng *r_test = lab_config_rng(c, LAB_STREAM_TEST);
+    gsl_rng *r_train = lab_config_rng(c, LAB_STREAM_TRAIN);
+    gsl_rng *r_noise = lab_config_rng(c, LAB_STREAM_NOISE);
+    lab_mlp_work *w = NULL;
+    int rc = LAB_ENOMEM;
+
+    p->teacher = NULL;
+    p->test = lab_dataset_alloc((size_t)c->test_size, D);
+    p->train = lab_dataset_alloc((size_t)c->n, D);
+    if (!widths || !r_teacher || !r_test || !r_train || !r_noise || !p->test || !p->train)
+        goto done;
+    lab_teacher_spec spec = {
+        .n_in = D, .depth = c->teacher_widths.n, .widths = widths,
+        .act = (enum lab_act)c->teacher_act, .weight_scale = c->weight_scale,
+        .bias_scale = c->bias_scale
+    };
+    if (!(p->teacher = lab_teacher_alloc(&spec, r_teacher))
+        || !(w = lab_mlp_work_alloc(p->teacher, LABEL_ROWS)))
+        goto done;
+
+    lab_data_sample(p->test, (enum lab_dist)c->distribution, r_test);
+    if ((rc = lab_teacher_normalize(p->teacher, w, p->test->n, p->test->x)) != LAB_OK) {
+        lab_fail(err, errlen, rc, "seed %ld: the teacher's outputs are constant or not "
+                 "finite on the test set", c->replicate);
+        goto done;
+    }
+    lab_data_label(p->test, p->teacher, w, 0.0, NULL);
+    double mean = gsl_stats_mean(p->test->y, 1, p->test->n);
+    p->var = gsl_stats_tss_m(p->test->y, 1, p->test->n, mean) / (double)p->test->n;
+
+    lab_data_sample(p->train, (enum lab_dist)c->distribution, r_train);
+    lab_data_label(p->train, p->teacher, w, c->label_noise, r_noise);
+    rc = LAB_OK;
+done:
+    if (rc == LAB_ENOMEM)
+        lab_fail(err, errlen, rc, "out of memory");
+    if (rc != LAB_OK)
+        lab_problem_release(p);
+    lab_mlp_work_free(w);
+    gsl_rng_free(r_teacher);
+    gsl_rng_free(r_test);
+    gsl_rng_free(r_train);
+    gsl_rng_free(r_noise);
+    free(widths);
+    return rc;
+}

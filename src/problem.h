@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The problem of a cell: its teacher, normalised on its test set, and its
+ * training and test data. Every kind that learns from a teacher starts here.
+ *
+ * Each part is drawn from its own stream of the cell config (config.h,
+ * THEORY.md section 7): the teacher's weights, the test inputs, the training
+ * inputs (the first n rows of one stream, so smaller sets are prefixes of
+ * larger ones) and the label noise. Cells whose configs agree on the keys
+ * that shape a stream share what it draws: changing train.lr or the
+ * student's width leaves the teacher and both datasets as they were.
+ *
+ * Ownership: a lab_problem owns its teacher and datasets;
+ * lab_problem_release() frees them (and is safe on a zeroed problem). */
+#ifndef LAB_PROBLEM_H
+#define LAB_PROBLEM_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "data.h"
+#include "mlp.h"
+
+typedef struct lab_problem {
+    lab_mlp *teacher;     /* normalised: outputs of mean 0, variance 1 on the test inputs */
+    lab_dataset *test;    /* data.test_size points, noiseless labels */
+    lab_dataset *train;   /* n points, labels with teacher.label_noise */
+    double var;           /* the variance of the test labels (1 up to rounding) */
+} lab_problem;
+
+/* Draw the problem of cell config c. LAB_ENOMEM, or LAB_ENUMERIC when the
+ * teacher's outputs are constant or not finite, with a message. */
+int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errlen);
+void lab_problem_release(lab_problem *p);
+
+/* The teacher's parameter count and its widest hidden layer. */
+size_t lab_problem_teacher_params(const lab_config *c);
+long lab_problem_teacher_width(const lab_config *c);
+
+#endif
