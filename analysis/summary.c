@@ -318,8 +318,8 @@ size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char 
     long sc = index_of(sp->group, sp->ngroup, series);
     if (xc < 0 || yc < 0 || sp->stats[yc] != LAB_SUM_FULL)
         return 0;
-    /* The block's columns: the series, then every other column with several
-     * values (not x); ordered with the last group column outermost. */
+    /* The block's columns: every other column with several values (not x),
+     * the last group column outermost, then the series. */
     size_t *bcols = malloc((sp->ngroup + 1) * sizeof *bcols), nb = 0;
     char *in_block = calloc(sp->ngroup + 1, 1);
     size_t *keys = malloc((s->ngroups ? s->ngroups : 1) * (sp->ngroup + 1) * sizeof *keys);
@@ -328,10 +328,12 @@ size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char 
     if (!bcols || !in_block || !keys || !pts)
         goto done;
     for (size_t j = sp->ngroup; j-- > 0;)
-        if ((long)j != xc && ((long)j == sc || lab_summary_distinct(s, j) > 1)) {
+        if ((long)j != xc && (long)j != sc && lab_summary_distinct(s, j) > 1) {
             bcols[nb++] = j;
             in_block[j] = 1;
         }
+    if (sc >= 0 && sc != xc) /* the series varies fastest */
+        bcols[nb++] = (size_t)sc;
     for (size_t i = 0; i < s->ngroups; i++) {
         const lab_summary_group *g = &s->groups[i];
         char *end;

@@ -76,8 +76,7 @@ int lab_provenance_results_header(const lab_config *c, lab_strbuf *b)
     fprintf(f, "# tslab results: one row per row of a cell (kind %s: %s); columns ending in "
                "_s are timings\n", kind->name, kind->doc);
     lab_provenance_write(f);
-    fprintf(f, "# experiment %s from %s; experiment seed %" PRIu64 "; sweep seeds",
-            c->name, c->source ? c->source : "(defaults)", c->seed);
+    fprintf(f, "# experiment %s; experiment seed %" PRIu64 "; sweep seeds", c->name, c->seed);
     const lab_axis *seeds = lab_config_axis(c, "seed");
     for (size_t i = 0; seeds && i < seeds->n; i++)
         fprintf(f, "%s%s", i ? ", " : " ", seeds->values[i]);

@@ -7,6 +7,8 @@
 
 #include "act.h"
 #include "config.h"
+#include "optim.h"
+#include "strbuf.h"
 #include "tap.h"
 
 /* Load text over the defaults; returns the status, message in err. */
@@ -250,11 +252,210 @@ static void test_round_trip(void)
     lab_config_release(&b);
 }
 
+/* [sweep] section.key: reals, names, ranges and lists of lists. */
+static void test_axes(void)
+{
+    lab_config c;
+    char err[512];
+    int rc = try_load(&c,
+        "[sweep]\ntrain.lr = 1e-4..1e-1 x10\nteacher.input_dim = 8..64 x2\n"
+        "train.optimizer = adam, sgd\nteacher.weight_scale = 1, 4, 16\n"
+        "teacher.widths = 16 | 32 | 16, 16\nteacher.bias_scale = 0..1 +0.25\n"
+        "train.momentum = 0.3, 3e-2,\n  0.9\nn = 64, 128\n", err, sizeof err);
+    if (rc == 0)
+        rc = lab_config_finish(&c, err, sizeof err);
+    is_int(0, rc, "a config sweeping reals, names and lists loads (%s)", err);
+    is_string("0.0001|0.001|0.01|0.1", axis_text(&c, "train.lr"),
+              "a geometric range of reals gives the numbers written with 15 digits");
+    is_string("8|16|32|64", axis_text(&c, "teacher.input_dim"), "a geometric range of integers");
+    is_string("adam|sgd", axis_text(&c, "train.optimizer"), "a list of names");
+    is_string("16|32|16,16", axis_text(&c, "teacher.widths"),
+              "lists separated by '|' sweep a key whose value is a list");
+    is_string("0|0.25|0.5|0.75|1", axis_text(&c, "teacher.bias_scale"),
+              "an arithmetic range of reals");
+    is_string("0.3|0.03|0.9", axis_text(&c, "train.momentum"),
+              "values are kept as their shortest text; lists continue on indented lines");
+
+    /* Table order: n first, then the keys as lab show lists them, seed last. */
+    lab_strbuf cols = LAB_STRBUF_INIT;
+    for (size_t a = 0; a < c.naxes; a++)
+        lab_strbuf_printf(&cols, "%s%s", a ? " " : "", lab_axis_column(&c.axes[a]));
+    is_string("n teacher.input_dim teacher.widths teacher.weight_scale teacher.bias_scale width "
+              "depth train.optimizer train.lr train.momentum seed", lab_strbuf_str(&cols),
+              "axes in table order, each named by its column");
+    lab_strbuf_release(&cols);
+    is_int(2 * 4 * 3 * 3 * 5 * 2 * 4 * 3, (long long)lab_config_ncells(&c),
+           "the sweep is the product of the axes");
+
+    /* Cell numbering: the first axis outermost, every cell its own values. */
+    lab_config cell;
+    if (lab_config_copy(&cell, &c))
+        bail("out of memory");
+    size_t n = lab_config_ncells(&c), bad = 0, i;
+    for (i = 0; i < n; i++) {
+        size_t k = i, idx[LAB_CONFIG_MAXAXES];
+        for (size_t a = c.naxes; a-- > 0;) {
+            idx[a] = k % c.axes[a].n;
+            k /= c.axes[a].n;
+        }
+        lab_config_cell(&c, i, &cell);
+        lab_strbuf v = LAB_STRBUF_INIT;
+        for (size_t a = 0; a < c.naxes; a++) {
+            const lab_axis *ax = &c.axes[a];
+            char full[128];
+            snprintf(full, sizeof full, "%s.%s", ax->key->section, ax->key->name);
+            lab_strbuf_reset(&v);
+            lab_config_value_text(&cell, full, &v);
+            bad += lab_config_coord(&c, i, a) != idx[a]
+                || strcmp(lab_strbuf_str(&v), ax->values[idx[a]]) != 0;
+        }
+        lab_strbuf_release(&v);
+    }
+    ok(bad == 0, "each of the %zu cells holds the values of its coordinates (%zu wrong)", n,
+       bad);
+    lab_config_cell(&c, 1234, &cell);
+    /* 1234 = ((((((0*4 + 1)*3 + 0)*3 + 1)*5 + 1)*2 + 0)*4 + 3)*3 + 1 */
+    ok(cell.n == 64 && cell.input_dim == 16 && cell.teacher_widths.n == 1
+       && cell.teacher_widths.v[0] == 16 && cell.weight_scale == 4 && cell.bias_scale == 0.25
+       && cell.optimizer == LAB_OPT_ADAM && cell.lr == 0.1 && cell.momentum == 0.03
+       && cell.replicate == 0,
+       "cell 1234 is n=64, input_dim=16, widths=16, weight_scale=4, bias_scale=0.25, adam, "
+       "lr=0.1, momentum=0.03");
+    lab_config_release(&cell);
+
+    /* --set sweeps a key, or fixes a swept one. */
+    rc = lab_config_set(&c, "sweep.train.beta1=0.8,0.9", err, sizeof err);
+    ok(rc == 0 && strcmp(axis_text(&c, "train.beta1"), "0.8|0.9") == 0,
+       "--set sweep.train.beta1=0.8,0.9 sweeps a key");
+    rc = lab_config_set(&c, "train.lr=0.5", err, sizeof err);
+    ok(rc == 0 && !lab_config_axis(&c, "train.lr") && c.lr == 0.5,
+       "--set train.lr=0.5 fixes a swept key");
+    rc = lab_config_set(&c, "student.width=8,16", err, sizeof err);
+    ok(rc == 0 && strcmp(axis_text(&c, "width"), "8|16") == 0,
+       "--set student.width=8,16 sets the width axis, as before");
+
+    /* The resolved config writes the axes in [sweep] and loads back. */
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    lab_config_write(&c, f, 0);
+    fclose(f);
+    lab_config back;
+    char msg[256] = "";
+    rc = try_load(&back, text, err, sizeof err);
+    if (rc == 0)
+        rc = lab_config_finish(&back, err, sizeof err);
+    ok(rc == 0 && lab_config_compare(&c, &back, msg, sizeof msg) == 0
+       && strstr(text, "\nteacher.widths = 16 | 32 | 16, 16\n")
+       && strstr(text, "\n# widths: swept in [sweep]\n"),
+       "the written config sweeps the same axes when loaded (%s%s)", err, msg);
+    lab_config_release(&back);
+    free(text);
+
+    /* A comparison names a swept key. */
+    try_load(&back, "[sweep]\ntrain.lr = 0.001, 0.01\n", err, sizeof err);
+    lab_config plain;
+    try_load(&plain, "", err, sizeof err);
+    rc = lab_config_compare(&back, &plain, msg, sizeof msg);
+    ok(rc == 1 && strcmp(msg, "train.lr is swept over 0.001 | 0.01 there and 0.003 here") == 0,
+       "a comparison says which key was swept (%s)", msg);
+    lab_config_release(&back);
+    lab_config_release(&plain);
+    lab_config_release(&c);
+}
+
+static void test_axis_errors(void)
+{
+    check_error("[sweep]\noutput.dir = a, b\n",
+                "exp.cfg:2: sweep.output.dir: cannot be swept: it changes no result",
+                "a key that changes no result cannot be swept");
+    check_error("[sweep]\nexperiment.kind = student\n",
+                "exp.cfg:2: sweep.experiment.kind: cannot be swept: the kind sets the table's "
+                "columns (run one experiment per kind)",
+                "the kind cannot be swept");
+    check_error("[sweep]\ntrain.speed = 1, 2\n",
+                "exp.cfg:2: sweep.train.speed: unknown key (lab show lists them all)",
+                "an unknown key in [sweep]");
+    check_error("[sweep]\nwidths = 1, 2\n",
+                "exp.cfg:2: sweep.widths: unknown key; [sweep] has n, seeds, and section.key = "
+                "values for any key that changes results (e.g. train.lr)",
+                "a key of [sweep] without its section");
+    check_error("[sweep]\ntrain.lr = 0.1, 1e-1\n",
+                "exp.cfg:2: sweep.train.lr: expected a list of numbers > 0 such as \"0.001, "
+                "0.01\" or \"1e-4..1e-1 x10\": 0.1 appears twice",
+                "a value swept twice");
+    check_error("[sweep]\ntrain.lr = 1e-4..1e-1 x1\n",
+                "exp.cfg:2: sweep.train.lr: expected a list of numbers > 0 such as \"0.001, "
+                "0.01\" or \"1e-4..1e-1 x10\": a geometric range needs a start > 0 and a "
+                "factor > 1",
+                "a geometric range of reals needs a factor > 1");
+    check_error("[sweep]\ntrain.optimizer = adam, lbfgs\n",
+                "exp.cfg:2: sweep.train.optimizer: expected a list of names: \"lbfgs\" is not "
+                "one of sgd, adam",
+                "an unknown name in a list");
+    check_error("[train]\nlr = 0.1\n[sweep]\ntrain.lr = 0.1, 0.2\n",
+                "exp.cfg:4: sweep.train.lr: swept here but set to one value on line 2",
+                "a key both set and swept");
+    check_error("[sweep]\nteacher.widths = 16 | | 8\n",
+                "exp.cfg:2: sweep.teacher.widths: expected lists separated by '|', such as "
+                "\"16 | 32 | 16, 16\": empty item in the list",
+                "an empty list in a list of lists");
+    check_error("[sweep]\nn = 64\n[student]\nwidth = 8\n[sweep]\nstudent.width = 16\n",
+                "exp.cfg:6: sweep.student.width: set twice (first on line 4)",
+                "the width axis set in [student] and in [sweep]");
+
+    lab_config c;
+    char err[512];
+    try_load(&c, "[plot]\ncurves = train.lr:width\n", err, sizeof err);
+    int rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strcmp(err, "exp.cfg:2: plot.curves: \"train.lr\" is not an axis of this "
+                              "sweep (X:SERIES names a numeric axis, then an axis)") == 0,
+       "a figure along a key that is not swept is refused (%s)", err);
+    lab_config_release(&c);
+    try_load(&c, "[sweep]\ntrain.optimizer = adam, sgd\n[fit]\nx = train.optimizer\n", err,
+             sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strcmp(err, "exp.cfg:4: fit.x: \"train.optimizer\" is not a numeric axis of "
+                              "this sweep") == 0,
+       "a learning curve along names is refused (%s)", err);
+    lab_config_release(&c);
+    try_load(&c, "[fit]\njoint = rosenfeld-prune\n", err, sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strcmp(err, "exp.cfg:2: fit.joint: rosenfeld-prune reads the column \"d\", "
+                              "which this experiment's results do not have") == 0,
+       "a joint form reading columns the results lack is refused (%s)", err);
+    lab_config_release(&c);
+}
+
+/* Every default is written as it reads back (the stream rule compares a
+ * value's text with its default's). */
+static void test_defaults(void)
+{
+    lab_config c;
+    char *text = NULL;
+    size_t len;
+    lab_config_init(&c);
+    FILE *f = open_memstream(&text, &len);
+    lab_config_write(&c, f, 1);
+    fclose(f);
+    lab_config back;
+    char err[512], msg[256] = "";
+    int rc = try_load(&back, text, err, sizeof err);
+    ok(rc == 0 && lab_config_compare(&c, &back, msg, sizeof msg) == 0,
+       "the defaults written and read back are the defaults (%s%s)", err, msg);
+    free(text);
+    lab_config_release(&back);
+    lab_config_release(&c);
+}
+
 int main(void)
 {
-    plan(11 + 23 + 5);
+    plan(11 + 23 + 5 + 16 + 13 + 1);
     test_values();
     test_errors();
     test_round_trip();
+    test_axes();
+    test_axis_errors();
+    test_defaults();
     return 0;
 }
