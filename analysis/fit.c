@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "simd.h"
 #include "status.h"
+#include "strbuf.h"
 
 /* Grids larger than this are refused rather than run for hours. */
 #define MAX_STARTS 5000000
@@ -908,17 +909,17 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
 
 static void bounds_report(const lab_fitter *w, lab_fit_result *res)
 {
-    size_t off = 0, len = sizeof res->at_bound;
-    char *buf = res->at_bound;
-    buf[0] = '\0';
+    lab_strbuf b = LAB_STRBUF_INIT;
     for (size_t k = 0; k < w->nfree; k++) {
         size_t i = w->free_idx[k];
         const char *what = at_bound(w, res->theta, i);
         res->bounded[i] = what != NULL;
-        if (what && off < len)
-            off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
-                                    lab_form_param_name(w->form, i), what);
+        if (what)
+            lab_strbuf_printf(&b, "%s%s=%s", b.len ? " " : "", lab_form_param_name(w->form, i),
+                              what);
     }
+    snprintf(res->at_bound, sizeof res->at_bound, "%s", lab_strbuf_str(&b));
+    lab_strbuf_release(&b);
 }
 
 static void diagnose(lab_fitter *w, lab_fit_result *res)

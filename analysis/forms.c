@@ -8,6 +8,7 @@
 
 #include "simd.h"
 #include "status.h"
+#include "strbuf.h"
 
 /* The most parameters a form has (bnsl:8: 2 + 1 + 3*8). */
 #define MAX_PARAMS 32
@@ -256,11 +257,12 @@ static struct param *named(lab_form *f, const char *name, char *err, size_t errl
     long i = lab_form_param_index(f, name);
     if (i >= 0)
         return &f->p[i];
-    int off = snprintf(err, errlen, "%s has no parameter \"%s\" (it has", f->name, name);
-    for (size_t k = 0; k < f->np && off > 0 && (size_t)off < errlen; k++)
-        off += snprintf(err + off, errlen - (size_t)off, " %s", f->p[k].name);
-    if (off > 0 && (size_t)off < errlen)
-        snprintf(err + off, errlen - (size_t)off, ")");
+    lab_strbuf names = LAB_STRBUF_INIT;
+    for (size_t k = 0; k < f->np; k++)
+        lab_strbuf_printf(&names, " %s", f->p[k].name);
+    lab_fail(err, errlen, LAB_EINVAL, "%s has no parameter \"%s\" (it has%s)", f->name, name,
+             lab_strbuf_str(&names));
+    lab_strbuf_release(&names);
     return NULL;
 }
 

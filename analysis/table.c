@@ -8,6 +8,7 @@
 
 #include "fileio.h"
 #include "status.h"
+#include "strbuf.h"
 
 /* A growable array of strings. */
 struct strvec {
@@ -222,14 +223,12 @@ int lab_table_column(const lab_table *t, const char *name, double *out,
 {
     long col = lab_table_col(t, name);
     if (col < 0) {
-        char have[512];
-        size_t off = 0;
-        have[0] = '\0';
-        for (size_t i = 0; i < t->ncols && off < sizeof have; i++)
-            off += (size_t)snprintf(have + off, sizeof have - off, "%s%s", i ? ", " : "",
-                                    t->names[i]);
-        return lab_fail(err, errlen, LAB_EFORMAT, "%s: no column \"%s\" (columns: %s)",
-                        t->path, name, have);
+        lab_strbuf have = LAB_STRBUF_INIT;
+        lab_strbuf_join(&have, (const char *const *)t->names, t->ncols, ", ");
+        lab_fail(err, errlen, LAB_EFORMAT, "%s: no column \"%s\" (columns: %s)", t->path, name,
+                 lab_strbuf_str(&have));
+        lab_strbuf_release(&have);
+        return LAB_EFORMAT;
     }
     for (size_t r = 0; r < t->nrows; r++) {
         int rc = lab_table_number(t, r, (size_t)col, &out[r], err, errlen);

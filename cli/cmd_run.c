@@ -217,8 +217,8 @@ static int sweep(const lab_config *c, const struct run_opts *o, const char *path
         fputc('\n', stderr);
     append_log(log, cmdline, o->jobs, rep, seconds, rc);
     if (rep->dropped)
-        lab_cli_error("warning: dropped %zu malformed rows of %s; their cells ran again",
-                      rep->dropped, path);
+        lab_cli_error("warning: dropped %zu rows of %s that were malformed or belonged to "
+                      "unfinished cells; their cells ran again", rep->dropped, path);
     if (rep->header_note[0] && rep->kept)
         lab_cli_error("warning: %zu cells kept from a table written under another build "
                       "or environment (%s)", rep->kept, rep->header_note);

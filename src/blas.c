@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "blas.h"
 
+#include <float.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h>
+
+/* LAPACK in OpenBLAS, through its Fortran interface (Debian's OpenBLAS has
+ * no LAPACKE): every argument by reference, matrices column-major. */
+void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda,
+             double *b, const int *ldb, double *s, const double *rcond, int *rank,
+             double *work, const int *lwork, int *iwork, int *info);
 
 void lab_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k,
               double alpha, const double *a, const double *b,
@@ -24,6 +32,51 @@ void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
 {
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)n, alpha, a,
                 n > 0 ? (int)n : 1, x, 1, beta, y, 1);
+}
+
+long lab_lstsq(size_t m, size_t n, const double *a, const double *b, double rcond, double *x)
+{
+    int M = (int)m, N = (int)n, nrhs = 1, lda = M > 0 ? M : 1;
+    int ldb = M > N ? M : N, rank = 0, info = 0, lwork = -1, liwork = 0;
+    ldb = ldb > 0 ? ldb : 1;
+    size_t k = m < n ? m : n;
+    double *acol = malloc((m * n > 0 ? m * n : 1) * sizeof *acol);
+    double *bx = calloc((size_t)ldb, sizeof *bx);
+    double *sv = malloc((k > 0 ? k : 1) * sizeof *sv), query;
+    double *work = NULL;
+    int *iwork = NULL;
+    long result = -1;
+    if (!acol || !bx || !sv)
+        goto done;
+    /* Row-major A is column-major A^T: transpose into LAPACK's layout. */
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            acol[j * m + i] = a[i * n + j];
+    memcpy(bx, b, m * sizeof *b);
+    if (rcond < 0) /* as numpy's lstsq: rounding errors of the SVD itself */
+        rcond = (double)(m > n ? m : n) * DBL_EPSILON;
+    dgelsd_(&M, &N, &nrhs, acol, &lda, bx, &ldb, sv, &rcond, &rank, &query, &lwork, &liwork,
+            &info);
+    if (info != 0)
+        goto done;
+    lwork = (int)query;
+    liwork = liwork > 1 ? liwork : 1;
+    if (!(work = malloc((size_t)lwork * sizeof *work))
+        || !(iwork = malloc((size_t)liwork * sizeof *iwork)))
+        goto done;
+    dgelsd_(&M, &N, &nrhs, acol, &lda, bx, &ldb, sv, &rcond, &rank, work, &lwork, iwork,
+            &info);
+    if (info == 0) {
+        memcpy(x, bx, n * sizeof *x);
+        result = rank;
+    }
+done:
+    free(acol);
+    free(bx);
+    free(sv);
+    free(work);
+    free(iwork);
+    return result;
 }
 
 void lab_blas_single_thread(void)

@@ -19,6 +19,14 @@ void lab_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k,
 void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
                 const double *x, double beta, double *y);
 
+/* Least squares of least norm: the x (n) minimising |A x - b|, and among
+ * those |x|, for A of shape (m,n) and b (m), both row-major and unchanged;
+ * by LAPACK's dgelsd (the SVD) in OpenBLAS. Singular values below rcond
+ * times the largest count as zero (rcond < 0: max(m, n) times the machine
+ * epsilon, the rounding of the SVD itself, as numpy's lstsq does). Returns
+ * the rank of A, or -1 when memory runs out or LAPACK fails. */
+long lab_lstsq(size_t m, size_t n, const double *a, const double *b, double rcond, double *x);
+
 /* Make every BLAS call run on the calling thread. The lab runs one
  * single-threaded cell per core: this is faster at MLP sizes and keeps the
  * summation order, hence every bit, independent of the machine's cores. */

@@ -5,12 +5,15 @@
 
 #include "kind_student.h"
 
+extern const lab_kind lab_kind_linear;
+
 const char *const lab_status_names[LAB_NROW] = { "ok", "diverged" };
 
 /* The kinds: adding one is an entry here and a file of its own. The first
  * is the default. */
 const lab_kind *const lab_kinds[] = {
     &lab_kind_student,
+    &lab_kind_linear,
 };
 const size_t lab_nkinds = sizeof lab_kinds / sizeof lab_kinds[0];
 

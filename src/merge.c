@@ -80,7 +80,7 @@ static int list_shards(const char *rundir, struct shard **out, size_t *count)
         (*count)++;
     }
     closedir(d);
-    if (rc == LAB_OK)
+    if (rc == LAB_OK && *count > 1)
         qsort(*out, *count, sizeof **out, by_n_k);
     return rc;
 }

@@ -9,6 +9,8 @@ static const char *const lab_status_text[] = {
     LAB_ERRORS(LAB_STATUS_TEXT)
 #undef LAB_STATUS_TEXT
 };
+_Static_assert(sizeof lab_status_text / sizeof *lab_status_text == LAB_NSTATUS,
+               "one text per status");
 
 const char *lab_strerror(int status)
 {

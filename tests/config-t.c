@@ -100,7 +100,7 @@ static void test_errors(void)
 {
     check_error("[experiment]\nseed = 1\n\n[traning]\nlr = 0.1\n",
                 "exp.cfg:5: traning.lr: unknown section [traning] (sections: experiment, "
-                "teacher, data, train, sweep, output, plot, fit, student)",
+                "teacher, data, train, sweep, output, plot, fit, student, linear)",
                 "an unknown section names file, line and section");
     check_error("[train]\nlr = 0.1\nlearning_rate = 0.1\n",
                 "exp.cfg:3: train.learning_rate: unknown key; [train] has optimizer lr batch "
