@@ -170,6 +170,7 @@ int lab_summary_make(const lab_table *t, const lab_summary_spec *spec, lab_summa
         goto done;
     }
     s->spec = spec;
+    s->nrows = nr;
     for (size_t j = 0; j < ng && rc == LAB_OK; j++)
         if ((gcol[j] = need_column(t, spec->group[j], err, errlen)) < 0)
             rc = LAB_EFORMAT;
@@ -273,13 +274,16 @@ void lab_summary_write(const lab_summary *s, FILE *f)
 
 size_t lab_summary_distinct(const lab_summary *s, size_t j)
 {
+    /* A rank is the row where a value first shows: mark each once. */
+    char *seen = calloc(s->nrows ? s->nrows : 1, 1);
     size_t n = 0;
-    for (size_t i = 0; i < s->ngroups; i++) {
-        int seen = 0;
-        for (size_t q = 0; q < i && !seen; q++)
-            seen = s->groups[q].rank[j] == s->groups[i].rank[j];
-        n += !seen;
+    for (size_t i = 0; seen && i < s->ngroups; i++) {
+        size_t r = s->groups[i].rank[j];
+        assert(r < s->nrows);
+        n += !seen[r];
+        seen[r] = 1;
     }
+    free(seen);
     return n;
 }
 

@@ -51,6 +51,7 @@ typedef struct lab_summary_group {
 
 typedef struct lab_summary {
     const lab_summary_spec *spec;
+    size_t nrows;                /* rows of the table (ranks are row numbers below it) */
     size_t ngroups;
     lab_summary_group *groups;   /* in summary order */
 } lab_summary;

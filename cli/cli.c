@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "report.h"
+#include "runfolder.h"
 #include "status.h"
 #include "strbuf.h"
 
@@ -34,6 +35,7 @@ int lab_cli_exit_code(int status)
     case LAB_ECONFIG:
     case LAB_ECONFLICT:
     case LAB_EINVAL:
+    case LAB_EFORMAT:
         return LAB_EXIT_USAGE;
     case LAB_EINTERRUPTED:
         return LAB_EXIT_INTERRUPTED;
@@ -145,6 +147,22 @@ int lab_cli_run_config(lab_config *c, const char *rundir)
         return rc == LAB_ENOMEM ? LAB_EXIT_FAIL : LAB_EXIT_USAGE;
     }
     return LAB_EXIT_OK;
+}
+
+int lab_cli_lock(const char *dir, const char *name, int wait, volatile sig_atomic_t *stop,
+                 int *fd)
+{
+    char err[1024];
+    int rc = lab_runfolder_lock(dir, name, 0, stop, fd, err, sizeof err);
+    if (rc == LAB_EBUSY && wait) {
+        fprintf(stderr, "lab: waiting for %s/%s: another lab run or merge holds it\n", dir,
+                name);
+        rc = lab_runfolder_lock(dir, name, 1, stop, fd, err, sizeof err);
+    }
+    if (rc == LAB_OK)
+        return LAB_EXIT_OK;
+    lab_cli_error("%s", err);
+    return rc == LAB_EINTERRUPTED ? LAB_EXIT_INTERRUPTED : LAB_EXIT_FAIL;
 }
 
 /* ---- reports ------------------------------------------------------------- */

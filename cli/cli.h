@@ -6,6 +6,8 @@
 #ifndef LAB_CLI_H
 #define LAB_CLI_H
 
+#include <signal.h>
+
 #include "config.h"
 
 enum { LAB_EXIT_OK = 0, LAB_EXIT_FAIL = 1, LAB_EXIT_USAGE = 2, LAB_EXIT_INTERRUPTED = 130 };
@@ -31,6 +33,13 @@ int lab_cli_config_operand(lab_config *c, int argc, char **argv, const char *usa
  * folder (wherever it was run). Prints the error and returns an exit code
  * on failure; c must be released with lab_config_release() in both cases. */
 int lab_cli_run_config(lab_config *c, const char *rundir);
+
+/* Take the lock on dir/name (runfolder.h), saying so when it must wait for
+ * another run first (with wait; else a busy lock is an error). Prints the
+ * error and returns an exit code (LAB_EXIT_INTERRUPTED when *stop ended the
+ * wait). */
+int lab_cli_lock(const char *dir, const char *name, int wait, volatile sig_atomic_t *stop,
+                 int *fd);
 
 /* The report of a run folder (report.h), printing its warnings and error;
  * returns an exit code. */

@@ -42,12 +42,18 @@ int lab_cmd_merge(int argc, char **argv)
     if (code != LAB_EXIT_OK)
         goto done;
     code = LAB_EXIT_FAIL;
-    int rc = lab_provenance_results_header(&c, &header);
-    if (rc == LAB_OK)
-        rc = lab_runfolder_lock(dir, "run.log", 1, &log, err, sizeof err);
+    if (lab_provenance_results_header(&c, &header) != LAB_OK) {
+        lab_cli_error("out of memory");
+        goto done;
+    }
+    if ((code = lab_cli_lock(dir, "run.log", 1, NULL, &log)) != LAB_EXIT_OK)
+        goto done;
+    char which[1024];
+    if (lab_runfolder_shard_running(dir, which, sizeof which))
+        lab_cli_error("warning: a shard is still running (%s); the cells it finished so far "
+                      "are merged", which);
     lab_merge_report mr;
-    if (rc == LAB_OK)
-        rc = lab_merge_run(&c, dir, header.s, 0, &mr, err, sizeof err);
+    int rc = lab_merge_run(&c, dir, header.s, 0, &mr, err, sizeof err);
     if (rc != LAB_OK && rc != LAB_EMISSING) {
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
         code = lab_cli_exit_code(rc);

@@ -40,7 +40,6 @@ int lab_cmd_plot(int argc, char **argv)
 
     /* The run's own config gives the name and the default format. */
     lab_config c;
-    char err[1024];
     int log = -1, code = lab_cli_run_config(&c, dir);
     if (code == LAB_EXIT_OK && format
         && (c.format = lab_name_index(format, lab_plot_format_names, LAB_NPLOT)) < 0) {
@@ -48,11 +47,8 @@ int lab_cmd_plot(int argc, char **argv)
         code = LAB_EXIT_USAGE;
     }
     /* Not while a run writes the same files. */
-    if (code == LAB_EXIT_OK && lab_runfolder_lock(dir, "run.log", 0, &log, err, sizeof err)
-                                   != LAB_OK) {
-        lab_cli_error("%s", err);
-        code = LAB_EXIT_FAIL;
-    }
+    if (code == LAB_EXIT_OK)
+        code = lab_cli_lock(dir, "run.log", 0, NULL, &log);
     if (code == LAB_EXIT_OK)
         code = lab_cli_report(dir, &c);
     lab_runfolder_unlock(log);

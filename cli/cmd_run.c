@@ -250,11 +250,11 @@ static int sweep_exit(int rc, const lab_sweep_report *rep)
     return rep->kept + rep->ran == 0 ? LAB_EXIT_FAIL : -2;
 }
 
-/* Merge the shards (all of them, or only when complete) and report. */
-static int merge_and_report(const lab_config *c, const char *header, unsigned flags,
-                            int *merged)
+/* Merge the shards (all of them, or only when complete). Returns an exit
+ * code; *merged says whether results.tsv was written. */
+static int merge(const lab_config *c, const char *header, unsigned flags, int *merged)
 {
-    char err[1024];
+    char err[1024], which[1024];
     lab_merge_report mr;
     int rc = lab_merge_run(c, c->dir, header, flags, &mr, err, sizeof err);
     *merged = mr.written;
@@ -262,23 +262,26 @@ static int merge_and_report(const lab_config *c, const char *header, unsigned fl
         lab_cli_error("warning: a shard was written under another build or environment (%s)",
                       mr.header_note);
     if (mr.dropped)
-        lab_cli_error("warning: dropped %zu malformed rows of the shards' tables", mr.dropped);
+        lab_cli_error("warning: dropped %zu rows of the shards' tables that were malformed or "
+                      "belonged to unfinished cells", mr.dropped);
     if (rc != LAB_OK && rc != LAB_EMISSING) {
         lab_cli_error("%s", err);
         return lab_cli_exit_code(rc);
     }
-    if (mr.files)
-        fprintf(stderr, "lab: %s: merged %zu shard files: %zu of %zu cells\n", c->name,
-                mr.files, mr.have, mr.total);
+    if (mr.written)
+        fprintf(stderr, "lab: %s: merged %zu shard files into results.tsv: %zu of %zu cells\n",
+                c->name, mr.files, mr.have, mr.total);
     if (rc == LAB_EMISSING && (flags & LAB_MERGE_ONLY_COMPLETE)) {
-        fprintf(stderr, "lab: %s: %zu cells are still in other shards (%s); the last shard to "
-                "finish merges them, or run lab merge %s\n", c->name, mr.total - mr.have,
-                mr.missing, c->dir);
-        return LAB_EXIT_OK;
+        if (lab_runfolder_shard_running(c->dir, which, sizeof which))
+            fprintf(stderr, "lab: %s: %zu cells are still to come from other shards (%s); the "
+                    "last shard to finish merges them\n", c->name, mr.total - mr.have,
+                    mr.missing);
+        else
+            lab_cli_error("%zu cells are missing (%s) and no other shard is running: rerun "
+                          "those shards (lab run CFG --shard K/N), or merge what there is with "
+                          "lab merge %s", mr.total - mr.have, mr.missing, c->dir);
     }
-    if (rc == LAB_EMISSING && !(flags & LAB_MERGE_IF_SHARDS))
-        lab_cli_error("%s", err);
-    return rc == LAB_EMISSING && !(flags & LAB_MERGE_IF_SHARDS) ? LAB_EXIT_FAIL : LAB_EXIT_OK;
+    return LAB_EXIT_OK;
 }
 
 /* One shard: run it into its own table under its own lock, then, when it is
@@ -289,18 +292,30 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *header
     char err[1024], logname[64];
     snprintf(logname, sizeof logname, "shards/%zu-of-%zu.log", o->shard, o->nshards);
     char *path = lab_merge_shard_path(c->dir, o->shard, o->nshards);
-    int log = -1, code = LAB_EXIT_FAIL, rc;
+    int folder = -1, log = -1, code = LAB_EXIT_FAIL, rc, merged;
     lab_sweep_report rep;
     if (!path) {
         lab_cli_error("out of memory");
         goto done;
     }
-    if ((rc = lab_runfolder_lock(c->dir, logname, 0, &log, err, sizeof err)) != LAB_OK
-        || (rc = lab_runfolder_prepare(c, o->fresh, path, err, sizeof err)) != LAB_OK) {
-        lab_cli_error("%s", err);
+    /* Prepare under the folder's lock: never beside a run without shards,
+     * and shards that start together write config.cfg one at a time. */
+    if ((code = lab_cli_lock(c->dir, "run.log", 1, &stop_requested, &folder)) != LAB_EXIT_OK)
+        goto done;
+    rc = lab_runfolder_lock(c->dir, logname, 0, NULL, &log, err, sizeof err);
+    if (rc == LAB_EBUSY)
+        lab_cli_error("shard %zu/%zu of %s is running already", o->shard, o->nshards, c->dir);
+    else if (rc == LAB_OK)
+        rc = lab_runfolder_prepare(c, o->fresh, path, err, sizeof err);
+    if (rc != LAB_OK) {
+        if (rc != LAB_EBUSY)
+            lab_cli_error("%s", err);
         code = lab_cli_exit_code(rc);
         goto done;
     }
+    lab_runfolder_unlock(folder);
+    folder = -1;
+
     rc = sweep(c, o, path, header, log, cmdline, &rep);
     lab_runfolder_unlock(log);
     log = -1;
@@ -313,12 +328,9 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *header
         goto done;
     }
     /* Wait for a merge in progress rather than fail: this may be the last shard. */
-    if ((rc = lab_runfolder_lock(c->dir, "run.log", 1, &log, err, sizeof err)) != LAB_OK) {
-        lab_cli_error("%s", err);
+    if ((code = lab_cli_lock(c->dir, "run.log", 1, &stop_requested, &folder)) != LAB_EXIT_OK)
         goto done;
-    }
-    int merged;
-    code = merge_and_report(c, header, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
+    code = merge(c, header, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
     if (code == LAB_EXIT_OK && merged) {
         code = lab_cli_report(c->dir, c);
         if (code == LAB_EXIT_OK)
@@ -326,6 +338,7 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *header
                     c->dir);
     }
 done:
+    lab_runfolder_unlock(folder);
     lab_runfolder_unlock(log);
     free(path);
     return code;
@@ -344,10 +357,9 @@ static int run_all(lab_config *c, const struct run_opts *o, const char *header,
         lab_cli_error("out of memory");
         goto done;
     }
-    if ((rc = lab_runfolder_lock(c->dir, "run.log", 0, &log, err, sizeof err)) != LAB_OK) {
-        lab_cli_error("%s", err);
+    if ((code = lab_cli_lock(c->dir, "run.log", 0, NULL, &log)) != LAB_EXIT_OK)
         goto done;
-    }
+    code = LAB_EXIT_FAIL;
     if (lab_runfolder_shard_running(c->dir, which, sizeof which)) {
         lab_cli_error("%s: a shard of this run is running (%s); wait for the shards, or use "
                       "another folder", c->dir, which);
@@ -359,8 +371,8 @@ static int run_all(lab_config *c, const struct run_opts *o, const char *header,
         goto done;
     }
     /* Cells that shards finished count as done. */
-    if ((code = merge_and_report(c, header, LAB_MERGE_IF_SHARDS | LAB_MERGE_SKIP_DONE,
-                                 &merged)) != LAB_EXIT_OK)
+    if ((code = merge(c, header, LAB_MERGE_IF_SHARDS | LAB_MERGE_SKIP_DONE, &merged))
+        != LAB_EXIT_OK)
         goto done;
     rc = sweep(c, o, results, header, log, cmdline, &rep);
     if ((code = sweep_exit(rc, &rep)) != -1) {

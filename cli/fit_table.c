@@ -67,10 +67,18 @@ static int parse_count(const char *opt, const char *text, unsigned long long lo,
     return LAB_OK;
 }
 
-/* Replace a list option's value by the list in text. */
-static int set_list(char ***list, size_t *n, const char *text, char *err, size_t errlen)
+/* Replace a list option's value by the list in text (opt names it in
+ * messages); empty items are refused. */
+static int set_list(const char *opt, char ***list, size_t *n, const char *text, char *err,
+                    size_t errlen)
 {
     free_list(*list, *n);
+    *list = NULL;
+    *n = 0;
+    size_t len = strlen(text);
+    if (!len || text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,"))
+        return lab_fail(err, errlen, LAB_EINVAL, "%s %s: expected a comma-separated list of "
+                        "names, none of them empty", opt, text);
     *list = split_list(text, n);
     return *list ? LAB_OK : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
 }
@@ -85,11 +93,11 @@ static int fit_option(lab_fit_options *o, int opt, const char *arg, int *nsplit,
     int rc = LAB_OK;
     switch (opt) {
     case 'F':
-        return set_list(&req->forms, &req->nforms, arg, err, errlen);
+        return set_list("--form", &req->forms, &req->nforms, arg, err, errlen);
     case 'x':
-        return set_list(&req->x, &req->nx, arg, err, errlen);
+        return set_list("--x", &req->x, &req->nx, arg, err, errlen);
     case 'g':
-        return set_list(&req->group, &req->ngroup, arg, err, errlen);
+        return set_list("--group", &req->group, &req->ngroup, arg, err, errlen);
     case 'y':
         req->y = arg;
         return LAB_OK;
@@ -204,9 +212,12 @@ int lab_fit_options_parse(int argc, char **argv, lab_fit_options *o, char *err, 
             o->help = 1;
             return LAB_OK;
         }
-        if (opt == '?' || opt == ':')
-            rc = lab_fail(err, errlen, LAB_EINVAL, "%s: %s", argv[optind - 1],
+        if (opt == '?' || opt == ':') {
+            /* A short option inside a group ("-zq") is named by optopt. */
+            char shortopt[3] = { '-', (char)optopt, '\0' };
+            rc = lab_fail(err, errlen, LAB_EINVAL, "%s: %s", optopt ? shortopt : argv[optind - 1],
                           opt == ':' ? "the option needs a value" : "unknown option");
+        }
         else
             rc = fit_option(o, opt, optarg, &nsplit, err, errlen);
     }

@@ -93,15 +93,41 @@ static void teacher_marks(const lab_config *c, size_t *params, long *width)
     *width = swept ? 0 : lab_problem_teacher_width(c);
 }
 
-/* Write figures/error_vs_X.dat with the curves, then its script and image. */
-static int figure(struct report *R, const char *x, const char *series, char *err, size_t errlen)
+/* Append text to a file name, other characters than letters, digits, '.',
+ * '_' and '-' as '_'. */
+static void file_name(lab_strbuf *b, const char *text)
+{
+    for (const char *p = text; *p; p++)
+        lab_strbuf_add(b, isalnum((unsigned char)*p) || strchr("._-", *p) ? p : "_", 1);
+}
+
+/* Remove the images of a figure that has nothing to draw any more. */
+static void remove_images(const char *figdir, const char *name)
+{
+    for (int f = 0; f < LAB_PLOT_NONE; f++) {
+        lab_strbuf b = LAB_STRBUF_INIT;
+        lab_strbuf_printf(&b, "%s/%s.%s", figdir, name, lab_plot_format_names[f]);
+        if (!b.failed)
+            remove(b.s);
+        lab_strbuf_release(&b);
+    }
+}
+
+/* Write figures/NAME.dat with the curves of the error against x, then its
+ * script and image. */
+static int figure(struct report *R, const char *x, const char *series, int by_series,
+                  char *err, size_t errlen)
 {
     lab_strbuf name = LAB_STRBUF_INIT, dat = LAB_STRBUF_INIT, tmpl = LAB_STRBUF_INIT;
     char *titles = NULL, *settings = NULL, *path = NULL, warning[1024];
     size_t tlen, slen;
+    /* error_vs_X, or error_vs_X_by_SERIES when X has several figures */
     lab_strbuf_puts(&name, "error_vs_");
-    for (const char *p = x; *p; p++) /* a file name */
-        lab_strbuf_add(&name, isalnum((unsigned char)*p) || strchr("._-", *p) ? p : "_", 1);
+    file_name(&name, x);
+    if (by_series) {
+        lab_strbuf_puts(&name, "_by_");
+        file_name(&name, series ? series : "none");
+    }
     lab_strbuf_printf(&dat, "%s.dat", lab_strbuf_str(&name));
     FILE *tf = open_memstream(&titles, &tlen);
     lab_atomic a;
@@ -120,6 +146,7 @@ static int figure(struct report *R, const char *x, const char *series, char *err
         snprintf(warning, sizeof warning, "no finished cells to draw in %s",
                  lab_strbuf_str(&name));
         warn(R, warning);
+        remove_images(R->figdir, lab_strbuf_str(&name));
     } else if (rc == LAB_OK) {
         size_t tparams;
         long twidth;
@@ -156,25 +183,41 @@ done:
     return rc;
 }
 
-/* Every figure of plot.curves ("X:SERIES, ..."). */
-static int figures(struct report *R, char *err, size_t errlen)
+/* The figures of plot.curves ("X:SERIES, ..."), as (x, series) pairs in
+ * place in copy; returns their number. */
+static size_t parse_curves(char *copy, char **x, char **series, size_t cap)
 {
-    char *copy = strdup(R->c->curves), *save = NULL;
-    int rc = copy ? LAB_OK : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == LAB_OK;
-         tok = strtok_r(NULL, ",", &save)) {
-        char *colon = strchr(tok, ':'), *series = NULL;
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok && n < cap; tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':'), *s = NULL;
         if (colon) {
             *colon = '\0';
-            series = colon + 1;
-            while (isspace((unsigned char)*series))
-                series++;
-            series[strcspn(series, " \t")] = '\0';
+            s = colon + 1;
+            s += strspn(s, " \t");
+            s[strcspn(s, " \t")] = '\0';
         }
-        while (isspace((unsigned char)*tok))
-            tok++;
+        tok += strspn(tok, " \t");
         tok[strcspn(tok, " \t")] = '\0';
-        rc = figure(R, tok, series && *series ? series : NULL, err, errlen);
+        x[n] = tok;
+        series[n++] = s && *s ? s : NULL;
+    }
+    return n;
+}
+
+/* Every figure of plot.curves. */
+static int figures(struct report *R, char *err, size_t errlen)
+{
+    char *copy = strdup(R->c->curves), *x[MAXCOLS], *series[MAXCOLS];
+    if (!copy)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    size_t n = parse_curves(copy, x, series, MAXCOLS);
+    int rc = LAB_OK;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        int shared = 0;
+        for (size_t j = 0; j < n; j++)
+            shared |= j != i && strcmp(x[j], x[i]) == 0;
+        rc = figure(R, x[i], series[i], shared, err, errlen);
     }
     free(copy);
     return rc;
@@ -240,9 +283,59 @@ static void fit_request(const struct report *R, char *forms, char **list, lab_fi
     req->ctx = (void *)R;
 }
 
+/* A summary group seen through some of its group columns, for sorting. */
+struct sized {
+    const lab_summary_group *g;
+    const size_t *cols;     /* indices of the group columns compared */
+    size_t ncols;
+    double params;
+};
+
+static int by_cols_params(const void *pa, const void *pb)
+{
+    const struct sized *a = pa, *b = pb;
+    for (size_t q = 0; q < a->ncols; q++)
+        if (a->g->rank[a->cols[q]] != b->g->rank[b->cols[q]])
+            return a->g->rank[a->cols[q]] < b->g->rank[b->cols[q]] ? -1 : 1;
+    return a->params < b->params ? -1 : a->params > b->params;
+}
+
+/* Whether a joint fit has something to fit: some group of rows that share
+ * the values of the group columns holds two model sizes (params). */
+static int several_sizes(const struct report *R, char *const *group, size_t ngroup)
+{
+    const lab_summary *s = R->s;
+    long pc = -1;
+    for (size_t k = 0; k < R->spec.ncols; k++)
+        if (strcmp(R->cols[k], "params") == 0 && R->stats[k] == LAB_SUM_SAME)
+            pc = (long)k;
+    size_t gi[MAXCOLS];
+    for (size_t q = 0; q < ngroup; q++)
+        for (size_t j = 0; j < R->spec.ngroup; j++)
+            if (R->group[j] == group[q])
+                gi[q] = j;
+    struct sized *v = malloc((s->ngroups ? s->ngroups : 1) * sizeof *v);
+    if (pc < 0 || !v) {
+        free(v);
+        return 0;
+    }
+    for (size_t a = 0; a < s->ngroups; a++)
+        v[a] = (struct sized){ &s->groups[a], gi, ngroup, s->groups[a].v[pc * 4] };
+    qsort(v, s->ngroups, sizeof *v, by_cols_params);
+    int several = 0;
+    for (size_t a = 1; a < s->ngroups && !several; a++) {
+        struct sized prev = v[a - 1];
+        prev.params = v[a].params;
+        several = by_cols_params(&prev, &v[a]) == 0 && v[a - 1].params != v[a].params;
+    }
+    free(v);
+    return several;
+}
+
 /* Fit the [fit] laws to the results and write fits.tsv and friends. Fits
  * that fail (too few points, or no finished row at all) are warnings, not a
- * failed run: the results stand without them. */
+ * failed run: the results stand without them, and the tables say so (they
+ * are written even empty, so no fit of an earlier run stays behind). */
 static int fits(struct report *R, char *err, size_t errlen)
 {
     const lab_config *c = R->c;
@@ -264,15 +357,20 @@ static int fits(struct report *R, char *err, size_t errlen)
         fit_request(R, joint, list, &req);
         req.group = group;
         req.ngroup = fit_groups(R, "n", R->kind->size_axes, group);
-        rc = lab_fitting_add(fs, R->t, &req, why, sizeof why);
+        if (several_sizes(R, group, req.ngroup))
+            rc = lab_fitting_add(fs, R->t, &req, why, sizeof why);
+        else
+            warn(R, "no joint fit: no group of cells holds two model sizes (params); sweep the "
+                    "student's width or depth, or set fit.joint = none");
     }
-    if (rc == LAB_OK)
-        rc = lab_fitting_write(fs, R->rundir, why, sizeof why);
     lab_strbuf b = LAB_STRBUF_INIT;
     if (rc != LAB_OK)
         lab_strbuf_printf(&b, "no fits: %s", rc == LAB_ENOMEM ? "out of memory" : why);
-    else if (lab_fitting_failures(fs))
-        lab_strbuf_printf(&b, "%zu fits failed (see diagnostics.tsv)", lab_fitting_failures(fs));
+    if (fs && lab_fitting_write(fs, R->rundir, why, sizeof why) != LAB_OK)
+        lab_strbuf_printf(&b, "%sfit tables not written: %s", b.len ? "; " : "", why);
+    else if (fs && lab_fitting_failures(fs))
+        lab_strbuf_printf(&b, "%s%zu fits failed (see diagnostics.tsv)", b.len ? "; " : "",
+                          lab_fitting_failures(fs));
     if (b.len)
         warn(R, lab_strbuf_str(&b));
     lab_strbuf_release(&b);

@@ -13,8 +13,8 @@
 #include "status.h"
 #include "strbuf.h"
 
-int lab_runfolder_lock(const char *dir, const char *name, int wait, int *fd,
-                       char *err, size_t errlen)
+int lab_runfolder_lock(const char *dir, const char *name, int wait,
+                       volatile sig_atomic_t *stop, int *fd, char *err, size_t errlen)
 {
     *fd = -1;
     char *path = lab_path_join(dir, name);
@@ -33,11 +33,17 @@ int lab_runfolder_lock(const char *dir, const char *name, int wait, int *fd,
         rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
     } else {
         int r;
-        while ((r = fcntl(f, wait ? F_SETLKW : F_SETLK, &fl)) != 0 && errno == EINTR)
+        while ((r = fcntl(f, wait ? F_SETLKW : F_SETLK, &fl)) != 0 && errno == EINTR
+               && !(stop && *stop))
             ;
         if (r != 0) {
-            rc = lab_fail(err, errlen, errno == EACCES || errno == EAGAIN ? LAB_EBUSY : LAB_EIO,
-                          "%s is in use by another lab run (%s)", dir, strerror(errno));
+            if (errno == EINTR)
+                rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted while waiting for %s",
+                              path);
+            else if (errno == EACCES || errno == EAGAIN)
+                rc = lab_fail(err, errlen, LAB_EBUSY, "%s is in use by another lab run", path);
+            else
+                rc = lab_fail(err, errlen, LAB_EIO, "cannot lock %s: %s", path, strerror(errno));
             close(f);
             f = -1;
         }
@@ -112,6 +118,29 @@ static int discard(const char *dir, const char *name, char *err, size_t errlen)
     return rc;
 }
 
+/* Discard what the report wrote: the fit tables and the figures (the files
+ * the lab names error_vs_* and fit_*), so nothing of an earlier run stays. */
+static int discard_report(const char *dir, char *err, size_t errlen)
+{
+    static const char *const tables[] = {
+        "summary.tsv", "fits.tsv", "diagnostics.tsv", "scores.tsv", "predictions.tsv"
+    };
+    int rc = LAB_OK;
+    for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == LAB_OK; i++)
+        rc = discard(dir, tables[i], err, errlen);
+    char *fdir = lab_path_join(dir, "figures");
+    DIR *d = fdir ? opendir(fdir) : NULL;
+    if (!fdir)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));)
+        if (strncmp(e->d_name, "error_vs", 8) == 0 || strncmp(e->d_name, "fit_", 4) == 0)
+            rc = discard(fdir, e->d_name, err, errlen);
+    if (d)
+        closedir(d);
+    free(fdir);
+    return rc;
+}
+
 /* Discard every shard table of dir. */
 static int discard_shards(const char *dir, char *err, size_t errlen)
 {
@@ -160,10 +189,10 @@ int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path
                           "with --out.", c->dir, msg);
     }
     if (rc == LAB_OK && fresh) {
-        /* The merged table goes too: it is made again from the shards. */
+        /* The merged table and its report go too: they are made again. */
         rc = discard(c->dir, "results.tsv", err, errlen);
         if (rc == LAB_OK)
-            rc = discard(c->dir, "summary.tsv", err, errlen);
+            rc = discard_report(c->dir, err, errlen);
         if (rc == LAB_OK && shard_path && remove(shard_path) != 0 && errno != ENOENT)
             rc = lab_fail(err, errlen, LAB_EIO, "cannot discard %s: %s", shard_path,
                           strerror(errno));

@@ -12,15 +12,17 @@
 #ifndef LAB_RUNFOLDER_H
 #define LAB_RUNFOLDER_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
 
 /* Open dir/name (making the folders it needs) for appending and lock it:
- * *fd on success. With wait, block until the holder is done; else LAB_EBUSY
- * with "DIR is in use by another lab run". */
-int lab_runfolder_lock(const char *dir, const char *name, int wait, int *fd,
-                       char *err, size_t errlen);
+ * *fd on success. With wait, block until the holder is done, or until a
+ * signal comes while *stop is set (LAB_EINTERRUPTED); without, LAB_EBUSY when
+ * another process holds it. */
+int lab_runfolder_lock(const char *dir, const char *name, int wait,
+                       volatile sig_atomic_t *stop, int *fd, char *err, size_t errlen);
 
 /* Close a locked log (releasing the lock); -1 is ignored. */
 void lab_runfolder_unlock(int fd);
@@ -31,9 +33,9 @@ int lab_runfolder_shard_running(const char *dir, char *which, size_t len);
 
 /* Refuse a folder whose results (results.tsv or shard files) come from
  * another config: LAB_ECONFLICT naming the first key that differs, unless
- * fresh, which discards them (results.tsv, summary.tsv, and the shard's own
- * table when shard_path is given, else every shard's); then write the
- * resolved config.cfg. */
+ * fresh, which discards them (results.tsv, its summary, fits and figures,
+ * and the shard's own table when shard_path is given, else every shard's);
+ * then write the resolved config.cfg. */
 int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path,
                           char *err, size_t errlen);
 

@@ -129,9 +129,9 @@ static const lab_key keys[] = {
       "laws fitted to each learning curve (error against fit.x, one curve per value of "
       "the other swept axes), or none", 0, 0, LAB_KEY_COSMETIC | LAB_KEY_FORMS, 0,
       NULL, 0, NULL, NULL },
-    { "fit", "joint", LAB_KEY_STRING, OFF(fit_joint), "rosenfeld",
-      "laws fitted jointly over data and model size (error against n and params), or none",
-      0, 0, LAB_KEY_COSMETIC | LAB_KEY_FORMS, 0, NULL, 0, NULL, NULL },
+    { "fit", "joint", LAB_KEY_STRING, OFF(fit_joint), "",
+      "laws fitted jointly over data and model size (error against n and params), or none; "
+      "empty = the kind's", 0, 0, LAB_KEY_COSMETIC | LAB_KEY_FORMS, 0, NULL, 0, NULL, NULL },
     { "fit", "x", LAB_KEY_STRING, OFF(fit_x), "n",
       "the axis a learning curve runs along", 0, 0, LAB_KEY_COSMETIC | LAB_KEY_AXES, 0,
       NULL, 0, NULL, NULL },
@@ -593,7 +593,8 @@ static int parse_scalar(const lab_key *k, void *p, const char *text, int append,
                      strlen(text));
             return -1;
         }
-        if ((k->flags & LAB_KEY_FORMS) && check_forms(text, why, len) < 0)
+        /* Empty, where the default is, means the kind's forms. */
+        if ((k->flags & LAB_KEY_FORMS) && (*text || *k->def) && check_forms(text, why, len) < 0)
             return -1;
         if ((k->flags & LAB_KEY_FOLDER) && !valid_folder_name(text)) {
             snprintf(why, len, "expected a name of letters, digits, '.', '_' or '-' "
@@ -1398,14 +1399,15 @@ static double max_over_axis(const lab_config *c, const char *section, const char
 }
 
 /* Whether name is a column that figures and fits can take as x or series:
- * an axis, or a kind column that splits groups. With numeric, the axis must
- * hold numbers. */
+ * an axis but the seed, or a kind column that splits groups. With numeric,
+ * the axis must hold numbers. */
 static int is_curve_column(const lab_config *c, const char *name, int numeric)
 {
     int found = 0;
+    /* Not the seed: figures and fits show statistics over the seeds. */
     for (size_t a = 0; a < c->naxes && !found; a++) {
         enum lab_key_type t = c->axes[a].key->type;
-        found = strcmp(c->axes[a].column, name) == 0
+        found = strcmp(c->axes[a].column, name) == 0 && !is_key(c->axes[a].key, "sweep", "seeds")
              && (!numeric || t == LAB_KEY_LONG || t == LAB_KEY_DOUBLE || t == LAB_KEY_U64);
     }
     const lab_kind *kind = lab_config_kind(c);
@@ -1421,8 +1423,8 @@ static int is_column(const lab_config *c, const char *name)
     return is_curve_column(c, name, 0) || lab_kind_column(lab_config_kind(c), name) >= 0;
 }
 
-/* plot.curves: "X:SERIES, ..." or "X, ..." naming numeric axes (X) and axes
- * or key columns (SERIES). */
+/* plot.curves: "X:SERIES, ..." or "X, ..." naming numeric axes (X) and other
+ * axes or key columns (SERIES). */
 static int check_curves(const lab_config *c, char *err, size_t errlen)
 {
     char at[512], *copy = strdup(c->curves), *save = NULL;
@@ -1435,14 +1437,16 @@ static int check_curves(const lab_config *c, char *err, size_t errlen)
             s = trim(colon + 1);
         }
         x = trim(x);
-        if (!is_curve_column(c, x, 1) || (s && *s && !is_curve_column(c, s, 0))) {
-            where(c, "plot", "curves", at, sizeof at);
-            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not an axis of this "
-                          "sweep%s (X:SERIES names a numeric axis, then an axis)", at,
-                          is_curve_column(c, x, 1) ? s : x,
-                          is_curve_column(c, x, 0) && !is_curve_column(c, x, 1)
-                              ? " with numbers" : "");
-        }
+        const char *bad = !is_curve_column(c, x, 1) ? x
+                        : s && *s && !is_curve_column(c, s, 0) ? s : NULL;
+        where(c, "plot", "curves", at, sizeof at);
+        if (bad)
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not an axis of this sweep%s "
+                          "(X:SERIES names a numeric axis, then another axis; not the seed)",
+                          at, bad, bad == x && is_curve_column(c, x, 0) ? " with numbers" : "");
+        else if (s && strcmp(s, x) == 0)
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: %s:%s draws a line per value of the x "
+                          "axis itself; name another axis as the series", at, x, s);
     }
     free(copy);
     return rc;
@@ -1460,6 +1464,30 @@ static int check_fits(const lab_config *c, char *err, size_t errlen)
     }
     const char *names[2] = { "per_curve", "joint" };
     const char *values[2] = { c->fit_per_curve, c->fit_joint };
+    /* A form fitted both ways would write both fits under one name. */
+    if (strcmp(c->fit_joint, "none") != 0) {
+        char *copy = strdup(c->fit_joint), *save = NULL;
+        if (!copy)
+            return LAB_ENOMEM;
+        int rc = LAB_OK;
+        for (char *tok = strtok_r(copy, ", ", &save); tok && rc == LAB_OK;
+             tok = strtok_r(NULL, ", ", &save)) {
+            size_t n = strlen(tok);
+            for (const char *p = c->fit_per_curve; *p && rc == LAB_OK;) {
+                p += strspn(p, ", ");
+                size_t len = strcspn(p, ", ");
+                if (len == n && strncmp(p, tok, n) == 0) {
+                    where(c, "fit", "joint", at, sizeof at);
+                    rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: %s is fitted per curve too; "
+                                  "fit a form one way", at, tok);
+                }
+                p += len;
+            }
+        }
+        free(copy);
+        if (rc != LAB_OK)
+            return rc;
+    }
     for (int j = 0; j < 2; j++) {
         if (strcmp(values[j], "none") == 0)
             continue;
@@ -1545,12 +1573,17 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
         free(c->dir);
         c->dir = dir;
     }
-    if (!*c->curves) {
-        char *s = strdup(kind->curves);
+    /* Figures and joint fits left empty are the kind's. */
+    char **own[2] = { &c->curves, &c->fit_joint };
+    const char *kinds[2] = { kind->curves, kind->joint };
+    for (int j = 0; j < 2; j++) {
+        if (**own[j])
+            continue;
+        char *s = strdup(kinds[j]);
         if (!s)
             return LAB_ENOMEM;
-        free(c->curves);
-        c->curves = s;
+        free(*own[j]);
+        *own[j] = s;
     }
     int rc = check_curves(c, err, errlen);
     return rc == LAB_OK ? check_fits(c, err, errlen) : rc;

@@ -74,6 +74,7 @@ typedef struct lab_kind {
     size_t ncolumns;
     const char *error;          /* the column that figures and fits show */
     const char *curves;         /* default [plot] curves: "X:SERIES, ..." */
+    const char *joint;          /* default [fit] joint: forms, or "none" */
     const char *size_axes;      /* the axes that set the model's size, which joint fits
                                    see through the column "params" */
     /* Rows per cell (at least 1). */

@@ -173,6 +173,7 @@ const lab_kind lab_kind_linear = {
     .columns = columns,
     .ncolumns = NCOLS,
     .error = "test_error",
+    .joint = "none",
     .curves = "n:learner",
     .size_axes = "",
     .rows = rows,

@@ -190,6 +190,7 @@ const lab_kind lab_kind_student = {
     .columns = columns,
     .ncolumns = NCOLS,
     .error = "test_error",
+    .joint = "rosenfeld",
     .curves = "n:width, width:n",
     .size_axes = "width, depth",
     .rows = rows,

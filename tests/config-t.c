@@ -409,8 +409,25 @@ static void test_axis_errors(void)
     try_load(&c, "[plot]\ncurves = train.lr:width\n", err, sizeof err);
     int rc = lab_config_finish(&c, err, sizeof err);
     ok(rc != 0 && strcmp(err, "exp.cfg:2: plot.curves: \"train.lr\" is not an axis of this "
-                              "sweep (X:SERIES names a numeric axis, then an axis)") == 0,
+                              "sweep (X:SERIES names a numeric axis, then another axis; not the "
+                              "seed)") == 0,
        "a figure along a key that is not swept is refused (%s)", err);
+    lab_config_release(&c);
+    try_load(&c, "[plot]\ncurves = n:seed\n", err, sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strstr(err, "plot.curves: \"seed\" is not an axis of this sweep") != NULL,
+       "figures show statistics over the seeds: the seed is no series (%s)", err);
+    lab_config_release(&c);
+    try_load(&c, "[plot]\ncurves = width:width\n", err, sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strcmp(err, "exp.cfg:2: plot.curves: width:width draws a line per value of "
+                              "the x axis itself; name another axis as the series") == 0,
+       "a series that is the x axis is refused (%s)", err);
+    lab_config_release(&c);
+    try_load(&c, "[fit]\nper_curve = hestness, bnsl:1\njoint = bnsl:1\n", err, sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strstr(err, "fit.joint: bnsl:1 is fitted per curve too") != NULL,
+       "a form fitted both per curve and jointly is refused (%s)", err);
     lab_config_release(&c);
     try_load(&c, "[sweep]\ntrain.optimizer = adam, sgd\n[fit]\nx = train.optimizer\n", err,
              sizeof err);
@@ -450,7 +467,7 @@ static void test_defaults(void)
 
 int main(void)
 {
-    plan(11 + 23 + 5 + 16 + 13 + 1);
+    plan(11 + 23 + 5 + 16 + 16 + 1);
     test_values();
     test_errors();
     test_round_trip();

@@ -55,9 +55,10 @@ ok "each learning curve is fitted apart: 8 curves" \
 "$LAB" run "$tiny" $axes --out "$scratch/part" --shard 2/3 --max-cells 3 2>"$scratch/stderr"
 ok "a shard stopped early keeps its cells" test "$(rows "$scratch/part/shards/2-of-3.tsv")" -eq 3
 "$LAB" run "$tiny" $axes --out "$scratch/part" --shard 2/3 2>"$scratch/stderr"
-ok "rerun, it finishes its 16 cells and says the others are still to come" \
+ok "rerun, it finishes its 16 cells and says which shards are missing, none running" \
     sh -c "test \$(grep -v '^#' '$scratch/part/shards/2-of-3.tsv' | tail -n +2 | wc -l) -eq 16 \
-           && grep -q '(3 kept, 13 run' '$scratch/stderr' && grep -q 'cells are still in other shards' '$scratch/stderr' \
+           && grep -q '(3 kept, 13 run' '$scratch/stderr' \
+           && grep -q '32 cells are missing (1/3 (no file; 16 of 16 cells), 3/3 (no file; 16 of 16 cells)) and no other shard is running' '$scratch/stderr' \
            && test ! -f '$scratch/part/results.tsv'"
 "$LAB" merge "$scratch/part" > /dev/null 2>"$scratch/stderr"
 ok "lab merge with shards missing exits 1 naming them" \

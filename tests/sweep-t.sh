@@ -3,7 +3,7 @@
 # Sweeps end to end: reproducible tables, -j 1 = -j 2, resuming after an
 # interruption or a crash, refusing a changed config, recording divergence.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 26
+plan 27
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
@@ -138,3 +138,9 @@ wait $pid
 st=$?
 ok "SIGTERM stops a -j 2 sweep before its long cells end (exit $st)" \
     sh -c "test $st -eq 130 && test $(rows "$scratch/term/results.tsv") -eq 0"
+
+# --fresh leaves nothing of the earlier run: a run whose cells all diverge
+# has no fits, and neither fits nor fit figures of the run before remain.
+run --out "$scratch/one" --fresh --set train.optimizer=sgd --set train.lr=1000
+ok "--fresh leaves no fit of the earlier run behind" \
+    sh -c "test \$(wc -l < '$scratch/one/fits.tsv') -eq 1 && test ! -f '$scratch/one/figures/fit_hestness.gp'"
