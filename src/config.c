@@ -44,7 +44,7 @@ static const lab_key keys[] = {
       "what a cell computes: student (train an MLP student) or linear (the constant and least-squares baselines)", 0, 0, LAB_KEY_KIND, 0, NULL, 0, NULL, NULL },
     { "experiment", "seed", LAB_KEY_U64, OFF(seed), "1",
       "experiment seed: every random stream derives from it (THEORY.md section 7)",
-      0, 0, 0, 0, NULL, 0, NULL, NULL },
+      0, BIG, 0, 0, NULL, 0, NULL, NULL },
 
     { "teacher", "input_dim", LAB_KEY_LONG, OFF(input_dim), "16",
       "input dimension D", 1, 1e6, 0, S_TEACHER | S_TEST | S_TRAIN | S_INIT, NULL, 0, NULL, NULL },
@@ -384,25 +384,31 @@ static char *trim(char *s)
     return s;
 }
 
-/* Shortest decimal that reads back to exactly v. */
+/* Shortest decimal that reads back to exactly v; whole numbers below 1e15
+ * without an exponent (10, not 1e+01). */
 static void format_double(double v, char *buf, size_t len)
 {
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, len, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
-            return;
+            break;
     }
+    if (strchr(buf, 'e') && v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, len, "%.0f", v);
 }
 
 static int list_push(lab_list *l, long v)
 {
     if (l->n >= MAX_LIST)
         return -1;
-    long *nv = realloc(l->v, (l->n + 1) * sizeof *nv);
-    if (!nv)
-        return -1;
-    nv[l->n++] = v;
-    l->v = nv;
+    /* The capacity doubles at every power of two: n pushes cost O(n). */
+    if ((l->n & (l->n - 1)) == 0) {
+        long *nv = realloc(l->v, (l->n ? 2 * l->n : 1) * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+    }
+    l->v[l->n++] = v;
     return 0;
 }
 
@@ -419,7 +425,11 @@ static int split_range(char *item, char **a, char **b, char *op, char **step)
         return 0;
     }
     *dots = '\0';
-    char *rest = dots + 2, *o = strpbrk(rest, "x*+");
+    /* The step's sign: 'x' (or '*') or '+', not the '+' of an exponent. */
+    char *rest = dots + 2, *o = NULL;
+    for (char *p = rest; *p && !o; p++)
+        if (*p == 'x' || *p == '*' || (*p == '+' && !(p > rest && (p[-1] == 'e' || p[-1] == 'E'))))
+            o = p;
     if (o) {
         *op = *o == '+' ? '+' : 'x';
         *step = trim(o + 1);
@@ -431,9 +441,8 @@ static int split_range(char *item, char **a, char **b, char *op, char **step)
 }
 
 /* One integer list item: "A", "A..B", "A..B +S" or "A..B xF", appended to
- * l. With distinct, a value already in l is refused. */
-static int parse_int_item(const lab_key *k, char *item, lab_list *l, int distinct,
-                          char *why, size_t len)
+ * l. */
+static int parse_int_item(const lab_key *k, char *item, lab_list *l, char *why, size_t len)
 {
     char *as, *bs = NULL, *ss, op;
     long a, b, step = 1;
@@ -473,11 +482,6 @@ static int parse_int_item(const lab_key *k, char *item, lab_list *l, int distinc
             snprintf(why, len, "%ld is out of range (values must be %s)", v, d);
             return -1;
         }
-        for (size_t i = 0; distinct && i < l->n; i++)
-            if (l->v[i] == v) {
-                snprintf(why, len, "%ld appears twice", v);
-                return -1;
-            }
         if (list_push(l, v) < 0) {
             snprintf(why, len, "the list is longer than %d values", MAX_LIST);
             return -1;
@@ -489,10 +493,28 @@ static int parse_int_item(const lab_key *k, char *item, lab_list *l, int distinc
     return 0;
 }
 
-/* A comma-separated list of integers, appended to l. */
-static int parse_int_list(const lab_key *k, const char *text, lab_list *l, int distinct,
-                          char *why, size_t len)
+/* Whether a list separated by sep has an empty item: one at the start, or
+ * two separators with only blanks between (one at the end is fine: a list
+ * continued on the next line). */
+static int empty_item(const char *text, char sep)
 {
+    const char *p = text + strspn(text, " \t");
+    if (*p == sep)
+        return 1;
+    for (; *p; p++)
+        if (*p == sep && p[1 + strspn(p + 1, " \t")] == sep)
+            return 1;
+    return 0;
+}
+
+/* A comma-separated list of integers, appended to l. */
+static int parse_int_list(const lab_key *k, const char *text, lab_list *l, char *why,
+                          size_t len)
+{
+    if (empty_item(text, ',')) {
+        snprintf(why, len, "empty item in the list");
+        return -1;
+    }
     char *copy = strdup(text);
     if (!copy) {
         snprintf(why, len, "out of memory");
@@ -500,18 +522,53 @@ static int parse_int_list(const lab_key *k, const char *text, lab_list *l, int d
     }
     int rc = 0;
     char *save = NULL, *item = strtok_r(copy, ",", &save);
-    if (!item)
+    if (!item || !*trim(item))
         snprintf(why, len, "the list is empty"), rc = -1;
-    for (; item && rc == 0; item = strtok_r(NULL, ",", &save)) {
-        if (!*trim(item)) {
-            snprintf(why, len, "empty item in the list");
-            rc = -1;
-        } else {
-            rc = parse_int_item(k, item, l, distinct, why, len);
-        }
-    }
+    for (; item && rc == 0; item = strtok_r(NULL, ",", &save))
+        rc = parse_int_item(k, trim(item), l, why, len);
     free(copy);
     return rc;
+}
+
+/* Integers as a range when they are one ("64..16384 x2", "0..4", "1..9 +2"),
+ * else comma-separated; with wrap, long lists go on indented lines to fit
+ * inih's lines. */
+static void format_longs(lab_strbuf *b, const long *v, size_t n, int wrap)
+{
+    if (n >= 3) {
+        long a = v[0], d = v[1] - a, r = a > 0 ? v[1] / a : 0;
+        int arith = d >= 1, geom = r >= 2 && v[1] == a * r;
+        for (size_t i = 2; i < n; i++) {
+            arith = arith && v[i] - v[i - 1] == d;
+            geom = geom && v[i - 1] <= LONG_MAX / r && v[i] == v[i - 1] * r;
+        }
+        if (geom) {
+            lab_strbuf_printf(b, "%ld..%ld x%ld", a, v[n - 1], r);
+            return;
+        }
+        if (arith) {
+            if (d == 1)
+                lab_strbuf_printf(b, "%ld..%ld", a, v[n - 1]);
+            else
+                lab_strbuf_printf(b, "%ld..%ld +%ld", a, v[n - 1], d);
+            return;
+        }
+    }
+    /* The key takes up to 30 characters; keep every line well under inih's 198. */
+    size_t col = 30;
+    for (size_t i = 0; i < n; i++) {
+        char num[32];
+        size_t w = (size_t)snprintf(num, sizeof num, "%ld", v[i]);
+        if (i && wrap && col + w + 2 > 110) {
+            lab_strbuf_puts(b, ",\n    ");
+            col = 4;
+        } else if (i) {
+            lab_strbuf_puts(b, ", ");
+            col += 2;
+        }
+        lab_strbuf_puts(b, num);
+        col += w;
+    }
 }
 
 /* The value of a scalar key as its canonical text: the text the lab writes
@@ -596,6 +653,14 @@ static int parse_scalar(const lab_key *k, void *p, const char *text, int append,
         /* Empty, where the default is, means the kind's forms. */
         if ((k->flags & LAB_KEY_FORMS) && (*text || *k->def) && check_forms(text, why, len) < 0)
             return -1;
+        /* inih would read " #" or " ;" as a comment when the config is
+         * written back. */
+        for (const char *q = text; *q; q++)
+            if ((*q == '#' || *q == ';') && q > text && isspace((unsigned char)q[-1])) {
+                snprintf(why, len, "a value with \" %c\" cannot be written back (it reads as a "
+                         "comment), got \"%s\"", *q, text);
+                return -1;
+            }
         if ((k->flags & LAB_KEY_FOLDER) && !valid_folder_name(text)) {
             snprintf(why, len, "expected a name of letters, digits, '.', '_' or '-' "
                      "(not starting with '.'), got \"%s\"", text);
@@ -659,7 +724,7 @@ static int parse_scalar(const lab_key *k, void *p, const char *text, int append,
     case LAB_KEY_LIST: {
         lab_list fresh = { 0, NULL }, *l = p;
         char reason[160];
-        if (parse_int_list(k, text, append ? l : &fresh, 0, reason, sizeof reason) < 0) {
+        if (parse_int_list(k, text, append ? l : &fresh, reason, sizeof reason) < 0) {
             describe(k, "integers", expect, sizeof expect);
             snprintf(why, len, "expected a list of %s such as \"16, 16\": %s", expect, reason);
             free(fresh.v);
@@ -745,26 +810,53 @@ static void axis_free(lab_axis *a)
     a->column = NULL;
 }
 
+/* Append a value (duplicates are checked once the axis is parsed). */
 static int axis_push(lab_axis *a, const char *text, char *why, size_t len)
 {
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->values[i], text) == 0) {
-            snprintf(why, len, "%s appears twice", text);
-            return -1;
-        }
     if (a->n >= MAX_LIST) {
         snprintf(why, len, "more than %d values", MAX_LIST);
         return -1;
     }
-    char **v = realloc(a->values, (a->n + 1) * sizeof *v);
-    if (v)
+    /* The capacity doubles at every power of two: n pushes cost O(n). */
+    if ((a->n & (a->n - 1)) == 0) {
+        char **v = realloc(a->values, (a->n ? 2 * a->n : 1) * sizeof *v);
+        if (!v) {
+            snprintf(why, len, "out of memory");
+            return -1;
+        }
         a->values = v;
-    if (!v || !(v[a->n] = strdup(text))) {
+    }
+    if (!(a->values[a->n] = strdup(text))) {
         snprintf(why, len, "out of memory");
         return -1;
     }
     a->n++;
     return 0;
+}
+
+static int by_text(const void *pa, const void *pb)
+{
+    return strcmp(*(char *const *)pa, *(char *const *)pb);
+}
+
+/* A value the axis holds twice, in why; sorting a copy makes it O(n log n). */
+static int axis_distinct(const lab_axis *a, char *why, size_t len)
+{
+    char **v = malloc((a->n ? a->n : 1) * sizeof *v);
+    if (!v) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    memcpy(v, a->values, a->n * sizeof *v);
+    qsort(v, a->n, sizeof *v, by_text);
+    int rc = 0;
+    for (size_t i = 1; i < a->n && rc == 0; i++)
+        if (strcmp(v[i - 1], v[i]) == 0) {
+            snprintf(why, len, "%s appears twice", v[i]);
+            rc = -1;
+        }
+    free(v);
+    return rc;
 }
 
 /* One real item: "A", "A..B +S" or "A..B xF", appended to the axis. Values
@@ -799,8 +891,13 @@ static int parse_real_item(const lab_key *k, char *item, lab_axis *a, char *why,
         char buf[64];
         snprintf(buf, sizeof buf, "%.15g", v);
         v = strtod(buf, NULL);
-        if (i > 0 && !(v <= hi * (1 + 1e-12) + (hi == 0 ? 1e-300 : 0)))
+        /* The end is in when it is reached up to rounding. */
+        if (i > 0 && !(v <= hi || v - hi <= 1e-12 * fabs(hi)))
             break;
+        if (!isfinite(v)) {
+            snprintf(why, len, "the range passes the largest number");
+            return -1;
+        }
         if (!in_range(k, v)) {
             char d[64];
             describe(k, "numbers", d, sizeof d);
@@ -827,18 +924,19 @@ static int parse_axis(const lab_key *k, const char *text, lab_axis *a, char *why
         snprintf(reason, sizeof reason, "out of memory");
     /* A key whose value is a list takes lists separated by '|'. */
     const char *sep = k->type == LAB_KEY_LIST ? "|" : ",";
-    char *item = copy ? strtok_r(copy, sep, &save) : NULL;
-    if (copy && !item)
+    if (copy && empty_item(text, sep[0])) {
+        snprintf(reason, sizeof reason, "empty item in the list");
+        rc = -1;
+    }
+    char *item = copy && rc == 0 ? strtok_r(copy, sep, &save) : NULL;
+    if (copy && rc == 0 && (!item || !*trim(item)))
         snprintf(reason, sizeof reason, "the list is empty"), rc = -1;
     for (; item && rc == 0; item = strtok_r(NULL, sep, &save)) {
         item = trim(item);
         lab_list l = { 0, NULL };
         lab_strbuf_reset(&b);
-        if (!*item) {
-            snprintf(reason, sizeof reason, "empty item in the list");
-            rc = -1;
-        } else if (k->type == LAB_KEY_LONG || k->type == LAB_KEY_U64) {
-            rc = parse_int_item(k, item, &l, 1, reason, sizeof reason);
+        if (k->type == LAB_KEY_LONG || k->type == LAB_KEY_U64) {
+            rc = parse_int_item(k, item, &l, reason, sizeof reason);
             for (size_t i = 0; rc == 0 && i < l.n; i++) {
                 char num[32];
                 snprintf(num, sizeof num, "%ld", l.v[i]);
@@ -857,7 +955,16 @@ static int parse_axis(const lab_key *k, const char *text, lab_axis *a, char *why
                 rc = axis_push(a, item, reason, sizeof reason);
             }
         } else { /* LAB_KEY_LIST */
-            rc = parse_int_list(k, item, &l, 0, reason, sizeof reason);
+            rc = parse_int_list(k, item, &l, reason, sizeof reason);
+            /* A list is written on one line (as a range when it is one). */
+            lab_strbuf text = LAB_STRBUF_INIT;
+            format_longs(&text, l.v, l.n, 0);
+            if (rc == 0 && text.len > MAX_STRING) {
+                snprintf(reason, sizeof reason, "a list longer than %d characters cannot be "
+                         "written back on one line", MAX_STRING);
+                rc = -1;
+            }
+            lab_strbuf_release(&text);
             if (rc == 0) {
                 canonical(k, &l, &b);
                 rc = axis_push(a, lab_strbuf_str(&b), reason, sizeof reason);
@@ -865,6 +972,8 @@ static int parse_axis(const lab_key *k, const char *text, lab_axis *a, char *why
         }
         free(l.v);
     }
+    if (rc == 0)
+        rc = axis_distinct(a, reason, sizeof reason);
     free(copy);
     lab_strbuf_release(&b);
     if (rc == 0)
@@ -1005,7 +1114,10 @@ int lab_config_init(lab_config *c)
         /* The defaults are valid: only memory can fail. */
         if (parse_scalar(k, field(c, &all[i]), k->def, 0, why, sizeof why) < 0)
             return LAB_ENOMEM;
-        if ((k->flags & LAB_KEY_AXIS) && set_axis(c, k, k->def, 0, 0, why, sizeof why) < 0)
+        /* The kinds' own always-axes are made by lab_config_finish(), once
+         * the kind is known. */
+        if ((k->flags & LAB_KEY_AXIS) && all[i].sec < 0
+            && set_axis(c, k, k->def, 0, 0, why, sizeof why) < 0)
             return LAB_ENOMEM;
     }
     return LAB_OK;
@@ -1145,6 +1257,8 @@ static char *reader(char *str, int num, void *stream)
     x->line++;
     x->continuation = (str[0] == ' ' || str[0] == '\t');
     const char *first = str + strspn(str, " \t");
+    if (*first == '[') /* a section line: what follows continues nothing */
+        x->last_key = NULL;
     if (toolong && *first != '#' && *first != ';') /* a comment may be cut */
         ctx_fail(x, "line longer than %d characters (continue a long list on "
                  "indented lines)", num - 2);
@@ -1540,11 +1654,23 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
                 return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         }
     }
+    /* Table order, now that the kind is known (axis_of() ranked them by the
+     * kind of the moment). */
+    for (size_t i = 1; i < c->naxes; i++)
+        for (size_t j = i; j > 0 && axis_rank(c, c->axes[j - 1].key)
+                                        > axis_rank(c, c->axes[j].key); j--) {
+            lab_axis t = c->axes[j];
+            c->axes[j] = c->axes[j - 1];
+            c->axes[j - 1] = t;
+        }
     double cells = 1;
-    for (size_t a = 0; a < c->naxes; a++)
+    const lab_axis *largest = &c->axes[0];
+    for (size_t a = 0; a < c->naxes; a++) {
         cells *= (double)c->axes[a].n;
+        largest = c->axes[a].n > largest->n ? &c->axes[a] : largest;
+    }
     if (cells > MAX_CELLS) {
-        where(c, "sweep", "n", at, sizeof at);
+        where_line(c, largest->key, largest->line, at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "%s: the sweep has %.0f cells; at most %d are allowed", at, cells,
                         MAX_CELLS);
@@ -1591,49 +1717,18 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
 
 /* ==== Writing ============================================================= */
 
-/* Integers as a range when they are one ("64..16384 x2", "0..4", "1..9 +2"),
- * else comma-separated, wrapped onto indented lines to fit inih's lines. */
+/* Integers as write_longs() writes them, on one line. */
 static void write_longs(FILE *f, const long *v, size_t n)
 {
-    if (n >= 3) {
-        long a = v[0], d = v[1] - a, r = a > 0 ? v[1] / a : 0;
-        int arith = d >= 1, geom = r >= 2 && v[1] == a * r;
-        for (size_t i = 2; i < n; i++) {
-            arith = arith && v[i] - v[i - 1] == d;
-            geom = geom && v[i] == v[i - 1] * r;
-        }
-        if (geom) {
-            fprintf(f, "%ld..%ld x%ld\n", a, v[n - 1], r);
-            return;
-        }
-        if (arith) {
-            if (d == 1)
-                fprintf(f, "%ld..%ld\n", a, v[n - 1]);
-            else
-                fprintf(f, "%ld..%ld +%ld\n", a, v[n - 1], d);
-            return;
-        }
-    }
-    /* The key takes up to 30 characters; keep every line well under inih's 198. */
-    int col = 30;
-    for (size_t i = 0; i < n; i++) {
-        char num[32];
-        int w = snprintf(num, sizeof num, "%ld", v[i]);
-        if (i && col + w + 2 > 110) {
-            fputs(",\n    ", f);
-            col = 4;
-        } else if (i) {
-            fputs(", ", f);
-            col += 2;
-        }
-        fputs(num, f);
-        col += w;
-    }
-    fputc('\n', f);
+    lab_strbuf b = LAB_STRBUF_INIT;
+    format_longs(&b, v, n, 1);
+    fprintf(f, "%s\n", lab_strbuf_str(&b));
+    lab_strbuf_release(&b);
 }
 
-/* An axis's values: integers as write_longs() does; others as a list
- * (lists of lists separated by '|'), wrapped onto indented lines. */
+/* An axis's values: integers as write_longs() does; others as a list (lists
+ * of lists separated by '|', each as a range when it is one), wrapped onto
+ * indented lines. */
 static void write_axis(FILE *f, const lab_axis *a)
 {
     const lab_key *k = a->key;
@@ -1647,25 +1742,31 @@ static void write_axis(FILE *f, const lab_axis *a)
             return;
         }
     }
-    const char *sep = k->type == LAB_KEY_LIST ? " | " : ", ";
     size_t col = 30;
+    lab_strbuf item = LAB_STRBUF_INIT;
     for (size_t i = 0; i < a->n; i++) {
-        size_t w = strlen(a->values[i]);
-        if (i && col + w + 3 > 110) {
+        lab_strbuf_reset(&item);
+        if (k->type == LAB_KEY_LIST) {
+            lab_list l = { 0, NULL };
+            char why[128];
+            if (parse_int_list(k, a->values[i], &l, why, sizeof why) == 0)
+                format_longs(&item, l.v, l.n, 0);
+            free(l.v);
+        } else {
+            lab_strbuf_puts(&item, a->values[i]);
+        }
+        if (i && col + item.len + 3 > 110) {
             /* A continuation line starts a new list (or value). */
             fputs(k->type == LAB_KEY_LIST ? "\n    " : ",\n    ", f);
             col = 4;
         } else if (i) {
-            fputs(sep, f);
+            fputs(k->type == LAB_KEY_LIST ? " | " : ", ", f);
             col += 3;
         }
-        for (const char *p = a->values[i]; *p; p++) {
-            fputc(*p, f);
-            if (*p == ',') /* "16,16" reads better as "16, 16" */
-                fputc(' ', f);
-        }
-        col += w;
+        fputs(lab_strbuf_str(&item), f);
+        col += item.len;
     }
+    lab_strbuf_release(&item);
     fputc('\n', f);
 }
 

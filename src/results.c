@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,21 +95,45 @@ static int parse_value(const lab_column *col, const char *s, size_t len, double 
     }
 }
 
-int lab_results_parse(const lab_config *c, const char *line, size_t *cell, double *values)
+/* strcmp of the field [s, s + len) with text. */
+static int field_cmp(const char *s, size_t len, const char *text)
 {
+    int c = strncmp(s, text, len);
+    return c ? c : text[len] ? -1 : 0;
+}
+
+/* The index of the value [s, s + len) on axis a, by binary search in its
+ * sorted order; -1 when the axis has no such value. */
+static long axis_value(const lab_results *t, size_t a, const char *s, size_t len)
+{
+    const lab_axis *ax = &t->c->axes[a];
+    size_t lo = 0, hi = ax->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = field_cmp(s, len, ax->values[t->sorted[a][mid]]);
+        if (c == 0)
+            return (long)t->sorted[a][mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+int lab_results_parse(const lab_results *t, const char *line, size_t *cell, double *values)
+{
+    const lab_config *c = t->c;
     const lab_kind *kind = lab_config_kind(c);
     const char *p = line, *s;
     size_t len, index = 0;
     for (size_t a = 0; a < c->naxes; a++) {
         if (next_field(&p, &s, &len) < 0)
             return -1;
-        const lab_axis *ax = &c->axes[a];
-        size_t v = 0;
-        while (v < ax->n && !(strlen(ax->values[v]) == len && memcmp(ax->values[v], s, len) == 0))
-            v++;
-        if (v == ax->n)
+        long v = axis_value(t, a, s, len);
+        if (v < 0)
             return -1;
-        index = index * ax->n + v;
+        index = index * c->axes[a].n + (size_t)v;
     }
     for (size_t j = 0; j < kind->ncolumns; j++)
         if (next_field(&p, &s, &len) < 0 || parse_value(&kind->columns[j], s, len, &values[j]) < 0)
@@ -120,6 +145,40 @@ int lab_results_parse(const lab_config *c, const char *line, size_t *cell, doubl
 }
 
 /* ==== The table in memory ===================================================== */
+
+/* For sorting an axis's value indices by their text. */
+struct value_ref {
+    const char *text;
+    size_t index;
+};
+
+static int by_text(const void *pa, const void *pb)
+{
+    return strcmp(((const struct value_ref *)pa)->text, ((const struct value_ref *)pb)->text);
+}
+
+/* t->sorted[a]: the value indices of every axis in the order of their text. */
+static int sort_axes(lab_results *t)
+{
+    const lab_config *c = t->c;
+    if (!(t->sorted = calloc(c->naxes ? c->naxes : 1, sizeof *t->sorted)))
+        return -1;
+    for (size_t a = 0; a < c->naxes; a++) {
+        size_t n = c->axes[a].n;
+        struct value_ref *r = malloc((n ? n : 1) * sizeof *r);
+        if (!r || !(t->sorted[a] = malloc((n ? n : 1) * sizeof **t->sorted))) {
+            free(r);
+            return -1;
+        }
+        for (size_t v = 0; v < n; v++)
+            r[v] = (struct value_ref){ c->axes[a].values[v], v };
+        qsort(r, n, sizeof *r, by_text);
+        for (size_t v = 0; v < n; v++)
+            t->sorted[a][v] = r[v].index;
+        free(r);
+    }
+    return 0;
+}
 
 lab_results *lab_results_alloc(const lab_config *c)
 {
@@ -133,7 +192,7 @@ lab_results *lab_results_alloc(const lab_config *c)
     t->ncols = lab_config_kind(c)->ncolumns;
     t->nrows = malloc((t->ncells ? t->ncells : 1) * sizeof *t->nrows);
     t->rows = calloc(t->ncells ? t->ncells : 1, sizeof *t->rows);
-    if (!t->nrows || !t->rows || lab_config_copy(&cell, c) != LAB_OK)
+    if (!t->nrows || !t->rows || sort_axes(t) != 0 || lab_config_copy(&cell, c) != LAB_OK)
         goto fail;
     have_cell = 1;
     const lab_kind *kind = lab_config_kind(c);
@@ -157,6 +216,9 @@ void lab_results_free(lab_results *t)
         return;
     for (size_t i = 0; t->rows && i < t->ncells; i++)
         free(t->rows[i]);
+    for (size_t a = 0; t->sorted && a < t->c->naxes; a++)
+        free(t->sorted[a]);
+    free(t->sorted);
     free(t->rows);
     free(t->nrows);
     free(t);
@@ -180,6 +242,25 @@ int lab_results_set(lab_results *t, size_t i, const double *values)
         t->complete++;
     t->rows[i] = v;
     return LAB_OK;
+}
+
+/* Whether row v repeats the key columns (a learner, a round: kind.h) of one
+ * of the n rows before it: then those rows were a cell cut short. */
+static int repeats_key(const lab_results *t, const double *rows, size_t n, const double *v)
+{
+    const lab_kind *kind = lab_config_kind(t->c);
+    int keyed = 0;
+    for (size_t r = 0; r < n; r++) {
+        int same = 1;
+        for (size_t j = 0; j < kind->ncolumns && same; j++)
+            if (kind->columns[j].stat == LAB_STAT_KEY) {
+                keyed = 1;
+                same = rows[r * t->ncols + j] == v[j];
+            }
+        if (keyed && same)
+            return 1;
+    }
+    return 0;
 }
 
 /* Rows of the file being read, per cell, until the file ends. */
@@ -208,6 +289,7 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
                                             : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     int seen_header = 0;
     long lineno = 0;
+    size_t last = SIZE_MAX; /* the cell of the row before */
     for (char *line = text; rc == LAB_OK && *line;) {
         char *nl = strchr(line, '\n');
         lineno++;
@@ -226,12 +308,19 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
                               lab_strbuf_str(&want));
         } else {
             size_t i;
-            if (lab_results_parse(t->c, line, &i, values) < 0) {
+            if (lab_results_parse(t, line, &i, values) < 0) {
                 info->dropped++;
             } else if (!t->rows[i]) {
                 /* A cell's rows are written together: the first nrows of
-                 * them are the cell, further ones a repetition. */
+                 * them are the cell, further ones a repetition; rows cut
+                 * off by rows of another cell (a crash, then the cell again
+                 * in full) start anew. */
                 struct pending *p = &pend[i];
+                if (p->n > 0 && p->n < t->nrows[i]
+                    && (i != last || repeats_key(t, p->v, p->n, values))) {
+                    info->dropped += p->n;
+                    p->n = 0;
+                }
                 if (p->n == t->nrows[i]) {
                     info->dropped++;
                 } else {
@@ -242,6 +331,7 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
                     memcpy(p->v + p->n * t->ncols, values, t->ncols * sizeof *values);
                     p->n++;
                 }
+                last = i;
             }
         }
         line = nl + 1;

@@ -34,12 +34,6 @@ void lab_results_header(const lab_config *c, lab_strbuf *b);
 /* Write the rows of cell `cell`, newline-terminated. */
 void lab_results_write(FILE *f, const lab_config *c, size_t cell, const lab_rows *rows);
 
-/* Parse one data row of c's table (a trailing newline is allowed): its cell
- * and its kind values (the kind's ncolumns). Returns 0, or -1 when the row is
- * malformed (a field missing, too many fields, a value of the wrong type)
- * or names a value that is not on an axis of c. */
-int lab_results_parse(const lab_config *c, const char *line, size_t *cell, double *values);
-
 typedef struct lab_results {
     const lab_config *c;
     size_t ncells;
@@ -47,12 +41,19 @@ typedef struct lab_results {
     size_t *nrows;        /* rows each cell has */
     double **rows;        /* per cell, nrows x ncols values; NULL while missing */
     size_t complete;      /* cells with all their rows */
+    size_t **sorted;      /* per axis, its value indices in the order of their text */
 } lab_results;
 
 /* An empty table for c's sweep (rows per cell asked of the kind). NULL when
  * out of memory. */
 lab_results *lab_results_alloc(const lab_config *c);
 void lab_results_free(lab_results *t);
+
+/* Parse one data row of t's table (a trailing newline is allowed): its cell
+ * and its kind values (the kind's ncolumns). Returns 0, or -1 when the row is
+ * malformed (a field missing, too many fields, a value of the wrong type)
+ * or names a value that is not on an axis. */
+int lab_results_parse(const lab_results *t, const char *line, size_t *cell, double *values);
 
 /* The rows of cell i, as a lab_rows view (v is NULL while missing). */
 lab_rows lab_results_cell(const lab_results *t, size_t i);

@@ -304,6 +304,10 @@ static void worker_main(const struct runner *R, int task_fd, int reply_fd)
         if (write_full(reply_fd, &rep, sizeof rep) < 0
             || write_full(reply_fd, values, rep.nvalues * sizeof *values) < 0)
             break;
+        /* Stopped (a signal to the sweep, or to this worker alone): every
+         * further cell would stop at once. */
+        if (rep.status == LAB_EINTERRUPTED)
+            break;
     }
     _exit(0);
 }
@@ -396,16 +400,25 @@ static int collect(struct runner *R, struct worker *ws, int nw, int k, double *v
     struct reply rep;
     long index = ws[k].busy;
     ws[k].busy = -1;
+    size_t want = R->t->nrows[index] * R->t->ncols;
     if (read_full(ws[k].reply_fd, &rep, sizeof rep) != 0 || rep.index != index
-        || rep.nvalues > R->t->nrows[index] * R->t->ncols
+        || rep.nvalues != (rep.status == LAB_OK ? want : 0)
         || read_full(ws[k].reply_fd, values, rep.nvalues * sizeof *values) != 0) {
         worker_died(R, ws, nw, k, index);
         return LAB_OK;
     }
     if (rep.status == LAB_OK)
         return record(R, (size_t)rep.index, values);
-    if (rep.status != LAB_EINTERRUPTED)
+    if (rep.status != LAB_EINTERRUPTED) {
         cell_failed(R, (size_t)rep.index, rep.status, rep.err);
+    } else if (!stopped(R)) {
+        /* A signal stopped this worker alone: its cell failed; it exits, and
+         * a new worker takes its place. */
+        worker_reap(&ws[k]);
+        cell_failed(R, (size_t)index, LAB_ECHILD, "its worker was stopped by a signal");
+        if (worker_start(&ws[k], R, ws, nw) != 0)
+            ws[k].busy = -1;
+    }
     return LAB_OK;
 }
 

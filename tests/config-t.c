@@ -444,20 +444,91 @@ static void test_axis_errors(void)
     lab_config_release(&c);
 }
 
+/* What review found: the axes' order never depends on where the kind is
+ * set; long lists of lists, exponents in ranges, empty items, infinities,
+ * the largest axis named, a section repeated. */
+static void test_axis_edges(void)
+{
+    lab_config a, b;
+    char err[512], msg[256] = "";
+    try_load(&a, "[sweep]\ntrain.lr = 0.1, 0.2\nlinear.ridge = 0, 1\n[experiment]\nkind = linear\n",
+             err, sizeof err);
+    try_load(&b, "[experiment]\nkind = linear\n[sweep]\ntrain.lr = 0.1, 0.2\nlinear.ridge = 0, 1\n",
+             err, sizeof err);
+    lab_config_finish(&a, err, sizeof err);
+    lab_config_finish(&b, err, sizeof err);
+    ok(a.naxes == 4 && strcmp(a.axes[1].column, "linear.ridge") == 0
+       && strcmp(a.axes[2].column, "train.lr") == 0 && strcmp(b.axes[1].column, "linear.ridge") == 0,
+       "the axes come in table order wherever the kind is set (%s, %s)", a.axes[1].column,
+       a.axes[2].column);
+    lab_config_release(&a);
+    lab_config_release(&b);
+
+    int rc = try_load(&a, "[sweep]\nteacher.widths = 1..60 | 5\n", err, sizeof err);
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    lab_config_finish(&a, err, sizeof err);
+    lab_config_write(&a, f, 0);
+    fclose(f);
+    if (rc == 0)
+        rc = try_load(&b, text, err, sizeof err);
+    ok(rc == 0 && strstr(text, "teacher.widths = 1..60 | 5\n") && lab_config_finish(&b, err, sizeof err) == 0
+       && lab_config_compare(&a, &b, msg, sizeof msg) == 0,
+       "a long list in a list of lists is written as its range and reads back (%s%s)", err, msg);
+    free(text);
+    lab_config_release(&a);
+    lab_config_release(&b);
+
+    rc = try_load(&a, "[sweep]\nexperiment.seed = 1, 2\ntrain.lr = 1e-4..1e+2 x10\n"
+                      "teacher.weight_scale = 10, 100\n", err, sizeof err);
+    ok(rc == 0 && strcmp(axis_text(&a, "experiment.seed"), "1|2") == 0
+       && strcmp(axis_text(&a, "train.lr"), "0.0001|0.001|0.01|0.1|1|10|100") == 0
+       && strcmp(axis_text(&a, "teacher.weight_scale"), "10|100") == 0,
+       "the experiment seed is swept; a range may end in 1e+2; whole numbers need no exponent "
+       "(%s)", err);
+    lab_config_release(&a);
+
+    check_error("[sweep]\ntrain.lr = 0.1,,0.2\n",
+                "exp.cfg:2: sweep.train.lr: expected a list of numbers > 0 such as \"0.001, "
+                "0.01\" or \"1e-4..1e-1 x10\": empty item in the list",
+                "an empty item in a list is refused");
+    rc = try_load(&a, "[sweep]\ntrain.lr = 1..1.7976931348623157e308 x10\n", err, sizeof err);
+    const lab_axis *lr = lab_config_axis(&a, "train.lr");
+    ok(rc == 0 && lr && lr->n == 309 && strcmp(lr->values[308], "1e+308") == 0,
+       "a range up to the largest number stops at its last finite value (%s)", err);
+    lab_config_release(&a);
+    check_error("[teacher]\nwidths = 16\n[teacher]\n  widths = 32\n",
+                "exp.cfg:4: teacher.widths: set twice (first on line 2)",
+                "an indented key after a section header continues nothing");
+    try_load(&a, "[sweep]\nseeds = 0..999\ntrain.lr = 1..2000 +1\n", err, sizeof err);
+    rc = lab_config_finish(&a, err, sizeof err);
+    is_string("exp.cfg:3: train.lr: the sweep has 2000000 cells; at most 1000000 are "
+              "allowed", err, "a sweep too large names its largest axis");
+    lab_config_release(&a);
+    lab_config_init(&a);
+    rc = lab_config_set(&a, "output.dir=runs/a ;b", err, sizeof err);
+    ok(rc != 0 && strstr(err, "a value with \" ;\" cannot be written back"),
+       "a value that would read back as a comment is refused (%s)", err);
+    lab_config_release(&a);
+}
+
 /* Every default is written as it reads back (the stream rule compares a
  * value's text with its default's). */
 static void test_defaults(void)
 {
     lab_config c;
-    char *text = NULL;
+    char *text = NULL, err[512], msg[256] = "";
     size_t len;
     lab_config_init(&c);
+    lab_config_finish(&c, err, sizeof err);
     FILE *f = open_memstream(&text, &len);
     lab_config_write(&c, f, 1);
     fclose(f);
     lab_config back;
-    char err[512], msg[256] = "";
     int rc = try_load(&back, text, err, sizeof err);
+    if (rc == 0)
+        rc = lab_config_finish(&back, err, sizeof err);
     ok(rc == 0 && lab_config_compare(&c, &back, msg, sizeof msg) == 0,
        "the defaults written and read back are the defaults (%s%s)", err, msg);
     free(text);
@@ -467,12 +538,13 @@ static void test_defaults(void)
 
 int main(void)
 {
-    plan(11 + 23 + 5 + 16 + 16 + 1);
+    plan(11 + 23 + 5 + 16 + 16 + 8 + 1);
     test_values();
     test_errors();
     test_round_trip();
     test_axes();
     test_axis_errors();
+    test_axis_edges();
     test_defaults();
     return 0;
 }

@@ -34,7 +34,7 @@ static const char *file_with(const char *text)
 
 int main(void)
 {
-    plan(12);
+    plan(13);
     lab_config c;
     char err[512];
     if (lab_config_init(&c) || lab_config_load_string(&c, cfg, "r.cfg", err, sizeof err)
@@ -59,21 +59,22 @@ int main(void)
               "target\t1.250\n", text, "a row is written with its axes' values and %%.17g numbers");
     double back[7];
     size_t cell;
-    ok(lab_results_parse(&c, text, &cell, back) == 0 && cell == 11
+    lab_results *tab = lab_results_alloc(&c);
+    ok(lab_results_parse(tab, text, &cell, back) == 0 && cell == 11
        && memcmp(back, v, 6 * sizeof *v) == 0, "and reads back to the same cell and values");
     free(text);
 
-    ok(lab_results_parse(&c, "1024\t16,16\t64\t2\t0.001\t6\t37\tnan\tnan\t12\tdiverged\tdiverged"
+    ok(lab_results_parse(tab, "1024\t16,16\t64\t2\t0.001\t6\t37\tnan\tnan\t12\tdiverged\tdiverged"
                              "\t0.010", &cell, back) == 0
        && cell == 4 && isnan(back[2]) && back[4] == LAB_ROW_DIVERGED,
        "a list-valued axis and a diverged row with nan errors parse");
-    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps", &cell,
+    ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps", &cell,
                          back) != 0, "a row cut short is refused");
-    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tfine\tsteps\t0.1",
+    ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tfine\tsteps\t0.1",
                          &cell, back) != 0, "an unknown status is refused");
-    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.01\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1",
+    ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.01\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1",
                          &cell, back) != 0, "a value that is not on its axis is refused");
-    ok(lab_results_parse(&c, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1\tx",
+    ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1\tx",
                          &cell, back) != 0, "an extra field is refused");
 
     /* A table file: header block, two rows of cell 0 (the first wins), a
@@ -85,7 +86,8 @@ int main(void)
                         "1024\t16\t64\t2\t0.001\t7\t37\t0.3\tgarbage\t12\tok\tsteps\t0.5\n"
                         "16384\t16\t64\t2\t0.001\t6\t37\t0.3\t0.4");
     const char *path = file_with(lab_strbuf_str(&t));
-    lab_results *tab = lab_results_alloc(&c);
+    lab_results_free(tab);
+    tab = lab_results_alloc(&c);
     lab_results_read_info info;
     int rc = lab_results_read(tab, path, &info, err, sizeof err);
     ok(rc == 0 && tab->complete == 1 && tab->rows[0] && tab->rows[0][1] == 0.1
@@ -105,6 +107,30 @@ int main(void)
     ok(rc != 0 && strstr(err, ":1: the table's columns are \"n\twidth") != NULL,
        "a table with other columns is refused, naming its line (%s)", err);
     lab_results_free(tab);
+    remove(path);
+
+    /* A kind with key columns: a cell cut short and then written whole. */
+    lab_config lc;
+    if (lab_config_init(&lc)
+        || lab_config_load_string(&lc, "[experiment]\nkind = linear\n[sweep]\nn = 8\n", "l.cfg",
+                                  err, sizeof err)
+        || lab_config_finish(&lc, err, sizeof err))
+        bail("config: %s", err);
+    lab_strbuf_reset(&t);
+    lab_strbuf_puts(&t, "n\tseed\tlearner\tparams\ttrain_error\ttest_error\tstatus\twall_s\n"
+                        "8\t0\tmean\t1\t0.5\t1.1\tok\t0.1\n"
+                        "8\t0\tmean\t1\t0.5\t1.2\tok\t0.1\n"
+                        "8\t0\tlinear\t17\t0\t2.5\tok\t0.1\n");
+    path = file_with(lab_strbuf_str(&t));
+    tab = lab_results_alloc(&lc);
+    rc = lab_results_read(tab, path, &info, err, sizeof err);
+    ok(rc == 0 && tab->complete == 1 && tab->rows[0][3] == 1.2 && tab->rows[0][6 + 3] == 2.5
+       && info.dropped == 1,
+       "a learner's row repeated starts the cell anew: the whole cell is kept (%zu dropped)",
+       info.dropped);
+    free(info.comments);
+    lab_results_free(tab);
+    lab_config_release(&lc);
     remove(path);
 
     /* A missing file is an empty table. */

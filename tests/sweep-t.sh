@@ -3,7 +3,7 @@
 # Sweeps end to end: reproducible tables, -j 1 = -j 2, resuming after an
 # interruption or a crash, refusing a changed config, recording divergence.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 27
+plan 28
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
@@ -114,6 +114,20 @@ ok "a killed worker fails its cell (exit $st) and names it" \
 ok "the other cells finish" test "$(rows "$scratch/kill/results.tsv")" -eq 3
 run --out "$scratch/kill" -j 2 $long
 ok "a rerun completes the table" same_file "$scratch/ref/results.tsv" "$scratch/kill/results.tsv"
+
+# A worker stopped alone (SIGTERM to it, not to the sweep): its cell fails,
+# a new worker takes its place, and the other cells finish.
+"$LAB" run "$tiny" --out "$scratch/wterm" -j 2 $long 2>"$scratch/wterm.err" &
+pid=$!
+i=0
+while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+kill -TERM $(pgrep -P $pid | head -n 1)
+wait $pid
+st=$?
+ok "a worker stopped by a signal fails its cell (exit $st), the others finish" \
+    sh -c "test $st -eq 1 && grep -q 'its worker was stopped by a signal' '$scratch/wterm.err' \
+           && test \$(grep -v '^#' '$scratch/wterm/results.tsv' | tail -n +2 | wc -l) -eq 3"
 
 # One run per folder at a time.
 "$LAB" run "$tiny" --out "$scratch/busy" -j 1 $long 2>/dev/null &
