@@ -24,11 +24,6 @@ format = none
 CFG
 run() { "$LAB" run "$scratch/lin.cfg" "$@" 2>"$scratch/stderr"; }
 rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
-same_file() {
-    sed 's/\t[^\t]*$//' "$1" > "$scratch/a.cmp"
-    sed 's/\t[^\t]*$//' "$2" > "$scratch/b.cmp"
-    cmp -s "$scratch/a.cmp" "$scratch/b.cmp" || { diff "$scratch/a.cmp" "$scratch/b.cmp" | head -n 5 >&2; return 1; }
-}
 
 run --out "$scratch/j1" -j 1
 ok "a linear sweep writes two rows per cell: 42 cells, 84 rows" \

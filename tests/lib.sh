@@ -24,20 +24,21 @@ ok() {
 
 diag() { printf '# %s\n' "$*" >&2; }
 
-# The rows of a results table without comments and without the timing
-# columns (those whose name ends in _s).
-rows_without_timings() {
-    awk -F '\t' '
-        /^#/ { next }
+# A table without its timing columns (those whose name ends in _s); with
+# "rows", without its comment lines too.
+without_timings() {
+    awk -F '\t' -v rows="${2:-}" '
+        /^#/ { if (!rows) print; next }
         !header { for (i = 1; i <= NF; i++) keep[i] = ($i !~ /_s$/); header = 1 }
         { out = ""; for (i = 1; i <= NF; i++) if (keep[i]) out = out $i "\t"; print out }
     ' "$1"
 }
 
-# same_rows A B: the two tables hold the same rows, timings aside.
-same_rows() {
-    rows_without_timings "$1" > "$1.cmp"
-    rows_without_timings "$2" > "$2.cmp"
+# compare_tables A B [rows]: the two tables are the same but for their
+# timings (and, with "rows", their comment lines); a diff on stderr if not.
+compare_tables() {
+    without_timings "$1" "${3:-}" > "$1.cmp"
+    without_timings "$2" "${3:-}" > "$2.cmp"
     if cmp -s "$1.cmp" "$2.cmp"; then
         rm -f "$1.cmp" "$2.cmp"
         return 0
@@ -45,6 +46,12 @@ same_rows() {
     diff "$1.cmp" "$2.cmp" | head -n 5 >&2
     return 1
 }
+
+# same_rows A B: the two tables hold the same rows, timings aside.
+same_rows() { compare_tables "$1" "$2" rows; }
+
+# same_file A B: the two tables are the same, comments included, timings aside.
+same_file() { compare_tables "$1" "$2"; }
 
 # A scratch folder for this test, removed at exit.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/lab-test.XXXXXX")

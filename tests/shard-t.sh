@@ -10,12 +10,6 @@ tiny="$top_srcdir/tests/data/tiny.cfg"
 axes="--set sweep.train.lr=0.003,0.03 --set sweep.teacher.input_dim=4..8x2"
 run() { "$LAB" run "$tiny" $axes "$@" 2>"$scratch/stderr"; }
 rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
-# Whole files, with the timing column (wall_s, the last one) blanked.
-same_file() {
-    sed 's/\t[^\t]*$//' "$1" > "$scratch/a.cmp"
-    sed 's/\t[^\t]*$//' "$2" > "$scratch/b.cmp"
-    cmp -s "$scratch/a.cmp" "$scratch/b.cmp" || { diff "$scratch/a.cmp" "$scratch/b.cmp" | head -n 5 >&2; return 1; }
-}
 
 run --out "$scratch/j1" -j 1
 ok "a sweep over train.lr and teacher.input_dim runs (48 cells)" \

@@ -9,13 +9,6 @@ tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
 rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
 
-# Whole files, with the timing column (wall_s, the last one) blanked.
-strip_timings() { sed 's/\t[^\t]*$//' "$1"; }
-same_file() {
-    strip_timings "$1" > "$scratch/a.cmp"
-    strip_timings "$2" > "$scratch/b.cmp"
-    cmp -s "$scratch/a.cmp" "$scratch/b.cmp" || { diff "$scratch/a.cmp" "$scratch/b.cmp" | head -n 5 >&2; return 1; }
-}
 
 ok "a tiny sweep runs" run --out "$scratch/one" -j 1
 ok "it leaves config.cfg, results.tsv with 12 rows, summary.tsv and figures" \
@@ -99,16 +92,22 @@ ok "SIGINT stops the sweep with status 130, keeping $kept finished rows" \
 ok "rerunning after the interrupt gives the uninterrupted table" \
     same_file "$scratch/ref/results.tsv" "$scratch/int/results.tsv"
 
+# A -j 2 sweep of long cells into folder $1 whose first worker gets signal
+# $2 once it runs; sets st to the sweep's exit status.
+signal_worker() {
+    "$LAB" run "$tiny" --out "$scratch/$1" -j 2 $long 2>"$scratch/$1.err" &
+    pid=$!
+    i=0
+    while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    sleep 0.2
+    kill -"$2" $(pgrep -P $pid | head -n 1)
+    wait $pid
+    st=$?
+}
+
 # A worker killed in the middle of a cell: that cell is reported, the others
 # finish, and a rerun completes the table.
-"$LAB" run "$tiny" --out "$scratch/kill" -j 2 $long 2>"$scratch/kill.err" &
-pid=$!
-i=0
-while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 0.2
-kill -KILL $(pgrep -P $pid | head -n 1)
-wait $pid
-st=$?
+signal_worker kill KILL
 ok "a killed worker fails its cell (exit $st) and names it" \
     sh -c "test $st -eq 1 && grep -q 'cell n=.* seed=0: its worker was killed by signal 9' '$scratch/kill.err'"
 ok "the other cells finish" test "$(rows "$scratch/kill/results.tsv")" -eq 3
@@ -117,17 +116,10 @@ ok "a rerun completes the table" same_file "$scratch/ref/results.tsv" "$scratch/
 
 # A worker stopped alone (SIGTERM to it, not to the sweep): its cell fails,
 # a new worker takes its place, and the other cells finish.
-"$LAB" run "$tiny" --out "$scratch/wterm" -j 2 $long 2>"$scratch/wterm.err" &
-pid=$!
-i=0
-while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 0.2
-kill -TERM $(pgrep -P $pid | head -n 1)
-wait $pid
-st=$?
+signal_worker wterm TERM
 ok "a worker stopped by a signal fails its cell (exit $st), the others finish" \
     sh -c "test $st -eq 1 && grep -q 'its worker was stopped by a signal' '$scratch/wterm.err' \
-           && test \$(grep -v '^#' '$scratch/wterm/results.tsv' | tail -n +2 | wc -l) -eq 3"
+           && test $(rows "$scratch/wterm/results.tsv") -eq 3"
 
 # One run per folder at a time.
 "$LAB" run "$tiny" --out "$scratch/busy" -j 1 $long 2>/dev/null &
