@@ -290,8 +290,10 @@ static void worker_main(const struct runner *R, int task_fd, int reply_fd)
     int64_t index;
     lab_config cell;
     double *values = malloc(max_values(R->t) * sizeof *values);
-    if (!values || lab_config_copy(&cell, R->c) != LAB_OK)
+    if (!values || lab_config_copy(&cell, R->c) != LAB_OK) {
+        free(values);
         _exit(1);
+    }
     lab_blas_single_thread();
     while (read_full(task_fd, &index, sizeof index) == 0) {
         struct reply rep;
@@ -309,6 +311,8 @@ static void worker_main(const struct runner *R, int task_fd, int reply_fd)
         if (rep.status == LAB_EINTERRUPTED)
             break;
     }
+    lab_config_release(&cell);
+    free(values);
     _exit(0);
 }
 
