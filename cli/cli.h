@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The command layer: what `lab` subcommands share. Only this layer (main.c,
- * cli.c, cmd_*.c) prints to the terminal and picks exit codes:
+/* The commands: what `lab` subcommands share (cmd_common.c) and the
+ * subcommands (cmd_*.c). Only these files and main.c print to the terminal
+ * and pick exit codes; the rest of the command layer is a library
+ * (liblabcli.a: fitting, fit_table, report, runfolder) that reports through
+ * hooks and messages. Exit codes:
  *   0 success, 1 run-time failure, 2 usage or config error,
  *   130 interrupted (the run can be resumed). */
 #ifndef LAB_CLI_H
