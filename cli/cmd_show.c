@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "kind.h"
 #include "provenance.h"
 
 static const char usage[] =
@@ -41,7 +42,20 @@ int lab_cmd_show(int argc, char **argv)
         printf("# Kind %s; axes (the columns of results.tsv, in table order):", c.kind);
         for (size_t a = 0; a < c.naxes; a++)
             printf("%s %s (%zu)", a ? "," : "", lab_axis_column(&c.axes[a]), c.axes[a].n);
-        printf(": %zu cells.\n\n", lab_config_ncells(&c));
+        printf(": %zu cells.\n", lab_config_ncells(&c));
+        const lab_kind *kind = lab_config_kind(&c);
+        lab_config first;
+        size_t rows = 1;
+        if (lab_config_copy(&first, &c) == 0) {
+            if (lab_config_cell(&c, 0, &first) == 0)
+                rows = kind->rows(&first);
+            lab_config_release(&first);
+        }
+        printf("# Then the kind's columns (its first cell gives %zu row%s):\n", rows,
+               rows == 1 ? "" : "s");
+        for (size_t j = 0; j < kind->ncolumns; j++)
+            printf("#   %-12s %s\n", kind->columns[j].name, kind->columns[j].doc);
+        printf("\n");
         lab_config_write(&c, stdout, 0);
     }
     lab_config_release(&c);

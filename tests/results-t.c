@@ -34,7 +34,7 @@ static const char *file_with(const char *text)
 
 int main(void)
 {
-    plan(13);
+    plan(14);
     lab_config c;
     char err[512];
     if (lab_config_init(&c) || lab_config_load_string(&c, cfg, "r.cfg", err, sizeof err)
@@ -132,6 +132,26 @@ int main(void)
     lab_results_free(tab);
     lab_config_release(&lc);
     remove(path);
+
+    /* Every kind's entry holds together. */
+    size_t bad = 0;
+    for (size_t k = 0; k < lab_nkinds; k++) {
+        const lab_kind *kd = lab_kinds[k];
+        long st = lab_kind_column(kd, "status"), e = lab_kind_column(kd, kd->error);
+        bad += st < 0 || kd->columns[st].type != LAB_COL_NAME
+            || kd->columns[st].names != lab_status_names;
+        bad += e < 0 || kd->columns[e].stat != LAB_STAT_FULL;
+        bad += lab_kind_find(kd->name) != kd || !kd->rows || !kd->cost || !kd->run;
+        for (size_t j = 0; j < kd->ncolumns; j++) {
+            size_t n = strlen(kd->columns[j].name);
+            int timing = n > 2 && strcmp(kd->columns[j].name + n - 2, "_s") == 0;
+            bad += timing != (kd->columns[j].type == LAB_COL_TIME) || !kd->columns[j].doc;
+            /* No clash with the axes every sweep has. */
+            bad += !strcmp(kd->columns[j].name, "n") || !strcmp(kd->columns[j].name, "seed");
+        }
+    }
+    ok(bad == 0, "every kind has a status, an error shown with its spread, timings named _s, "
+       "and columns of its own (%zu faults)", bad);
 
     /* A missing file is an empty table. */
     tab = lab_results_alloc(&c);
