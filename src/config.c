@@ -774,7 +774,8 @@ static void setting_text(const lab_config *c, const struct lab_keyref *r, lab_st
     const lab_axis *a = lab_axes_find(c, r->k);
     if (a) {
         lab_strbuf_puts(b, "swept over ");
-        lab_strbuf_join(b, (const char *const *)a->values, a->n, " | ");
+        lab_strbuf_join(b, (const char *const *)a->values, a->n,
+                        r->k->type == LAB_KEY_LIST ? " | " : ", ");
     } else {
         lab_value_canonical(r->k, lab_keys_cfield(c, r), b);
     }

@@ -31,7 +31,7 @@ typedef struct linear_params {
 static const lab_key linear_keys[] = {
     { "linear", "ridge", LAB_KEY_DOUBLE, offsetof(linear_params, ridge), "0",
       "ridge penalty lambda on the weights (not the intercept): minimise the training MSE + "
-      "lambda |w|^2; 0 = least squares (of least norm when n <= input_dim)", 0, 1e12, 0, 0,
+      "lambda w.w; 0 = least squares (of least norm when n <= input_dim: many fit)", 0, 1e12, 0, 0,
       NULL, 0, NULL, NULL },
 };
 

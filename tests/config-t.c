@@ -357,7 +357,7 @@ static void test_axes(void)
     lab_config plain;
     try_load(&plain, "", err, sizeof err);
     rc = lab_config_compare(&back, &plain, msg, sizeof msg);
-    ok(rc == 1 && strcmp(msg, "train.lr is swept over 0.001 | 0.01 there and 0.003 here") == 0,
+    ok(rc == 1 && strcmp(msg, "train.lr is swept over 0.001, 0.01 there and 0.003 here") == 0,
        "a comparison says which key was swept (%s)", msg);
     lab_config_release(&back);
     lab_config_release(&plain);

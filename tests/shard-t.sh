@@ -64,7 +64,7 @@ ok "a shard of another config is refused (exit $?)" \
     sh -c "grep -q 'holds results of a different config: train.steps is 300 there and 200 here' '$scratch/stderr'"
 "$LAB" run "$tiny" --out "$scratch/j1" 2>"$scratch/stderr"
 ok "resuming with other axes is refused, naming the axis (exit $?)" \
-    grep -q 'teacher.input_dim is swept over 4 | 8 there and 4 here' "$scratch/stderr"
+    grep -q 'teacher.input_dim is swept over 4, 8 there and 4 here' "$scratch/stderr"
 "$LAB" run "$tiny" $axes --out "$scratch/bad" --shard 4/3 2>"$scratch/stderr"
 ok "--shard 4/3 is a usage error (exit $?)" grep -q 'shard 4/3: expected K/N' "$scratch/stderr"
 
