@@ -30,7 +30,7 @@ int lab_axes_sweepable(const lab_key *k, char *why, size_t len)
     return 0;
 }
 
-void lab_axis_release(lab_axis *a)
+static void axis_release(lab_axis *a)
 {
     for (size_t i = 0; i < a->n; i++)
         free(a->values[i]);
@@ -42,7 +42,7 @@ void lab_axis_release(lab_axis *a)
 /* Release the values and the column. */
 void lab_axis_free(lab_axis *a)
 {
-    lab_axis_release(a);
+    axis_release(a);
     free(a->column);
     a->column = NULL;
 }
@@ -309,13 +309,13 @@ int lab_axes_set(lab_config *c, const lab_key *k, const char *text, int append, 
     }
     lab_axis *target = append ? a : &fresh;
     if (parse_axis(k, text, target, why, len) < 0) {
-        lab_axis_release(&fresh);
+        axis_release(&fresh);
         if (!append && a->n == 0)
             lab_axes_remove(c, k);
         return -1;
     }
     if (!append) {
-        lab_axis_release(a);
+        axis_release(a);
         a->n = fresh.n;
         a->values = fresh.values;
         a->line = line;

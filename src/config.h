@@ -234,9 +234,9 @@ gsl_rng *lab_config_rng(const lab_config *c, enum lab_stream purpose);
  * LAB_ENOMEM when out of memory. */
 int lab_config_stream_key(const lab_config *c, enum lab_stream purpose, uint64_t *key);
 
-/* The canonical text of a key's value in c (for tables and digests), appended
- * to b; the key is found by its full name "section.key". LAB_EINVAL when
- * there is no such key. */
+/* The canonical text of a key's value in c (as its axis values are written),
+ * appended to b; the key is found by its full name "section.key". LAB_EINVAL
+ * when there is no such key. */
 int lab_config_value_text(const lab_config *c, const char *fullname, lab_strbuf *b);
 
 #endif

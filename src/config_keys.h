@@ -67,8 +67,6 @@ void lab_key_column(const lab_key *k, lab_strbuf *b);
 int lab_key_in_range(const lab_key *k, double v);
 /* "an integer >= 1", "a number in (0, 1)", ... */
 void lab_key_describe(const lab_key *k, const char *what, char *buf, size_t len);
-/* An integer written in decimal, or as an integral number such as 1e5. */
-int lab_value_parse_long(const char *s, long *out);
 /* A finite decimal number. */
 int lab_value_parse_double(const char *s, double *out);
 char *lab_value_trim(char *s);
@@ -98,7 +96,6 @@ int lab_value_copy(const lab_key *k, void *p);
 
 /* Whether key k may be swept, and why not. */
 int lab_axes_sweepable(const lab_key *k, char *why, size_t len);
-void lab_axis_release(lab_axis *a);
 void lab_axis_free(lab_axis *a);
 /* Append a value (the caller checks duplicates). */
 int lab_axis_push(lab_axis *a, const char *text, char *why, size_t len);

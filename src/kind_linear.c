@@ -125,7 +125,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
 {
     const linear_params *lp = lab_config_section(c, &linear_section);
     assert(lp && out->nrows == NLEARN && out->ncols == NCOLS);
-    (void)stop; /* a cell takes well under a second */
+    (void)stop; /* the solve cannot be interrupted: a stop is honoured between cells */
     double t0 = lab_clock_s();
     lab_problem prob = { 0 };
     int rc = lab_problem_make(c, &prob, err, errlen);

@@ -93,15 +93,13 @@ static void heap_down(struct bin *h, size_t n, size_t i)
     }
 }
 
-int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of)
+/* The split of n cells of the given costs (see lab_sweep_shards()). */
+static int split_costs(const double *cost, size_t n, size_t nshards, size_t *shard_of)
 {
-    size_t n = lab_config_ncells(c);
     assert(nshards >= 1);
-    double *cost = cell_costs(c);
     struct order_item *order = malloc((n ? n : 1) * sizeof *order);
     struct bin *heap = malloc(nshards * sizeof *heap);
-    if (!cost || !order || !heap) {
-        free(cost);
+    if (!order || !heap) {
         free(order);
         free(heap);
         return LAB_ENOMEM;
@@ -116,10 +114,17 @@ int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of)
         heap[0].load += order[k].cost;
         heap_down(heap, nshards, 0);
     }
-    free(cost);
     free(order);
     free(heap);
     return LAB_OK;
+}
+
+int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of)
+{
+    double *cost = cell_costs(c);
+    int rc = cost ? split_costs(cost, lab_config_ncells(c), nshards, shard_of) : LAB_ENOMEM;
+    free(cost);
+    return rc;
 }
 
 void lab_sweep_compare_headers(const char *old, const char *now, char *note, size_t len)
@@ -510,7 +515,7 @@ static int plan_queue(struct runner *R, size_t *total, size_t *nmissing)
     int rc = cost && order ? LAB_OK : LAB_ENOMEM;
     if (rc == LAB_OK && o->nshards > 1) {
         shard_of = malloc((n ? n : 1) * sizeof *shard_of);
-        rc = shard_of ? lab_sweep_shards(R->c, o->nshards, shard_of) : LAB_ENOMEM;
+        rc = shard_of ? split_costs(cost, n, o->nshards, shard_of) : LAB_ENOMEM;
     }
     *total = *nmissing = 0;
     for (size_t i = 0; i < n && rc == LAB_OK; i++) {

@@ -42,7 +42,7 @@ void lab_key_describe(const lab_key *k, const char *what, char *buf, size_t len)
 }
 
 /* An integer written in decimal, or as an integral number such as 1e5. */
-int lab_value_parse_long(const char *s, long *out)
+static int parse_long(const char *s, long *out)
 {
     char *end;
     errno = 0;
@@ -163,17 +163,17 @@ int lab_value_parse_int_item(const lab_key *k, char *item, lab_list *l, char *wh
     long a, b, step = 1;
     int range = lab_value_split_range(item, &as, &bs, &op, &ss);
     if (!range) {
-        if (lab_value_parse_long(as, &a) < 0) {
+        if (parse_long(as, &a) < 0) {
             snprintf(why, len, "\"%s\" is not an integer", as);
             return -1;
         }
         b = a;
     } else {
-        if (lab_value_parse_long(as, &a) < 0 || lab_value_parse_long(bs, &b) < 0) {
+        if (parse_long(as, &a) < 0 || parse_long(bs, &b) < 0) {
             snprintf(why, len, "a range needs integer ends, as in 64..16384 x2 or 0..9 +3");
             return -1;
         }
-        if (ss && lab_value_parse_long(ss, &step) < 0) {
+        if (ss && parse_long(ss, &step) < 0) {
             snprintf(why, len, "the step of a range must be an integer");
             return -1;
         }
@@ -406,7 +406,7 @@ int lab_value_parse(const lab_key *k, void *p, const char *text, int append,
         return 0;
     case LAB_KEY_LONG: {
         long v;
-        if (lab_value_parse_long(text, &v) < 0 || !lab_key_in_range(k, (double)v)) {
+        if (parse_long(text, &v) < 0 || !lab_key_in_range(k, (double)v)) {
             lab_key_describe(k, "an integer", expect, sizeof expect);
             snprintf(why, len, "expected %s, got \"%s\"", expect, text);
             return -1;
