@@ -13,7 +13,7 @@
 #include "strbuf.h"
 
 /* Slots per measured column in a group's values. */
-#define SLOTS 4
+#define SLOTS LAB_SUM_SLOTS
 
 /* ==== Ranks: the order in which the table first shows each value ========== */
 
@@ -79,6 +79,18 @@ static double sd_or_nan(const double *x, size_t n, double mean)
     return n > 1 ? gsl_stats_sd_m(x, 1, n, mean) : NAN;
 }
 
+/* exp(mean(log x)): 0 when some x is 0, NaN when some x is negative or NaN. */
+static double geometric_mean(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(x[i] >= 0))
+            return NAN;
+        s += log(x[i]);
+    }
+    return exp(s / (double)n);
+}
+
 static void group_release(lab_summary_group *g, size_t ngroup)
 {
     for (size_t j = 0; g->key && j < ngroup; j++)
@@ -118,13 +130,15 @@ static int group_stats(const lab_table *t, const lab_summary_spec *spec, const l
                 return rc;
             m++;
         }
-        v[0] = v[1] = v[2] = v[3] = NAN;
+        for (size_t q = 0; q < SLOTS; q++)
+            v[q] = NAN;
         if (spec->stats[k] == LAB_SUM_SAME) {
             v[0] = m ? x[0] : NAN;
         } else if (m > 0) {
-            v[0] = gsl_stats_mean(x, 1, m);
-            v[1] = sd_or_nan(x, m, v[0]);
-            gsl_stats_minmax(&v[2], &v[3], x, 1, m);
+            v[LAB_SLOT_MEAN] = gsl_stats_mean(x, 1, m);
+            v[LAB_SLOT_SD] = sd_or_nan(x, m, v[0]);
+            gsl_stats_minmax(&v[LAB_SLOT_MIN], &v[LAB_SLOT_MAX], x, 1, m);
+            v[LAB_SLOT_GMEAN] = geometric_mean(x, m);
         }
     }
     if (spec->ncols == 0) {
@@ -135,6 +149,56 @@ static int group_stats(const lab_table *t, const lab_summary_spec *spec, const l
             g->diverged += !ok;
         }
     }
+    return LAB_OK;
+}
+
+/* ==== Local slopes ============================================================ */
+
+/* A group on its curve along a column: the other group columns' ranks name
+ * the curve, x orders it. */
+struct along {
+    lab_summary_group *g;
+    size_t ngroup, xc;
+    double x;
+};
+
+static int by_curve_x(const void *pa, const void *pb)
+{
+    const struct along *a = pa, *b = pb;
+    for (size_t j = 0; j < a->ngroup; j++)
+        if (j != a->xc && a->g->rank[j] != b->g->rank[j])
+            return a->g->rank[j] < b->g->rank[j] ? -1 : 1;
+    return a->x < b->x ? -1 : a->x > b->x;
+}
+
+/* The LAB_SLOT_SLOPE of every FULL column along group column xc. */
+static int local_slopes(lab_summary *s, size_t xc)
+{
+    const lab_summary_spec *sp = s->spec;
+    struct along *a = malloc((s->ngroups ? s->ngroups : 1) * sizeof *a);
+    if (!a)
+        return LAB_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < s->ngroups; i++) {
+        char *end;
+        double x = strtod(s->groups[i].key[xc], &end);
+        if (!*end && x > 0 && isfinite(x))
+            a[n++] = (struct along){ &s->groups[i], sp->ngroup, xc, x };
+    }
+    qsort(a, n, sizeof *a, by_curve_x);
+    for (size_t i = 0; i + 1 < n; i++) {
+        struct along next = a[i + 1];
+        next.x = a[i].x;
+        if (by_curve_x(&a[i], &next) != 0 || a[i + 1].x == a[i].x)
+            continue; /* a[i] ends its curve */
+        for (size_t k = 0; k < sp->ncols; k++) {
+            double *v = a[i].g->v + k * SLOTS, y0 = v[LAB_SLOT_GMEAN],
+                   y1 = a[i + 1].g->v[k * SLOTS + LAB_SLOT_GMEAN];
+            if (sp->stats[k] == LAB_SUM_FULL && y0 > 0 && y1 > 0)
+                v[LAB_SLOT_SLOPE] = log(y1 / y0) / log(a[i + 1].x / a[i].x);
+        }
+    }
+    free(a);
     return LAB_OK;
 }
 
@@ -212,6 +276,9 @@ int lab_summary_make(const lab_table *t, const lab_summary_spec *spec, lab_summa
             rc = group_stats(t, spec, mcol, status, rows, n, g, x, err, errlen);
         i = j;
     }
+    for (size_t j = 0; rc == LAB_OK && spec->slope_x && j < ng; j++)
+        if (strcmp(spec->group[j], spec->slope_x) == 0 && (rc = local_slopes(s, j)) != LAB_OK)
+            lab_fail(err, errlen, rc, "out of memory");
 done:
     free(gcol);
     free(mcol);
@@ -229,17 +296,26 @@ done:
 
 /* ==== Writing ================================================================ */
 
-static const char *const slot_names[SLOTS] = { "mean", "std", "min", "max" };
+static const char *const slot_names[SLOTS] = { "mean", "std", "min", "max", "gmean", "slope" };
 
-/* The slots a statistic fills. */
-static size_t nslots(enum lab_sum_stat st)
+/* The slots a statistic writes. */
+static size_t nslots(const lab_summary_spec *sp, enum lab_sum_stat st)
 {
     switch (st) {
     case LAB_SUM_MEAN: return 1;
     case LAB_SUM_MEANSD: return 2;
-    case LAB_SUM_FULL: return 4;
+    case LAB_SUM_FULL: return sp->slope_x ? 6 : 5;
     default: return 0;
     }
+}
+
+/* A number as summary.tsv writes it: NaN as NA. */
+static void put_number(FILE *f, const char *sep, double v)
+{
+    if (isnan(v))
+        fprintf(f, "%sNA", sep);
+    else
+        fprintf(f, "%s%.17g", sep, v);
 }
 
 void lab_summary_write(const lab_summary *s, FILE *f)
@@ -252,8 +328,11 @@ void lab_summary_write(const lab_summary *s, FILE *f)
             lab_strbuf_printf(&h, "%s%s", h.len ? "\t" : "", sp->cols[k]);
     lab_strbuf_printf(&h, "%scount\tdiverged", h.len ? "\t" : "");
     for (size_t k = 0; k < sp->ncols; k++)
-        for (size_t q = 0; q < nslots(sp->stats[k]); q++)
-            lab_strbuf_printf(&h, "\t%s_%s", sp->cols[k], slot_names[q]);
+        for (size_t q = 0; q < nslots(sp, sp->stats[k]); q++)
+            if (q == LAB_SLOT_SLOPE)
+                lab_strbuf_printf(&h, "\t%s_slope_%s", sp->cols[k], sp->slope_x);
+            else
+                lab_strbuf_printf(&h, "\t%s_%s", sp->cols[k], slot_names[q]);
     fprintf(f, "%s\n", lab_strbuf_str(&h));
     lab_strbuf_release(&h);
     for (size_t i = 0; i < s->ngroups; i++) {
@@ -263,11 +342,11 @@ void lab_summary_write(const lab_summary *s, FILE *f)
             fprintf(f, "%s%s", sep, g->key[j]);
         for (size_t k = 0; k < sp->ncols; k++, sep = "\t")
             if (sp->stats[k] == LAB_SUM_SAME)
-                fprintf(f, "%s%.17g", sep, g->v[k * SLOTS]);
+                put_number(f, sep, g->v[k * SLOTS]);
         fprintf(f, "%s%zu\t%zu", sep, g->count, g->diverged);
         for (size_t k = 0; k < sp->ncols; k++)
-            for (size_t q = 0; q < nslots(sp->stats[k]); q++)
-                fprintf(f, "\t%.17g", g->v[k * SLOTS + q]);
+            for (size_t q = 0; q < nslots(sp, sp->stats[k]); q++)
+                put_number(f, "\t", g->v[k * SLOTS + q]);
         fputc('\n', f);
     }
 }
@@ -313,14 +392,23 @@ static int by_block_x(const void *pa, const void *pb)
     return a->x < b->x ? -1 : a->x > b->x;
 }
 
-size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char *y,
-                                const char *series, const char *const *labels,
-                                FILE *data, FILE *titles)
+/* The index of a LAB_SUM_SAME column (-1 when name is NULL, -2 when it is
+ * not one). */
+static long same_column(const lab_summary_spec *sp, const char *name)
+{
+    long k = index_of(sp->cols, sp->ncols, name);
+    return !name ? -1 : k >= 0 && sp->stats[k] == LAB_SUM_SAME ? k : -2;
+}
+
+size_t lab_summary_write_curves(const lab_summary *s, const lab_curve_spec *cs, FILE *data,
+                                FILE *titles)
 {
     const lab_summary_spec *sp = s->spec;
-    long xc = index_of(sp->group, sp->ngroup, x), yc = index_of(sp->cols, sp->ncols, y);
-    long sc = index_of(sp->group, sp->ngroup, series);
-    if (xc < 0 || yc < 0 || sp->stats[yc] != LAB_SUM_FULL)
+    const char *const *labels = cs->labels;
+    long xc = index_of(sp->group, sp->ngroup, cs->x), yc = index_of(sp->cols, sp->ncols, cs->y);
+    long sc = index_of(sp->group, sp->ngroup, cs->series);
+    long pc = same_column(sp, cs->per), mc = same_column(sp, cs->mark);
+    if (xc < 0 || yc < 0 || sp->stats[yc] != LAB_SUM_FULL || pc < -1 || mc < -1)
         return 0;
     /* The block's columns: every other column with several values (not x),
      * the last group column outermost, then the series. */
@@ -342,6 +430,8 @@ size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char 
         const lab_summary_group *g = &s->groups[i];
         char *end;
         double xv = strtod(g->key[xc], &end);
+        if (pc >= 0)
+            xv /= g->v[(size_t)pc * SLOTS];
         if (g->count == 0 || *end || !(xv > 0) || !isfinite(xv))
             continue;
         size_t *k = keys + np * (sp->ngroup + 1);
@@ -372,12 +462,20 @@ size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char 
                 lab_strbuf_puts(&title, "all");
             if (i > 0)
                 fputs("\n\n", data);
-            fprintf(data, "# %s: %s mean min max count\n", lab_strbuf_str(&title), x);
+            fprintf(data, "# %s: %s%s%s gmean min max count mean %s\n", lab_strbuf_str(&title),
+                    cs->x, pc >= 0 ? "/" : "", pc >= 0 ? cs->per : "", mc >= 0 ? cs->mark : "-");
             fprintf(titles, "%s%s", nblocks ? " " : "", lab_strbuf_str(&title));
             nblocks++;
         }
         const double *v = g->v + (size_t)yc * SLOTS;
-        fprintf(data, "%s\t%.17g\t%.17g\t%.17g\t%zu\n", g->key[xc], v[0], v[2], v[3], g->count);
+        fprintf(data, "%.17g", pts[i].x);
+        put_number(data, "\t", v[LAB_SLOT_GMEAN]);
+        put_number(data, "\t", v[LAB_SLOT_MIN]);
+        put_number(data, "\t", v[LAB_SLOT_MAX]);
+        fprintf(data, "\t%zu", g->count);
+        put_number(data, "\t", v[LAB_SLOT_MEAN]);
+        put_number(data, "\t", mc >= 0 ? g->v[(size_t)mc * SLOTS] : NAN);
+        fputc('\n', data);
     }
     lab_strbuf_release(&title);
 done:

@@ -11,7 +11,8 @@
  *
  * Rows whose status column is not "ok" are counted as diverged and left out
  * of the statistics. Standard deviations are the sample ones (n - 1), NaN
- * for a single row.
+ * for a single row. summary.tsv writes NaN as NA, which pandas, R and
+ * gnuplot all read as a missing value.
  *
  * Ownership: a lab_summary from lab_summary_make() owns its texts and is
  * freed with lab_summary_free() (NULL is fine); the spec is borrowed. */
@@ -28,7 +29,20 @@ enum lab_sum_stat {
     LAB_SUM_SAME,    /* one value per group (the first row's): name */
     LAB_SUM_MEAN,    /* name_mean */
     LAB_SUM_MEANSD,  /* name_mean, name_std */
-    LAB_SUM_FULL     /* name_mean, name_std, name_min, name_max */
+    LAB_SUM_FULL     /* name_mean, name_std, name_min, name_max, name_gmean, and
+                        name_slope_X when the spec names a slope axis X */
+};
+
+/* A group's values of a measured column, in this order. The geometric mean
+ * exp(mean(log y)) is what a log axis shows (0 when some y is 0, NaN when
+ * some y is negative). The local slope is d log(gmean) / d log(X) from this
+ * group's X to the next larger X of the same curve (the groups that agree on
+ * every other group column): a secant over one step of the sweep, e.g. one
+ * doubling of n, not a chord across the whole curve; NaN at a curve's last
+ * point and where a gmean is not > 0. */
+enum lab_sum_slot {
+    LAB_SLOT_MEAN, LAB_SLOT_SD, LAB_SLOT_MIN, LAB_SLOT_MAX, LAB_SLOT_GMEAN, LAB_SLOT_SLOPE,
+    LAB_SUM_SLOTS
 };
 
 typedef struct lab_summary_spec {
@@ -38,6 +52,7 @@ typedef struct lab_summary_spec {
     const char *const *cols;     /* measured columns */
     const enum lab_sum_stat *stats;
     size_t ncols;
+    const char *slope_x;         /* a numeric group column for local slopes, or NULL */
 } lab_summary_spec;
 
 typedef struct lab_summary_group {
@@ -45,8 +60,8 @@ typedef struct lab_summary_group {
     size_t *rank;                /* ngroup ranks: the order the table first shows each */
     size_t count;                /* finished rows */
     size_t diverged;             /* the others */
-    double *v;                   /* per measured column, 4 slots: mean, sd, min, max
-                                    (SAME: the value in slot 0) */
+    double *v;                   /* per measured column, LAB_SUM_SLOTS values
+                                    (enum lab_sum_slot; SAME: the value in slot 0) */
 } lab_summary_group;
 
 typedef struct lab_summary {
@@ -62,21 +77,31 @@ int lab_summary_make(const lab_table *t, const lab_summary_spec *spec, lab_summa
                      char *err, size_t errlen);
 void lab_summary_free(lab_summary *s);
 
-/* Write summary.tsv: a header row and one row per group, %.17g numbers. */
+/* Write summary.tsv: a header row and one row per group, %.17g numbers, NA
+ * for NaN. */
 void lab_summary_write(const lab_summary *s, FILE *f);
 
-/* Curves for a figure, as gnuplot data blocks separated by two blank lines:
- * the measured column y (a LAB_SUM_FULL one) against the group column x,
- * one block per value of the group column `series` (NULL: none) and of every
- * other group column that takes several values. Rows: x mean min max count;
- * groups with no finished row, and x values that are not numbers > 0 (a log
- * axis cannot show them), are left out. Each block's title, e.g. "w=8" or
- * "w=8,L=2" (labels[i] names group column i; NULL: the column names), is
- * written space-separated to titles. Returns the number of blocks, or 0
- * when x or y is not a column of the summary. */
-size_t lab_summary_write_curves(const lab_summary *s, const char *x, const char *y,
-                                const char *series, const char *const *labels,
-                                FILE *data, FILE *titles);
+/* What a figure's curves show: the measured column y (a LAB_SUM_FULL one)
+ * against the group column x, one curve per value of the group column
+ * `series` (NULL: none) and of every other group column that takes several
+ * values. `labels[i]` names group column i in the curves' titles (NULL: the
+ * column names). `per` names a LAB_SUM_SAME column that x is divided by
+ * (e.g. n / params), or NULL; `mark` names a LAB_SUM_SAME column written on
+ * every row (e.g. params, for a mark at n = params), or NULL. */
+typedef struct lab_curve_spec {
+    const char *x, *y, *series;
+    const char *const *labels;
+    const char *per, *mark;
+} lab_curve_spec;
+
+/* Write the curves as gnuplot data blocks separated by two blank lines, one
+ * "#" line naming each. Rows: x gmean min max count mean mark (NA without
+ * one); groups with no finished row, and x values that are not numbers > 0
+ * (a log axis cannot show them), are left out. Each block's title, e.g.
+ * "w=8" or "w=8,L=2", is written space-separated to titles. Returns the
+ * number of blocks, or 0 when a column is not in the summary. */
+size_t lab_summary_write_curves(const lab_summary *s, const lab_curve_spec *cs, FILE *data,
+                                FILE *titles);
 
 /* The number of distinct values group column i takes. */
 size_t lab_summary_distinct(const lab_summary *s, size_t i);

@@ -173,10 +173,16 @@ static void print_warning(void *ctx, const char *message)
     lab_cli_error("warning: %s", message);
 }
 
+static void print_info(void *ctx, const char *message)
+{
+    (void)ctx;
+    lab_cli_error("%s", message);
+}
+
 int lab_cli_report(const char *rundir, const lab_config *c)
 {
     char err[1024];
-    lab_report_hooks h = { print_warning, NULL };
+    lab_report_hooks h = { print_warning, print_info, NULL };
     int rc = lab_report_write(rundir, c, &h, err, sizeof err);
     if (rc != LAB_OK)
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "baseline.h"
 #include "fileio.h"
 #include "fitting.h"
 #include "kind.h"
@@ -34,6 +35,7 @@ struct report {
     lab_summary_spec spec;
     lab_table *t;
     lab_summary *s;
+    lab_baseline base;    /* the teachers' linear baseline; nteachers 0 when none */
 };
 
 static void warn(const struct report *R, const char *message)
@@ -66,22 +68,22 @@ static void make_spec(struct report *R)
             R->cols[nc++] = col->name;
         }
     }
-    R->spec = (lab_summary_spec){ R->group, ng, "status", R->cols, R->stats, nc };
+    R->spec = (lab_summary_spec){ R->group, ng, "status", R->cols, R->stats, nc,
+                                  lab_config_axis(c, c->fit_x) ? c->fit_x : NULL };
 }
 
 /* ==== Figures ============================================================== */
 
-/* The template for error against x: plots/error_vs_X.gp when there is one
- * (n and width mark the teacher's size), else the generic error_vs.gp. */
-static const char *template_for(const char *x, lab_strbuf *b)
+/* The template for a figure named error_vs_X: plots/error_vs_X.gp when
+ * there is one (n and width mark the teacher's size), else the generic
+ * error_vs.gp. */
+static const char *template_for(const char *name, lab_strbuf *b)
 {
     struct stat st;
-    lab_strbuf_printf(b, "%s/error_vs_%s.gp", lab_plot_templates_dir(), x);
+    lab_strbuf_printf(b, "%s/%s.gp", lab_plot_templates_dir(), name);
     int own = stat(lab_strbuf_str(b), &st) == 0;
     lab_strbuf_reset(b);
-    lab_strbuf_puts(b, own ? "error_vs_" : "error_vs");
-    if (own)
-        lab_strbuf_puts(b, x);
+    lab_strbuf_puts(b, own ? name : "error_vs");
     return lab_strbuf_str(b);
 }
 
@@ -113,21 +115,65 @@ static void remove_images(const char *figdir, const char *name)
     }
 }
 
-/* Write figures/NAME.dat with the curves of the error against x, then its
- * script and image. */
-static int figure(struct report *R, const char *x, const char *series, int by_series,
-                  char *err, size_t errlen)
+/* The gnuplot settings of a figure, above its template (plots/error_vs.gp
+ * lists them). */
+static void figure_settings(const struct report *R, FILE *sf, const char *dat,
+                            const char *titles, const lab_curve_spec *cs)
 {
-    lab_strbuf name = LAB_STRBUF_INIT, dat = LAB_STRBUF_INIT, tmpl = LAB_STRBUF_INIT;
+    size_t tparams;
+    long twidth;
+    teacher_marks(R->c, &tparams, &twidth);
+    fprintf(sf, "datafile = '%s'\ntitles = \"", dat);
+    lab_plot_text(sf, titles, 0);
+    fputs("\"\nexperiment = \"", sf);
+    lab_plot_text(sf, R->c->name, 0);
+    fputs("\"\nxname = \"", sf);
+    lab_plot_text(sf, cs->x, 0);
+    fputs("\"\nper = \"", sf);
+    lab_plot_text(sf, cs->per ? cs->per : "", 0);
+    fputs("\"\nseriesname = \"", sf);
+    lab_plot_text(sf, cs->series ? cs->series : "", 0);
+    fprintf(sf, "\"\nyname = \"%s\"\nteacher_params = %zu\nteacher_width = %ld\n",
+            R->kind->error, tparams, twidth);
+    /* The x axis's values, for its tics (a divided x has others). */
+    const lab_axis *ax = cs->per ? NULL : lab_config_axis(R->c, cs->x);
+    fputs("xvalues = \"", sf);
+    for (size_t i = 0; ax && i < ax->n; i++)
+        fprintf(sf, "%s%s", i ? " " : "", ax->values[i]);
+    fprintf(sf, "\"\nmarks = %d\n", cs->mark != NULL);
+    /* The linear baseline is one line when the teacher does not vary but
+     * for its seed. */
+    int ols = R->base.nteachers > 0 && R->base.ncurves == 1;
+    fprintf(sf, "ols_error = %.6g\nols_lo = %.6g\nols_hi = %.6g\nols_count = %zu\n",
+            ols ? R->base.gmean : 0.0, ols ? R->base.min : 0.0, ols ? R->base.max : 0.0,
+            ols ? R->base.nteachers : 0);
+}
+
+/* Write figures/NAME.dat with the curves of the error against x (divided by
+ * the column per, when not NULL), then its script and image. */
+static int figure(struct report *R, const char *x, const char *per, const char *series,
+                  int by_series, char *err, size_t errlen)
+{
+    lab_strbuf base = LAB_STRBUF_INIT, name = LAB_STRBUF_INIT, dat = LAB_STRBUF_INIT,
+               tmpl = LAB_STRBUF_INIT;
     char *titles = NULL, *settings = NULL, *path = NULL, warning[1024];
     size_t tlen, slen;
-    /* error_vs_X, or error_vs_X_by_SERIES when X has several figures */
-    lab_strbuf_puts(&name, "error_vs_");
-    file_name(&name, x);
+    /* error_vs_X or error_vs_X_per_COLUMN, then _by_SERIES when X has
+     * several figures */
+    lab_strbuf_puts(&base, "error_vs_");
+    file_name(&base, x);
+    if (per) {
+        lab_strbuf_puts(&base, "_per_");
+        file_name(&base, per);
+    }
+    lab_strbuf_puts(&name, lab_strbuf_str(&base));
     if (by_series) {
         lab_strbuf_puts(&name, "_by_");
         file_name(&name, series ? series : "none");
     }
+    /* Each model's size is marked on its curve when x is n. */
+    int marks = !per && strcmp(x, "n") == 0 && lab_kind_column(R->kind, "params") >= 0;
+    lab_curve_spec cs = { x, R->kind->error, series, R->labels, per, marks ? "params" : NULL };
     lab_strbuf_printf(&dat, "%s.dat", lab_strbuf_str(&name));
     FILE *tf = open_memstream(&titles, &tlen);
     lab_atomic a;
@@ -136,8 +182,7 @@ static int figure(struct report *R, const char *x, const char *series, int by_se
                  : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     size_t nblocks = 0;
     if (rc == LAB_OK) {
-        fprintf(a.f, "# curves of %s from summary.tsv (%s)\n", R->kind->error, R->c->name);
-        nblocks = lab_summary_write_curves(R->s, x, R->kind->error, series, R->labels, a.f, tf);
+        nblocks = lab_summary_write_curves(R->s, &cs, a.f, tf);
         rc = lab_atomic_commit(&a, err, errlen);
     }
     if (tf)
@@ -148,28 +193,16 @@ static int figure(struct report *R, const char *x, const char *series, int by_se
         warn(R, warning);
         remove_images(R->figdir, lab_strbuf_str(&name));
     } else if (rc == LAB_OK) {
-        size_t tparams;
-        long twidth;
-        teacher_marks(R->c, &tparams, &twidth);
         FILE *sf = open_memstream(&settings, &slen);
         if (!sf) {
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
             goto done;
         }
-        fprintf(sf, "datafile = '%s'\ntitles = \"", lab_strbuf_str(&dat));
-        lab_plot_text(sf, titles ? titles : "", 0);
-        fputs("\"\nexperiment = \"", sf);
-        lab_plot_text(sf, R->c->name, 0);
-        fputs("\"\nxname = \"", sf);
-        lab_plot_text(sf, x, 0);
-        fputs("\"\nseriesname = \"", sf);
-        lab_plot_text(sf, series ? series : "", 0);
-        fprintf(sf, "\"\nyname = \"%s\"\nteacher_params = %zu\nteacher_width = %ld\n",
-                R->kind->error, tparams, twidth);
+        figure_settings(R, sf, lab_strbuf_str(&dat), titles ? titles : "", &cs);
         fclose(sf);
-        rc = lab_plot_render(R->figdir, template_for(x, &tmpl), lab_strbuf_str(&name),
-                             (enum lab_plot_format)R->c->format, settings,
-                             warning, sizeof warning, err, errlen);
+        rc = lab_plot_render(R->figdir, template_for(lab_strbuf_str(&base), &tmpl),
+                             lab_strbuf_str(&name), (enum lab_plot_format)R->c->format,
+                             settings, warning, sizeof warning, err, errlen);
         if (rc == LAB_OK && warning[0])
             warn(R, warning);
     }
@@ -177,15 +210,16 @@ done:
     free(titles);
     free(settings);
     free(path);
+    lab_strbuf_release(&base);
     lab_strbuf_release(&name);
     lab_strbuf_release(&dat);
     lab_strbuf_release(&tmpl);
     return rc;
 }
 
-/* The figures of plot.curves ("X:SERIES, ..."), as (x, series) pairs in
- * place in copy; returns their number. */
-static size_t parse_curves(char *copy, char **x, char **series, size_t cap)
+/* The figures of plot.curves ("X:SERIES, ...", X maybe AXIS/COLUMN), as
+ * (x, per, series) in place in copy; returns their number. */
+static size_t parse_curves(char *copy, char **x, char **per, char **series, size_t cap)
 {
     size_t n = 0;
     char *save = NULL;
@@ -196,6 +230,13 @@ static size_t parse_curves(char *copy, char **x, char **series, size_t cap)
             s = colon + 1;
             s += strspn(s, " \t");
             s[strcspn(s, " \t")] = '\0';
+        }
+        char *slash = strchr(tok, '/');
+        per[n] = NULL;
+        if (slash) {
+            *slash = '\0';
+            per[n] = slash + 1 + strspn(slash + 1, " \t");
+            per[n][strcspn(per[n], " \t")] = '\0';
         }
         tok += strspn(tok, " \t");
         tok[strcspn(tok, " \t")] = '\0';
@@ -208,16 +249,17 @@ static size_t parse_curves(char *copy, char **x, char **series, size_t cap)
 /* Every figure of plot.curves. */
 static int figures(struct report *R, char *err, size_t errlen)
 {
-    char *copy = strdup(R->c->curves), *x[MAXCOLS], *series[MAXCOLS];
+    char *copy = strdup(R->c->curves), *x[MAXCOLS], *per[MAXCOLS], *series[MAXCOLS];
     if (!copy)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    size_t n = parse_curves(copy, x, series, MAXCOLS);
+    size_t n = parse_curves(copy, x, per, series, MAXCOLS);
     int rc = LAB_OK;
     for (size_t i = 0; i < n && rc == LAB_OK; i++) {
         int shared = 0;
         for (size_t j = 0; j < n; j++)
-            shared |= j != i && strcmp(x[j], x[i]) == 0;
-        rc = figure(R, x[i], series[i], shared, err, errlen);
+            shared |= j != i && strcmp(x[j], x[i]) == 0
+                   && (per[i] && per[j] ? strcmp(per[i], per[j]) == 0 : per[i] == per[j]);
+        rc = figure(R, x[i], per[i], series[i], shared, err, errlen);
     }
     free(copy);
     return rc;
@@ -380,6 +422,26 @@ static int fits(struct report *R, char *err, size_t errlen)
     return rc == LAB_ENOMEM ? lab_fail(err, errlen, rc, "out of memory") : LAB_OK;
 }
 
+/* ==== The teacher's linear baseline ============================================ */
+
+static int baseline(struct report *R, char *err, size_t errlen)
+{
+    int rc = lab_baseline_make(R->rundir, R->c, &R->base, err, errlen);
+    if (rc != LAB_OK || !R->h || !R->h->info || R->base.nteachers == 0)
+        return rc;
+    char msg[512];
+    if (R->base.nteachers == 1)
+        snprintf(msg, sizeof msg, "the best linear predictor reaches test error %.3g: the "
+                 "teacher's nonlinear share (baseline.tsv)", R->base.gmean);
+    else
+        snprintf(msg, sizeof msg, "the best linear predictor reaches test error %.3g "
+                 "(geometric mean over %zu %s; %.3g to %.3g): the teachers' nonlinear share "
+                 "(baseline.tsv)", R->base.gmean, R->base.nteachers,
+                 R->base.ncurves == 1 ? "seeds" : "teachers", R->base.min, R->base.max);
+    R->h->info(R->h->ctx, msg);
+    return rc;
+}
+
 /* ==== The report =============================================================== */
 
 static int write_summary(const char *path, const lab_summary *s, char *err, size_t errlen)
@@ -408,6 +470,8 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
         rc = lab_summary_make(R.t, &R.spec, &R.s, err, errlen);
     if (rc == LAB_OK)
         rc = write_summary(summary, R.s, err, errlen);
+    if (rc == LAB_OK && R.kind->teacher)
+        rc = baseline(&R, err, errlen);
     if (rc == LAB_OK)
         rc = lab_mkdirs(R.figdir, err, errlen);
     if (rc == LAB_OK)

@@ -8,7 +8,9 @@
  * per value of another (and of every other swept axis); a per-curve fit
  * runs along fit.x, one curve per value of every other swept axis; a joint
  * fit runs over n and the model size, one per value of every swept axis that
- * does not set the model's size.
+ * does not set the model's size. Kinds that learn a random teacher also get
+ * baseline.tsv, the teachers' linear baseline (baseline.h), drawn on the
+ * figures and said through the info hook.
  *
  * Nothing here prints: warnings go through the hook, errors come back with a
  * message. */
@@ -21,6 +23,7 @@
 
 typedef struct lab_report_hooks {
     void (*warn)(void *ctx, const char *message); /* may be NULL */
+    void (*info)(void *ctx, const char *message); /* what the run found; may be NULL */
     void *ctx;
 } lab_report_hooks;
 

@@ -1,24 +1,26 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The error against any numeric axis of a sweep, one line per value of the
-# series axis (and of every other swept axis), log-log. Points are means over
-# seeds; bars span the seeds' minimum and maximum. The lab sets above this
-# line: `datafile` (blocks of: x mean min max count), `titles` (one word per
-# block), `experiment`, `xname` (the axis), `seriesname`, `yname` (the error's
-# column), `teacher_params` and `teacher_width`.
-set title sprintf("%s: %s against %s", experiment, yname, xname) noenhanced
+# The error against any numeric axis, one line per value of the series
+# (and of every other swept axis), log-log. Lines join geometric means over
+# seeds; bands span the seeds' minimum and maximum. Settings as in
+# error_vs_n.gp.
+set title sprintf("%s: %s against %s%s", experiment, yname, xname, per ne "" ? " / ".per : "") noenhanced
 set logscale xy
 set autoscale xfix
 set offsets graph 0.03, graph 0.03, 0, 0
-set xlabel xname noenhanced
+set xlabel (per ne "" ? xname." / ".per : xname) noenhanced
 set ylabel sprintf("%s  (MSE / teacher output variance)", yname) noenhanced
-set format x "%g"
+if (per eq "" && words(xvalues) > 0 && words(xvalues) <= 12) {
+    set xtics ()
+    do for [i=1:words(xvalues)] { set xtics add (word(xvalues, i) word(xvalues, i) + 0) }
+} else {
+    set format x "%g"
+}
 set format y "10^{%L}"
-set grid xtics ytics lc rgb "#d0d0d0"
-set key outside right top title seriesname noenhanced
-# Twelve distinguishable colours, so sweeps with many lines stay readable.
-colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
-do for [i=1:words(colours)] { set linetype i lc rgb word(colours, i) }
-set linetype cycle words(colours)
-set style data yerrorlines
-plot for [i=1:words(titles)] datafile index (i-1) using 1:2:3:4 \
-     lw 2 pt 7 ps 0.6 title word(titles, i)
+set key outside right top Left reverse width -4 title seriesname noenhanced
+ols_title = ols_count > 1 ? sprintf("best linear predictor %.2g (%.2g-%.2g)", \
+    ols_error, ols_lo, ols_hi) : sprintf("best linear predictor %.2g", ols_error)
+plot for [i=1:words(titles)] datafile index (i-1) using 1:3:4 with filledcurves @lab_band lt i notitle, \
+     for [i=1:words(titles)] datafile index (i-1) using 1:2 with linespoints lt i title word(titles, i), \
+     (ols_error > 0 ? ols_error : 1/0) with lines dt 3 lw 2 lc rgb "#404040" \
+         title (ols_error > 0 ? ols_title : ""), \
+     keyentry with filledcurves fs solid 0.25 noborder lc rgb "#808080" title "seeds: min to max"

@@ -473,8 +473,19 @@ static int is_column(const lab_config *c, const char *name)
     return is_curve_column(c, name, 0) || lab_kind_column(lab_config_kind(c), name) >= 0;
 }
 
-/* plot.curves: "X:SERIES, ..." or "X, ..." naming numeric axes (X) and other
- * axes or key columns (SERIES). */
+/* Whether name is a numeric kind column with one value per summary group
+ * (e.g. params), which a figure's x can be divided by. */
+static int is_per_column(const lab_config *c, const char *name)
+{
+    const lab_kind *kind = lab_config_kind(c);
+    long col = lab_kind_column(kind, name);
+    return col >= 0 && kind->columns[col].stat == LAB_STAT_SAME
+        && kind->columns[col].type != LAB_COL_NAME;
+}
+
+/* plot.curves: "X:SERIES, ..." or "X, ..." naming numeric axes (X, or
+ * X/COLUMN for X divided by a kind column such as params) and other axes or
+ * key columns (SERIES). */
 static int check_curves(const lab_config *c, char *err, size_t errlen)
 {
     char at[512], *copy = strdup(c->curves), *save = NULL;
@@ -487,10 +498,20 @@ static int check_curves(const lab_config *c, char *err, size_t errlen)
             s = lab_value_trim(colon + 1);
         }
         x = lab_value_trim(x);
+        char *slash = strchr(x, '/'), *per = NULL;
+        if (slash) {
+            *slash = '\0';
+            per = lab_value_trim(slash + 1);
+            x = lab_value_trim(x);
+        }
         const char *bad = !is_curve_column(c, x, 1) ? x
                         : s && *s && !is_curve_column(c, s, 0) ? s : NULL;
         where(c, "plot", "curves", at, sizeof at);
-        if (bad)
+        if (per && !is_per_column(c, per))
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not a numeric column of the "
+                          "kind %s with one value per curve point (X/COLUMN divides an axis "
+                          "by such a column, e.g. n/params)", at, per, lab_config_kind(c)->name);
+        else if (bad)
             rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not an axis of this sweep%s "
                           "(X:SERIES names a numeric axis, then another axis; not the seed)",
                           at, bad, bad == x && is_curve_column(c, x, 0) ? " with numbers" : "");

@@ -77,6 +77,8 @@ typedef struct lab_kind {
     const char *joint;          /* default [fit] joint: forms, or "none" */
     const char *size_axes;      /* the axes that set the model's size, which joint fits
                                    see through the column "params" */
+    int teacher;                /* learns a random teacher (problem.h): the report gives
+                                   the teacher's linear baseline (cli/baseline.h) */
     /* Rows per cell (at least 1). */
     size_t (*rows)(const lab_config *cell);
     /* A relative cost, to run the longest cells first and balance shards. */

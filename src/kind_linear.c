@@ -2,13 +2,7 @@
 /* The kind "linear": the simplest baselines, fitted on each cell's training
  * set. Two learners see the same data (one row each): the constant predictor
  * (the mean of the training labels) and the best affine predictor f(x) =
- * w.x + b, by least squares with an optional ridge on w:
- *
- *     minimise (1/n) sum_i (w.x_i + b - y_i)^2 + lambda |w|^2,
- *
- * solved as one least-squares problem (the ridge as D extra rows
- * sqrt(n lambda) e_j), by LAPACK's SVD; when n <= D and lambda = 0 it gives
- * the solution of least norm, which interpolates the training set. Errors
+ * w.x + b, by least squares with an optional ridge on w (affine.h). Errors
  * are divided by the teacher's output variance, as the student's are, and
  * the cells draw the same teachers and data as a student sweep with the same
  * seeds (THEORY.md section 7), so the two tables compare cell by cell. */
@@ -16,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "blas.h"
+#include "affine.h"
 #include "clock.h"
 #include "kind.h"
 #include "problem.h"
@@ -75,41 +69,6 @@ static double cost(const lab_config *c)
     return (n + p) * p * p + (double)c->test_size * p;
 }
 
-/* Mean squared error of f(x) = w.x + b (w has d values) on ds, over var. */
-static double affine_error(const lab_dataset *ds, const double *w, double b, double var)
-{
-    double sse = 0;
-    for (size_t i = 0; i < ds->n; i++) {
-        double f = b;
-        for (size_t j = 0; j < ds->d; j++)
-            f += w[j] * ds->x[i * ds->d + j];
-        sse += (f - ds->y[i]) * (f - ds->y[i]);
-    }
-    return sse / (double)ds->n / var;
-}
-
-/* The affine least-squares fit: A = [X 1; sqrt(n lambda) I 0], b = [y; 0]. */
-static int fit_affine(const lab_dataset *tr, double lambda, double *theta)
-{
-    size_t n = tr->n, d = tr->d, p = d + 1, m = n + (lambda > 0 ? d : 0);
-    double *a = calloc(m * p, sizeof *a), *b = calloc(m, sizeof *b);
-    long rank = -1;
-    if (a && b) {
-        for (size_t i = 0; i < n; i++) {
-            for (size_t j = 0; j < d; j++)
-                a[i * p + j] = tr->x[i * d + j];
-            a[i * p + d] = 1.0;
-            b[i] = tr->y[i];
-        }
-        for (size_t j = 0; m > n && j < d; j++)
-            a[(n + j) * p + j] = sqrt((double)n * lambda);
-        rank = lab_lstsq(m, p, a, b, -1.0, theta);
-    }
-    free(a);
-    free(b);
-    return rank < 0 ? LAB_ENOMEM : LAB_OK;
-}
-
 static void set_row(double *v, int learner, size_t params, double train, double test, double t0)
 {
     v[C_LEARNER] = learner;
@@ -134,28 +93,27 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     size_t d = prob.train->d;
 
     /* The constant: the training labels' mean. */
-    double mean = 0, *zero = calloc(d, sizeof *zero), *theta = malloc((d + 1) * sizeof *theta);
-    if (!zero || !theta) {
+    double mean = 0, *theta = calloc(d + 1, sizeof *theta);
+    if (!theta) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < prob.train->n; i++)
         mean += prob.train->y[i];
-    mean /= (double)prob.train->n;
+    theta[d] = mean / (double)prob.train->n; /* w = 0 */
     set_row(out->v + LEARN_MEAN * NCOLS, LEARN_MEAN, 1,
-            affine_error(prob.train, zero, mean, prob.var),
-            affine_error(prob.test, zero, mean, prob.var), t0);
+            lab_affine_error(prob.train, theta, prob.var),
+            lab_affine_error(prob.test, theta, prob.var), t0);
 
     /* The affine least-squares fit. */
     t0 = lab_clock_s();
     double *v = out->v + LEARN_LINEAR * NCOLS;
-    if (fit_affine(prob.train, lp->ridge, theta) == LAB_OK)
-        set_row(v, LEARN_LINEAR, d + 1, affine_error(prob.train, theta, theta[d], prob.var),
-                affine_error(prob.test, theta, theta[d], prob.var), t0);
+    if (lab_affine_fit(prob.train, lp->ridge, theta) == LAB_OK)
+        set_row(v, LEARN_LINEAR, d + 1, lab_affine_error(prob.train, theta, prob.var),
+                lab_affine_error(prob.test, theta, prob.var), t0);
     else
         set_row(v, LEARN_LINEAR, d + 1, NAN, NAN, t0);
 done:
-    free(zero);
     free(theta);
     lab_problem_release(&prob);
     return rc;
@@ -176,6 +134,7 @@ const lab_kind lab_kind_linear = {
     .joint = "none",
     .curves = "n:learner",
     .size_axes = "",
+    .teacher = 1,
     .rows = rows,
     .cost = cost,
     .run = run,

@@ -99,14 +99,19 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
         return rc;
     }
     free(tpath);
+    /* The lab's line styles (style.gp), when the templates have them. */
+    char *stpath = lab_path_join(lab_plot_templates_dir(), "style.gp");
+    char *style = stpath ? lab_file_read(stpath, NULL) : NULL;
+    free(stpath);
 
-    /* The script: our settings, then the template. */
+    /* The script: our settings, the styles, then the template. */
     char *spath = lab_path_join(dir, file);
     lab_atomic a;
     int rc = spath ? lab_atomic_open(&a, spath, err, errlen)
                    : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     if (rc != LAB_OK) {
         free(body);
+        free(style);
         free(spath);
         return rc;
     }
@@ -119,8 +124,11 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
     if (settings)
         fputs(settings, a.f);
     fputs("\n", a.f);
+    if (style)
+        fputs(style, a.f);
     fputs(body, a.f);
     free(body);
+    free(style);
     rc = lab_atomic_commit(&a, err, errlen);
     free(spath);
     if (rc != LAB_OK || format == LAB_PLOT_NONE)

@@ -2,7 +2,8 @@
 /* Figures: gnuplot scripts from the templates in plots/, run by gnuplot.
  *
  * A figure is three files in the figures folder: NAME.gp (a header of
- * settings written by the lab, then the template's body), the data files it
+ * settings written by the lab, the line styles of plots/style.gp, then the
+ * template's body), the data files it
  * reads, and the image gnuplot makes from them. The script runs on its own
  * (`cd figures && gnuplot NAME.gp`), so a figure can be restyled without
  * rerunning anything. gnuplot is a run-time dependency only: without it the

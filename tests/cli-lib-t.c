@@ -156,7 +156,7 @@ static void test_report(void)
           "8\t4\t1\t0\t73\t0.1\t0.5\t10\tok\tsteps\t0.1\n"
           "16\t4\t1\t0\t73\t0.1\t0.25\t10\tok\tsteps\t0.1\n", f);
     fclose(f);
-    lab_report_hooks h = { count_warning, NULL };
+    lab_report_hooks h = { count_warning, NULL, NULL };
     int rc = lab_report_write(dir, &c, &h, err, sizeof err);
     snprintf(path, sizeof path, "%s/summary.tsv", dir);
     char *text = lab_file_read(path, NULL);
@@ -164,12 +164,20 @@ static void test_report(void)
        "the report writes the summary, and warns that one width makes no joint fit (%d)",
        nwarnings);
     free(text);
+    /* The teacher's linear baseline, one row per teacher (seed). */
+    snprintf(path, sizeof path, "%s/baseline.tsv", dir);
+    text = lab_file_read(path, NULL);
+    double eps = -1;
+    int read = text && sscanf(text, "seed\teps_ols\tlinear_share\n0\t%lf\t", &eps) == 1;
+    ok(read && eps > 0.01 && eps < 1 && !strchr(strchr(text, '\n') + 1, '\n')[1],
+       "baseline.tsv: one teacher, eps_OLS %g", eps);
+    free(text);
     lab_config_release(&c);
 }
 
 int main(void)
 {
-    plan(6 + 1 + 3 + 1);
+    plan(6 + 1 + 3 + 2);
     snprintf(dir, sizeof dir, "cli-lib-t-%ld.tmp", (long)getpid());
     char err[512];
     if (lab_mkdirs(dir, err, sizeof err))

@@ -424,6 +424,16 @@ static void test_axis_errors(void)
                               "the x axis itself; name another axis as the series") == 0,
        "a series that is the x axis is refused (%s)", err);
     lab_config_release(&c);
+    try_load(&c, "[plot]\ncurves = n/params:width\n", err, sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc == 0, "a figure against n / params is accepted (%s)", rc ? err : "");
+    lab_config_release(&c);
+    try_load(&c, "[plot]\ncurves = n/test_error:width\n", err, sizeof err);
+    rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strstr(err, "plot.curves: \"test_error\" is not a numeric column of the kind "
+                              "student with one value per curve point") != NULL,
+       "x is divided only by a column with one value per point (%s)", err);
+    lab_config_release(&c);
     try_load(&c, "[fit]\nper_curve = hestness, bnsl:1\njoint = bnsl:1\n", err, sizeof err);
     rc = lab_config_finish(&c, err, sizeof err);
     ok(rc != 0 && strstr(err, "fit.joint: bnsl:1 is fitted per curve too") != NULL,
@@ -538,7 +548,7 @@ static void test_defaults(void)
 
 int main(void)
 {
-    plan(11 + 23 + 5 + 16 + 16 + 8 + 1);
+    plan(11 + 23 + 5 + 16 + 18 + 8 + 1);
     test_values();
     test_errors();
     test_round_trip();

@@ -2,7 +2,9 @@
 /* The kind "linear" against closed forms: least squares of least norm
  * (LAPACK through OpenBLAS) against GSL; a linear teacher recovered exactly
  * once n exceeds its parameters; interpolation below; a huge ridge gives the
- * constant predictor; and the same teacher and data as a student sweep. */
+ * constant predictor; and the same teacher and data as a student sweep.
+ * The teacher's linear baseline eps_OLS (affine.h): 0 for a linear teacher,
+ * and the closed form for one erf unit. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 
 #include <gsl/gsl_multifit.h>
 
+#include "affine.h"
 #include "blas.h"
+#include "problem.h"
 #include "config.h"
 #include "kind.h"
 #include "rng.h"
@@ -115,11 +119,54 @@ static void test_same_problem(void)
     lab_config_release(&b);
 }
 
+/* The single cell of text, finished. */
+static void load_cell(const char *text, lab_config *c)
+{
+    char err[512];
+    if (lab_config_init(c) || lab_config_load_string(c, text, "b.cfg", err, sizeof err)
+        || lab_config_finish(c, err, sizeof err) || lab_config_ncells(c) != 1)
+        bail("config: %s", err);
+}
+
+/* One hidden unit g(z) = erf(z / sqrt 2) of z = w.x ~ N(0, s^2): by Stein's
+ * lemma E[z g(z)] = s^2 sqrt(2 / pi) / sqrt(1 + s^2), and E[g^2] = (2 / pi)
+ * asin(r) with r = s^2 / (1 + s^2), so the best affine predictor of g (any
+ * output scale and shift) leaves 1 - E[z g]^2 / (s^2 E[g^2]) = 1 - r / asin(r)
+ * of its variance. */
+static void test_baseline(void)
+{
+    lab_config c;
+    char err[512];
+    double eps = -1;
+    load_cell("[teacher]\nactivation = linear\ninput_dim = 8\n", &c);
+    int rc = lab_affine_baseline(&c, &eps, err, sizeof err);
+    ok(rc == 0 && eps < 1e-20, "a linear teacher has eps_OLS = 0 (%.1g)", eps);
+    lab_config_release(&c);
+
+    load_cell("[teacher]\nactivation = erf\ninput_dim = 4\nwidths = 1\nweight_scale = 4\n"
+              "[data]\ntest_size = 262144\n[sweep]\nseeds = 5\n", &c);
+    lab_problem p = { 0 };
+    c.n = 2;
+    if (lab_problem_make(&c, &p, err, sizeof err))
+        bail("problem: %s", err);
+    double s2 = 0, *w = lab_mlp_w(p.teacher, p.teacher->theta, 0);
+    for (size_t j = 0; j < 4; j++)
+        s2 += w[j] * w[j];
+    lab_problem_release(&p);
+    double r = s2 / (1 + s2), want = 1 - r / asin(r);
+    rc = lab_affine_baseline(&c, &eps, err, sizeof err);
+    /* The test set's 262144 points estimate it to about 0.3 % of itself. */
+    ok(rc == 0 && fabs(eps - want) < 0.015 * want,
+       "one erf unit with |w|^2 = %.3f: eps_OLS %.5f, closed form %.5f", s2, eps, want);
+    lab_config_release(&c);
+}
+
 int main(void)
 {
-    plan(2 + 4 + 1);
+    plan(2 + 4 + 1 + 2);
     test_lstsq();
     test_closed_forms();
     test_same_problem();
+    test_baseline();
     return 0;
 }

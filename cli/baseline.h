@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The linear baseline of a run: eps_OLS (affine.h) for every teacher the
+ * sweep draws, written to RUNDIR/baseline.tsv and summarised for the
+ * report's message and figures (THEORY.md, "How nonlinear is the teacher?").
+ *
+ * A teacher is named by the values of the swept keys of [experiment],
+ * [teacher] and [data], and the seed; baseline.tsv has one row per teacher:
+ * those columns, then eps_ols (the test error of the best affine predictor)
+ * and linear_share = 1 - eps_ols (the share of the teacher's output variance
+ * that an affine function explains; eps_ols itself is the nonlinear share).
+ *
+ * Ownership: lab_baseline_make() fills a caller-owned struct and keeps
+ * nothing. */
+#ifndef LAB_BASELINE_H
+#define LAB_BASELINE_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+typedef struct lab_baseline {
+    size_t nteachers;   /* rows of baseline.tsv */
+    size_t ncurves;     /* distinct teachers but for the seed: 1 when only seeds vary */
+    double gmean;       /* over the rows: geometric mean, minimum and maximum of eps_ols */
+    double min, max;
+} lab_baseline;
+
+/* Compute the baseline of every teacher of c and write rundir/baseline.tsv.
+ * LAB_ENOMEM, LAB_ENUMERIC or a write error, with a message. */
+int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, char *err,
+                      size_t errlen);
+
+#endif
