@@ -40,7 +40,7 @@ if (marks) {
 ols_title = ols_count > 1 ? sprintf("best linear predictor %.2g (%.2g-%.2g)", \
     ols_error, ols_lo, ols_hi) : sprintf("best linear predictor %.2g", ols_error)
 plot for [i=1:words(titles)] datafile index (i-1) using 1:3:4 with filledcurves @lab_band lt i notitle, \
-     for [i=1:words(titles)] datafile index (i-1) using 1:2 with linespoints lt i title word(titles, i), \
+     for [i=1:words(titles)] datafile index (i-1) using 1:2 with linespoints lt i title word(titles, i) noenhanced, \
      (ols_error > 0 ? ols_error : 1/0) with lines dt 3 lw 2 lc rgb "#404040" \
          title (ols_error > 0 ? ols_title : ""), \
      keyentry with filledcurves fs solid 0.25 noborder lc rgb "#808080" title "seeds: min to max", \

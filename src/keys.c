@@ -43,10 +43,10 @@ static const lab_key keys[] = {
     { "teacher", "activation", LAB_KEY_ENUM, OFF(teacher_act), "tanh",
       "hidden activation: linear, tanh, relu or erf (erf(z/sqrt 2))",
       0, 0, 0, 0, CHOICES(lab_act_names, LAB_NACT), NULL, NULL },
-    { "teacher", "weight_scale", LAB_KEY_DOUBLE, OFF(weight_scale), "1",
+    { "teacher", "weight_scale", LAB_KEY_DOUBLE, OFF(weight_scale), "4",
       "sigma_w^2: teacher weights are N(0, sigma_w^2 / fan_in)", 0, 1e6, LAB_KEY_MIN_OPEN, 0,
       NULL, 0, NULL, NULL },
-    { "teacher", "bias_scale", LAB_KEY_DOUBLE, OFF(bias_scale), "0",
+    { "teacher", "bias_scale", LAB_KEY_DOUBLE, OFF(bias_scale), "1",
       "sigma_b^2: teacher biases are N(0, sigma_b^2)", 0, 1e6, 0, 0, NULL, 0, NULL, NULL },
     { "teacher", "label_noise", LAB_KEY_DOUBLE, OFF(label_noise), "0",
       "std of Gaussian noise added to training labels (teacher outputs have variance 1); "

@@ -144,7 +144,7 @@ static void test_baseline(void)
     lab_config_release(&c);
 
     load_cell("[teacher]\nactivation = erf\ninput_dim = 4\nwidths = 1\nweight_scale = 4\n"
-              "[data]\ntest_size = 262144\n[sweep]\nseeds = 5\n", &c);
+              "bias_scale = 0\n[data]\ntest_size = 262144\n[sweep]\nseeds = 5\n", &c);
     lab_problem p = { 0 };
     c.n = 2;
     if (lab_problem_make(&c, &p, err, sizeof err))
