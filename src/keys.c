@@ -110,8 +110,9 @@ static const lab_key keys[] = {
       "figure format: png, svg, pdf, or none (scripts and data only)",
       0, 0, LAB_KEY_COSMETIC, 0, CHOICES(lab_plot_format_names, LAB_NPLOT), NULL, NULL },
     { "plot", "curves", LAB_KEY_STRING, OFF(curves), "",
-      "figures of the error: X:SERIES, ... draws error against axis X with a line per value "
-      "of SERIES (and of every other swept axis); empty = the kind's", 0, 0,
+      "figures of the error: X:SERIES, ... draws error against axis X (or AXIS/COLUMN, e.g. "
+      "n/params) with a line per value of SERIES (and of every other swept axis); empty = the "
+      "kind's", 0, 0,
       LAB_KEY_COSMETIC | LAB_KEY_AXES, 0, NULL, 0, NULL, NULL },
 
     { "fit", "per_curve", LAB_KEY_STRING, OFF(fit_per_curve), "hestness",
