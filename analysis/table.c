@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fileio.h"
 #include "status.h"
@@ -103,9 +104,13 @@ static long split_line(const char *line, char sep, struct strvec *out)
 int lab_table_read(const char *path, lab_table **out, char *err, size_t errlen)
 {
     *out = NULL;
-    char *text = lab_file_read(path, NULL);
+    size_t len;
+    char *text = lab_file_read(path, &len);
     if (!text)
         return lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
+    char *start = text, *end = text + len;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        start += 3; /* a UTF-8 byte-order mark */
 
     struct strvec names = { 0 }, cells = { 0 };
     long *lines = NULL;
@@ -113,13 +118,16 @@ int lab_table_read(const char *path, lab_table **out, char *err, size_t errlen)
     char sep = 0;
     int rc = LAB_OK;
     long lineno = 0;
-    for (char *line = text; *line && rc == LAB_OK;) {
-        char *nl = strchr(line, '\n');
+    for (char *line = start; line < end && rc == LAB_OK;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
         if (nl)
             *nl = '\0';
         lineno++;
         const char *s = line + strspn(line, " \t\r");
-        if (*s && *s != '#') {
+        if (strlen(line) != (size_t)((nl ? nl : end) - line)) {
+            rc = lab_fail(err, errlen, LAB_EFORMAT, "%s:%ld: a NUL byte (a binary or damaged "
+                          "file?)", path, lineno);
+        } else if (*s && *s != '#') {
             if (!sep) {
                 sep = strchr(line, '\t') ? '\t' : ',';
                 if (split_line(line, sep, &names) < 0)
@@ -216,6 +224,71 @@ int lab_table_number(const lab_table *t, size_t row, size_t col, double *v,
         return lab_fail(err, errlen, LAB_EFORMAT, "%s:%ld: %s: \"%s\" is not a number",
                         t->path, t->lines[row], t->names[col], s);
     return LAB_OK;
+}
+
+int lab_table_missing(const char *cell)
+{
+    static const char *const none[] = {
+        "", "na", "n/a", "#n/a", "<na>", "nan", "-nan", "+nan", "null", "none"
+    };
+    const char *s = cell + strspn(cell, " \t");
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        if (strlen(none[i]) == n && strncasecmp(s, none[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+size_t lab_table_drop_missing(lab_table *t, const char *const *names, size_t n, char *note,
+                              size_t notelen)
+{
+    note[0] = '\0';
+    size_t kept = 0, dropped = 0;
+    char *use = calloc(t->ncols ? t->ncols : 1, 1); /* 1: asked for, 2: and had one missing */
+    if (!use)
+        return 0; /* out of memory: the rows stay, and their numbers are checked later */
+    for (size_t k = 0; k < n; k++) {
+        long c = lab_table_col(t, names[k]);
+        if (c >= 0)
+            use[c] = 1;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        char **row = t->cells + r * t->ncols;
+        int missing = 0;
+        for (size_t c = 0; c < t->ncols; c++)
+            if (use[c] && lab_table_missing(row[c])) {
+                missing = 1;
+                use[c] = 2;
+            }
+        if (missing) {
+            for (size_t c = 0; c < t->ncols; c++)
+                free(row[c]);
+            dropped++;
+            continue;
+        }
+        memmove(t->cells + kept * t->ncols, row, t->ncols * sizeof *row);
+        t->lines[kept++] = t->lines[r];
+    }
+    t->nrows = kept;
+    if (dropped) {
+        /* The columns that had missing values, in the order asked. */
+        lab_strbuf b = LAB_STRBUF_INIT;
+        lab_strbuf_printf(&b, "%s: skipped %zu row%s with missing values in ", t->path, dropped,
+                          dropped == 1 ? "" : "s");
+        for (size_t k = 0, said = 0; k < n; k++) {
+            long c = lab_table_col(t, names[k]);
+            if (c >= 0 && use[c] == 2) {
+                lab_strbuf_printf(&b, "%s%s", said++ ? " or " : "", names[k]);
+                use[c] = 1;
+            }
+        }
+        snprintf(note, notelen, "%s", lab_strbuf_str(&b));
+        lab_strbuf_release(&b);
+    }
+    free(use);
+    return dropped;
 }
 
 int lab_table_column(const lab_table *t, const char *name, double *out,

@@ -257,6 +257,30 @@ char *lab_fit_out_dir(const lab_fit_options *o)
     return dir;
 }
 
+/* Skip the rows that have no value where the fits read a number (the y
+ * column, or an x column of any form), saying how many (table.h). */
+static int skip_missing(lab_table *t, const lab_fit_request *req, char *err, size_t errlen)
+{
+    size_t n = 0, cap = 1 + (req->x ? req->nx : req->nforms * LAB_FORM_MAXX);
+    const char **cols = malloc(cap * sizeof *cols);
+    if (!cols)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    cols[n++] = req->y ? req->y : "test_error";
+    for (size_t i = 0; req->x && i < req->nx; i++)
+        cols[n++] = req->x[i];
+    for (size_t f = 0; !req->x && f < req->nforms; f++) {
+        lab_form_info info;
+        for (size_t i = 0; lab_form_lookup(req->forms[f], &info, NULL, 0) == LAB_OK
+                           && i < info.nx; i++)
+            cols[n++] = info.x[i];
+    }
+    char note[512];
+    if (lab_table_drop_missing(t, cols, n, note, sizeof note) && req->note)
+        req->note(req->ctx, note);
+    free(cols);
+    return LAB_OK;
+}
+
 int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen)
 {
     lab_fit_request *req = &o->req;
@@ -266,6 +290,8 @@ int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen
     req->figdir = figdir;
     int rc = dir && figdir ? lab_table_read(o->table, &t, err, errlen)
                            : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK)
+        rc = skip_missing(t, req, err, errlen);
     if (rc == LAB_OK)
         rc = lab_mkdirs(dir, err, errlen);
     if (rc == LAB_OK && o->starts_path && !(req->starts_out = fopen(o->starts_path, "w")))
