@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "fileio.h"
 #include "merge.h"
+#include "progress.h"
 #include "provenance.h"
 #include "runfolder.h"
 #include "status.h"
@@ -49,28 +50,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
-}
-
-/* ---- progress ----------------------------------------------------------- */
-
-static void clock_text(double s, char *buf, size_t len)
-{
-    long t = (long)(s + 0.5);
-    if (t >= 3600)
-        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else
-        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
-}
-
-static void progress(void *ctx, size_t done, size_t todo, double elapsed)
-{
-    (void)ctx;
-    char el[32], eta[32];
-    clock_text(elapsed, el, sizeof el);
-    clock_text(done ? elapsed / (double)done * (double)(todo - done) : 0.0, eta, sizeof eta);
-    fprintf(stderr, "\r  %zu/%zu cells  %5.1f%%  elapsed %s  eta %s ", done, todo,
-            todo ? 100.0 * (double)done / (double)todo : 100.0, el, eta);
-    fflush(stderr);
 }
 
 /* ---- options -------------------------------------------------------------- */
@@ -203,18 +182,21 @@ static void catch_signals(void)
 static int sweep(const lab_config *c, const struct run_opts *o, const char *path,
                  const char *header, int log, const char *cmdline, lab_sweep_report *rep)
 {
-    int tty = isatty(STDERR_FILENO);
+    char err[1024], el[32], what[64] = "", name[160];
+    if (o->nshards)
+        snprintf(what, sizeof what, " shard %zu/%zu", o->shard, o->nshards);
+    snprintf(name, sizeof name, "%s%s", c->name, what);
+    lab_progress progress;
+    lab_progress_init(&progress, stderr, isatty(STDERR_FILENO), name);
     lab_sweep_opts opts = {
         .jobs = o->jobs, .max_cells = o->max_cells, .stop = &stop_requested,
         .shard = o->nshards ? o->shard - 1 : 0, .nshards = o->nshards,
-        .progress = tty ? progress : NULL
+        .progress = lab_progress_update, .ctx = &progress, .tick_s = 1.0
     };
-    char err[1024], el[32], what[64] = "";
     double t0 = lab_clock_s();
     int rc = lab_sweep_run(c, path, header, &opts, rep, err, sizeof err);
     double seconds = lab_clock_s() - t0;
-    if (tty && rep->ran > 0)
-        fputc('\n', stderr);
+    lab_progress_finish(&progress);
     append_log(log, cmdline, o->jobs, rep, seconds, rc);
     if (rep->dropped)
         lab_cli_error("warning: dropped %zu rows of %s that were malformed or belonged to "
@@ -229,11 +211,9 @@ static int sweep(const lab_config *c, const struct run_opts *o, const char *path
                           "--out");
         return rc;
     }
-    if (o->nshards)
-        snprintf(what, sizeof what, " shard %zu/%zu", o->shard, o->nshards);
-    clock_text(seconds, el, sizeof el);
-    fprintf(stderr, "lab: %s%s: %zu cells (%zu kept, %zu run in %s, %zu diverged)", c->name,
-            what, rep->total, rep->kept, rep->ran, el, rep->diverged);
+    lab_progress_clock(seconds, el, sizeof el);
+    fprintf(stderr, "lab: %s: %zu cells (%zu kept, %zu run in %s, %zu failed, %zu diverged)",
+            name, rep->total, rep->kept, rep->ran, el, rep->failed, rep->diverged);
     if (rep->remaining)
         fprintf(stderr, "; %zu still to run: rerun the same command to resume", rep->remaining);
     fprintf(stderr, "\n");

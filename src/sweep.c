@@ -154,8 +154,10 @@ struct runner {
     size_t nqueue, next;
     size_t done;        /* cells finished in this run */
     size_t failed;      /* cells that could not run */
+    size_t kept;        /* cells found from earlier runs */
     int first_error;    /* the status of the first of them */
     double t0;
+    double last_report; /* when the progress hook was last called */
     char *err;
     size_t errlen;
 };
@@ -163,6 +165,16 @@ struct runner {
 static int stopped(const struct runner *R)
 {
     return R->o->stop && *R->o->stop;
+}
+
+/* Tell the progress hook where the sweep stands. */
+static void report_progress(struct runner *R)
+{
+    if (!R->o->progress)
+        return;
+    R->last_report = lab_clock_s();
+    lab_sweep_progress p = { R->nqueue, R->done, R->failed, R->kept, R->last_report - R->t0 };
+    R->o->progress(R->o->ctx, &p);
 }
 
 /* Record a finished cell: in memory, then appended and flushed to disk in
@@ -177,8 +189,7 @@ static int record(struct runner *R, size_t index, const double *values)
         return lab_fail(R->err, R->errlen, LAB_EIO, "cannot append to the results table: %s",
                         strerror(errno));
     R->done++;
-    if (R->o->progress)
-        R->o->progress(R->o->ctx, R->done, R->nqueue, lab_clock_s() - R->t0);
+    report_progress(R);
     return LAB_OK;
 }
 
@@ -192,6 +203,7 @@ static void cell_failed(struct runner *R, size_t index, int status, const char *
         R->first_error = status;
         lab_fail(R->err, R->errlen, status, "cell %s: %s", name, why);
     }
+    report_progress(R);
 }
 
 /* Run cell `index` of c into values (its rows x columns), with cell a
@@ -471,12 +483,17 @@ static int run_workers(struct runner *R, int jobs)
         }
         if (!busy)
             break;
-        if (poll(pfd, (nfds_t)nw, -1) < 0) {
+        /* Wake for the progress ticks, if any, while the workers compute. */
+        int tick_ms = R->o->tick_s > 0 ? (int)(R->o->tick_s * 1000.0) : -1;
+        int ready = poll(pfd, (nfds_t)nw, tick_ms > 0 ? tick_ms : -1);
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             rc = lab_fail(R->err, R->errlen, LAB_ECHILD, "poll: %s", strerror(errno));
             break;
         }
+        if (tick_ms > 0 && lab_clock_s() - R->last_report >= R->o->tick_s)
+            report_progress(R);
         for (int k = 0; k < nw; k++) {
             if (ws[k].busy < 0 || !(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
@@ -573,7 +590,7 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
                                   sizeof rep->header_note);
     if ((rc = plan_queue(&R, &rep->total, &nmissing)) != LAB_OK)
         goto done;
-    rep->kept = rep->total - nmissing;
+    rep->kept = R.kept = rep->total - nmissing;
 
     /* Rewrite what is kept (dropping any partial line), then append. */
     if ((rc = lab_results_write_file(R.t, path, header, err, errlen)) != LAB_OK)
@@ -583,11 +600,14 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
         goto done;
     }
     R.t0 = lab_clock_s();
+    report_progress(&R);
     lab_blas_single_thread();
     int jobs = opts->jobs;
     if ((size_t)jobs > R.nqueue)
         jobs = (int)R.nqueue;
-    rc = jobs <= 1 ? run_inline(&R) : run_workers(&R, jobs);
+    /* A cell in this process could not be interrupted for a tick. */
+    int inline_run = jobs < 1 || (jobs == 1 && !(opts->progress && opts->tick_s > 0));
+    rc = inline_run ? run_inline(&R) : run_workers(&R, jobs);
     if (R.failed > 0 && (rc == LAB_OK || rc == LAB_EINTERRUPTED)) {
         rc = R.first_error;
         if (R.failed > 1) {

@@ -6,8 +6,9 @@
  * each in the order the config lists its values); a results file always
  * ends sorted in that order, whatever order the cells ran in. Cells run
  * longest first (by the kind's cost estimate) on `jobs` worker processes,
- * each single-threaded in BLAS; with jobs = 1 they run in this process. The
- * engine knows a cell only through its kind (kind.h).
+ * each single-threaded in BLAS; with jobs = 1 they run in this process
+ * (unless progress ticks are asked for). The engine knows a cell only
+ * through its kind (kind.h).
  *
  * Nothing finished is lost: a cell's rows are appended and flushed as soon as
  * it ends, so a crash loses at most the cells in progress. A later run on the
@@ -33,14 +34,27 @@
 
 #include "config.h"
 
+/* Where a sweep stands, for a progress hook. */
+typedef struct lab_sweep_progress {
+    size_t todo;      /* cells this run set out to run */
+    size_t done;      /* of them, finished */
+    size_t failed;    /* of them, could not run */
+    size_t kept;      /* cells found from earlier runs */
+    double elapsed_s; /* since the first cell started */
+} lab_sweep_progress;
+
 typedef struct lab_sweep_opts {
-    int jobs;                    /* worker processes; <= 1 runs in-process */
+    int jobs;                    /* worker processes; <= 1 runs in-process (but see tick_s) */
     long max_cells;              /* run at most this many new cells; 0 = all */
     size_t shard, nshards;       /* run shard `shard` of nshards (nshards 0 or 1: all) */
     volatile sig_atomic_t *stop; /* set (e.g. by SIGINT) to stop early */
-    /* Called after every finished cell (may be NULL). */
-    void (*progress)(void *ctx, size_t done, size_t todo, double elapsed_s);
+    /* Called once before the first cell, after every finished or failed
+     * cell, and, with tick_s > 0, about every tick_s seconds while cells
+     * run (may be NULL). Ticks need the cells in worker processes: with
+     * tick_s > 0, jobs = 1 runs them in one worker rather than in-process. */
+    void (*progress)(void *ctx, const lab_sweep_progress *p);
     void *ctx;
+    double tick_s;
 } lab_sweep_opts;
 
 typedef struct lab_sweep_report {
