@@ -48,6 +48,11 @@ int lab_cli_lock(const char *dir, const char *name, int wait, volatile sig_atomi
  * returns an exit code. */
 int lab_cli_report(const char *rundir, const lab_config *c);
 
+/* The warnings of a merge (merge.h): shards of another build, rows
+ * dropped (cmd_merge.c). */
+struct lab_merge_report;
+void lab_cli_merge_warnings(const struct lab_merge_report *mr);
+
 /* Subcommands: each gets argv from its own name on. */
 int lab_cmd_run(int argc, char **argv);
 int lab_cmd_show(int argc, char **argv);

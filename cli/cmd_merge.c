@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "fileio.h"
 #include "merge.h"
-#include "provenance.h"
 #include "runfolder.h"
 #include "status.h"
 
@@ -17,6 +16,17 @@ static const char usage[] =
     "into RUNDIR/results.tsv, then write summary.tsv, the fits and figures/.\n"
     "A shard run with another config is refused (exit 2); missing cells are listed\n"
     "with their shards (exit 1; what is there is merged and reported).\n";
+
+void lab_cli_merge_warnings(const lab_merge_report *mr)
+{
+    if (mr->build_note[0])
+        lab_cli_error("warning: cells kept from a table written under another build or "
+                      "environment (%s); provenance.json lists both", mr->build_note);
+    if (mr->dropped)
+        lab_cli_error("warning: dropped %zu rows of the shards' tables that were malformed or "
+                      "belonged to unfinished cells%s%s", mr->dropped,
+                      mr->bad_row[0] ? "; the first malformed: " : "", mr->bad_row);
+}
 
 int lab_cmd_merge(int argc, char **argv)
 {
@@ -37,15 +47,9 @@ int lab_cmd_merge(int argc, char **argv)
     const char *dir = argv[optind];
     char err[1024];
     lab_config c;
-    lab_strbuf header = LAB_STRBUF_INIT;
     int log = -1, code = lab_cli_run_config(&c, dir);
     if (code != LAB_EXIT_OK)
         goto done;
-    code = LAB_EXIT_FAIL;
-    if (lab_provenance_results_header(&c, &header) != LAB_OK) {
-        lab_cli_error("out of memory");
-        goto done;
-    }
     if ((code = lab_cli_lock(dir, "run.log", 1, NULL, &log)) != LAB_EXIT_OK)
         goto done;
     char which[1024];
@@ -53,17 +57,13 @@ int lab_cmd_merge(int argc, char **argv)
         lab_cli_error("warning: a shard is still running (%s); the cells it finished so far "
                       "are merged", which);
     lab_merge_report mr;
-    int rc = lab_merge_run(&c, dir, header.s, 0, &mr, err, sizeof err);
+    int rc = lab_merge_run(&c, dir, 0, &mr, err, sizeof err);
     if (rc != LAB_OK && rc != LAB_EMISSING) {
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
         code = lab_cli_exit_code(rc);
         goto done;
     }
-    if (mr.header_note[0])
-        lab_cli_error("warning: a shard was written under another build or environment (%s)",
-                      mr.header_note);
-    if (mr.dropped)
-        lab_cli_error("warning: dropped %zu malformed rows of the shards' tables", mr.dropped);
+    lab_cli_merge_warnings(&mr);
     fprintf(stderr, "lab: %s: merged %zu shard files into %s/results.tsv: %zu of %zu cells\n",
             c.name, mr.files, dir, mr.have, mr.total);
     if (rc == LAB_EMISSING)
@@ -73,7 +73,6 @@ int lab_cmd_merge(int argc, char **argv)
         code = LAB_EXIT_FAIL;
 done:
     lab_runfolder_unlock(log);
-    lab_strbuf_release(&header);
     lab_config_release(&c);
     return code;
 }

@@ -178,9 +178,10 @@ static void catch_signals(void)
 }
 
 /* Run the sweep (or the shard) into path, log it in the locked log, and say
- * what happened. Returns the sweep's status. */
+ * what happened; build_note: how the build of the table's earlier cells
+ * differs, if it does. Returns the sweep's status. */
 static int sweep(const lab_config *c, const struct run_opts *o, const char *path,
-                 const char *header, int log, const char *cmdline, lab_sweep_report *rep)
+                 const char *build_note, int log, const char *cmdline, lab_sweep_report *rep)
 {
     char err[1024], el[32], what[64] = "", name[160];
     if (o->nshards)
@@ -194,16 +195,20 @@ static int sweep(const lab_config *c, const struct run_opts *o, const char *path
         .progress = lab_progress_update, .ctx = &progress, .tick_s = 1.0
     };
     double t0 = lab_clock_s();
-    int rc = lab_sweep_run(c, path, header, &opts, rep, err, sizeof err);
+    int rc = lab_sweep_run(c, path, &opts, rep, err, sizeof err);
     double seconds = lab_clock_s() - t0;
     lab_progress_finish(&progress);
     append_log(log, cmdline, o->jobs, rep, seconds, rc);
-    if (rep->dropped)
+    if (rep->dropped) {
+        char first[64] = "";
+        if (rep->bad_line)
+            snprintf(first, sizeof first, " (the first malformed: line %ld)", rep->bad_line);
         lab_cli_error("warning: dropped %zu rows of %s that were malformed or belonged to "
-                      "unfinished cells; their cells ran again", rep->dropped, path);
-    if (rep->header_note[0] && rep->kept)
-        lab_cli_error("warning: %zu cells kept from a table written under another build "
-                      "or environment (%s)", rep->kept, rep->header_note);
+                      "unfinished cells%s; their cells ran again", rep->dropped, path, first);
+    }
+    if (build_note[0] && rep->kept)
+        lab_cli_error("warning: %zu cells kept from a table written under another build or "
+                      "environment (%s); provenance.json lists both", rep->kept, build_note);
     if (rc != LAB_OK && rc != LAB_EINTERRUPTED) {
         lab_cli_error("%s", err);
         if (rc == LAB_EFORMAT)
@@ -232,18 +237,13 @@ static int sweep_exit(int rc, const lab_sweep_report *rep)
 
 /* Merge the shards (all of them, or only when complete). Returns an exit
  * code; *merged says whether results.tsv was written. */
-static int merge(const lab_config *c, const char *header, unsigned flags, int *merged)
+static int merge(const lab_config *c, unsigned flags, int *merged)
 {
     char err[1024], which[1024];
     lab_merge_report mr;
-    int rc = lab_merge_run(c, c->dir, header, flags, &mr, err, sizeof err);
+    int rc = lab_merge_run(c, c->dir, flags, &mr, err, sizeof err);
     *merged = mr.written;
-    if (mr.header_note[0])
-        lab_cli_error("warning: a shard was written under another build or environment (%s)",
-                      mr.header_note);
-    if (mr.dropped)
-        lab_cli_error("warning: dropped %zu rows of the shards' tables that were malformed or "
-                      "belonged to unfinished cells", mr.dropped);
+    lab_cli_merge_warnings(&mr);
     if (rc != LAB_OK && rc != LAB_EMISSING) {
         lab_cli_error("%s", err);
         return lab_cli_exit_code(rc);
@@ -266,10 +266,9 @@ static int merge(const lab_config *c, const char *header, unsigned flags, int *m
 
 /* One shard: run it into its own table under its own lock, then, when it is
  * the last to finish, merge and report under the folder's lock. */
-static int run_shard(lab_config *c, const struct run_opts *o, const char *header,
-                     const char *cmdline)
+static int run_shard(lab_config *c, const struct run_opts *o, const char *cmdline)
 {
-    char err[1024], logname[64];
+    char err[1024], logname[64], note[512];
     snprintf(logname, sizeof logname, "shards/%zu-of-%zu.log", o->shard, o->nshards);
     char *path = lab_merge_shard_path(c->dir, o->shard, o->nshards);
     int folder = -1, log = -1, code = LAB_EXIT_FAIL, rc, merged;
@@ -286,7 +285,7 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *header
     if (rc == LAB_EBUSY)
         lab_cli_error("shard %zu/%zu of %s is running already", o->shard, o->nshards, c->dir);
     else if (rc == LAB_OK)
-        rc = lab_runfolder_prepare(c, o->fresh, path, err, sizeof err);
+        rc = lab_runfolder_prepare(c, o->fresh, path, note, sizeof note, err, sizeof err);
     if (rc != LAB_OK) {
         if (rc != LAB_EBUSY)
             lab_cli_error("%s", err);
@@ -296,7 +295,7 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *header
     lab_runfolder_unlock(folder);
     folder = -1;
 
-    rc = sweep(c, o, path, header, log, cmdline, &rep);
+    rc = sweep(c, o, path, note, log, cmdline, &rep);
     lab_runfolder_unlock(log);
     log = -1;
     if ((code = sweep_exit(rc, &rep)) != -1) {
@@ -310,7 +309,7 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *header
     /* Wait for a merge in progress rather than fail: this may be the last shard. */
     if ((code = lab_cli_lock(c->dir, "run.log", 1, &stop_requested, &folder)) != LAB_EXIT_OK)
         goto done;
-    code = merge(c, header, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
+    code = merge(c, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
     if (code == LAB_EXIT_OK && merged) {
         code = lab_cli_report(c->dir, c);
         if (code == LAB_EXIT_OK)
@@ -326,10 +325,9 @@ done:
 
 /* The whole sweep on this machine, under the folder's lock from start to
  * report. */
-static int run_all(lab_config *c, const struct run_opts *o, const char *header,
-                   const char *cmdline)
+static int run_all(lab_config *c, const struct run_opts *o, const char *cmdline)
 {
-    char err[1024], which[1024];
+    char err[1024], which[1024], note[512];
     char *results = lab_path_join(c->dir, "results.tsv");
     int log = -1, code = LAB_EXIT_FAIL, rc, merged;
     lab_sweep_report rep;
@@ -345,16 +343,16 @@ static int run_all(lab_config *c, const struct run_opts *o, const char *header,
                       "another folder", c->dir, which);
         goto done;
     }
-    if ((rc = lab_runfolder_prepare(c, o->fresh, NULL, err, sizeof err)) != LAB_OK) {
+    if ((rc = lab_runfolder_prepare(c, o->fresh, NULL, note, sizeof note, err, sizeof err))
+        != LAB_OK) {
         lab_cli_error("%s", err);
         code = lab_cli_exit_code(rc);
         goto done;
     }
     /* Cells that shards finished count as done. */
-    if ((code = merge(c, header, LAB_MERGE_IF_SHARDS | LAB_MERGE_SKIP_DONE, &merged))
-        != LAB_EXIT_OK)
+    if ((code = merge(c, LAB_MERGE_IF_SHARDS | LAB_MERGE_SKIP_DONE, &merged)) != LAB_EXIT_OK)
         goto done;
-    rc = sweep(c, o, results, header, log, cmdline, &rep);
+    rc = sweep(c, o, results, note, log, cmdline, &rep);
     if ((code = sweep_exit(rc, &rep)) != -1) {
         if (code == -2) /* failed cells: still summarise and draw what finished */
             lab_cli_report(c->dir, c);
@@ -389,18 +387,11 @@ int lab_cmd_run(int argc, char **argv)
     }
     if (code < 0) {
         lab_config c;
-        lab_strbuf header = LAB_STRBUF_INIT;
         code = lab_cli_config_operand(&c, argc, argv, usage, o.sets, o.nsets);
-        if (code == LAB_EXIT_OK && lab_provenance_results_header(&c, &header) != LAB_OK) {
-            lab_cli_error("out of memory");
-            code = LAB_EXIT_FAIL;
-        }
         if (code == LAB_EXIT_OK) {
             catch_signals();
-            code = o.nshards ? run_shard(&c, &o, header.s, cmdline)
-                             : run_all(&c, &o, header.s, cmdline);
+            code = o.nshards ? run_shard(&c, &o, cmdline) : run_all(&c, &o, cmdline);
         }
-        lab_strbuf_release(&header);
         lab_config_release(&c);
     }
     lab_strbuf_release(&out_set);

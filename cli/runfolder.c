@@ -123,7 +123,8 @@ static int discard(const char *dir, const char *name, char *err, size_t errlen)
 static int discard_report(const char *dir, char *err, size_t errlen)
 {
     static const char *const tables[] = {
-        "summary.tsv", "fits.tsv", "diagnostics.tsv", "scores.tsv", "predictions.tsv"
+        "summary.tsv", "baseline.tsv", "fits.tsv", "diagnostics.tsv", "scores.tsv",
+        "predictions.tsv"
     };
     int rc = LAB_OK;
     for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == LAB_OK; i++)
@@ -141,7 +142,7 @@ static int discard_report(const char *dir, char *err, size_t errlen)
     return rc;
 }
 
-/* Discard every shard table of dir. */
+/* Discard every shard table of dir, and its provenance. */
 static int discard_shards(const char *dir, char *err, size_t errlen)
 {
     char *sdir = lab_path_join(dir, "shards");
@@ -149,7 +150,8 @@ static int discard_shards(const char *dir, char *err, size_t errlen)
     int rc = sdir ? LAB_OK : LAB_ENOMEM;
     for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));) {
         size_t n = strlen(e->d_name);
-        if (n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0)
+        if ((n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0)
+            || (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0))
             rc = discard(sdir, e->d_name, err, errlen);
     }
     if (d)
@@ -158,47 +160,100 @@ static int discard_shards(const char *dir, char *err, size_t errlen)
     return rc;
 }
 
-int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path,
-                          char *err, size_t errlen)
+/* Discard a shard's table and its provenance. */
+static int discard_table(const char *table, char *err, size_t errlen)
+{
+    char *prov = lab_provenance_path(table);
+    const char *paths[2] = { table, prov };
+    int rc = prov ? LAB_OK : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    for (int i = 0; i < 2 && rc == LAB_OK; i++)
+        if (remove(paths[i]) != 0 && errno != ENOENT)
+            rc = lab_fail(err, errlen, LAB_EIO, "cannot discard %s: %s", paths[i],
+                          strerror(errno));
+    free(prov);
+    return rc;
+}
+
+/* Refuse dir when its results come from another config than c's (the
+ * config.cfg beside them says). */
+static int check_config(const lab_config *c, const char *cfg, char *err, size_t errlen)
 {
     char msg[1200];
+    lab_config old;
+    msg[0] = '\0';
+    int rc = lab_config_init(&old);
+    if (rc == LAB_OK)
+        rc = lab_config_load(&old, cfg, msg, sizeof msg);
+    if (rc != LAB_OK) {
+        char why[1000];
+        snprintf(why, sizeof why, "%s", rc == LAB_ENOMEM ? "out of memory" : msg);
+        snprintf(msg, sizeof msg, "its config.cfg cannot be read (%s)", why);
+    } else if (lab_config_compare(&old, c, msg, sizeof msg) == 0) {
+        msg[0] = '\0';
+    }
+    lab_config_release(&old);
+    if (msg[0])
+        return lab_fail(err, errlen, LAB_ECONFLICT, "%s holds results of a different config: "
+                        "%s.\n  Rerun with --fresh to discard them, or choose another folder "
+                        "with --out.", c->dir, msg);
+    return LAB_OK;
+}
+
+/* Check that the run may continue the table, and write the table's
+ * provenance (this build's, listing the builds whose cells it keeps). */
+static int check_provenance(const lab_config *c, const char *table, int fresh, char *note,
+                            size_t notelen, char *err, size_t errlen)
+{
+    lab_provenance *p = lab_provenance_alloc(c);
+    char *path = lab_provenance_path(table), why[1000];
+    int rc = p && path ? LAB_OK : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK && !fresh) {
+        rc = lab_provenance_check(p, table, note, notelen, why, sizeof why);
+        if (rc == LAB_ECONFLICT)
+            lab_fail(err, errlen, rc, "%s holds results of another config or stream rule: %s."
+                     "\n  Rerun with --fresh to discard them, or choose another folder with "
+                     "--out.", c->dir, why);
+        else if (rc == LAB_EFORMAT)
+            lab_fail(err, errlen, rc, "%s.\n  Rerun with --fresh to discard its results, or "
+                     "finish the run with the lab that started it.", why);
+        else if (rc != LAB_OK)
+            lab_fail(err, errlen, rc, "%s", why);
+    }
+    if (rc == LAB_OK)
+        rc = lab_provenance_save(p, path, err, errlen);
+    lab_provenance_free(p);
+    free(path);
+    return rc;
+}
+
+int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path,
+                          char *note, size_t notelen, char *err, size_t errlen)
+{
+    note[0] = '\0';
     int rc = lab_mkdirs(c->dir, err, errlen);
     if (rc != LAB_OK)
         return rc;
     char *cfg = lab_path_join(c->dir, "config.cfg");
-    if (!cfg)
-        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    if (!fresh && has_results(c->dir)) {
-        lab_config old;
-        msg[0] = '\0';
-        rc = lab_config_init(&old);
-        if (rc == LAB_OK)
-            rc = lab_config_load(&old, cfg, msg, sizeof msg);
-        if (rc != LAB_OK) {
-            char why[1000];
-            snprintf(why, sizeof why, "%s", rc == LAB_ENOMEM ? "out of memory" : msg);
-            snprintf(msg, sizeof msg, "its config.cfg cannot be read (%s)", why);
-        } else if (lab_config_compare(&old, c, msg, sizeof msg) == 0) {
-            msg[0] = '\0';
-        }
-        lab_config_release(&old);
-        rc = LAB_OK;
-        if (msg[0])
-            rc = lab_fail(err, errlen, LAB_ECONFLICT, "%s holds results of a different config: "
-                          "%s.\n  Rerun with --fresh to discard them, or choose another folder "
-                          "with --out.", c->dir, msg);
-    }
+    char *results = lab_path_join(c->dir, "results.tsv");
+    if (!cfg || !results)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK && !fresh && has_results(c->dir))
+        rc = check_config(c, cfg, err, errlen);
     if (rc == LAB_OK && fresh) {
         /* The merged table and its report go too: they are made again. */
         rc = discard(c->dir, "results.tsv", err, errlen);
         if (rc == LAB_OK)
+            rc = discard(c->dir, "provenance.json", err, errlen);
+        if (rc == LAB_OK)
             rc = discard_report(c->dir, err, errlen);
-        if (rc == LAB_OK && shard_path && remove(shard_path) != 0 && errno != ENOENT)
-            rc = lab_fail(err, errlen, LAB_EIO, "cannot discard %s: %s", shard_path,
-                          strerror(errno));
+        if (rc == LAB_OK && shard_path)
+            rc = discard_table(shard_path, err, errlen);
         if (rc == LAB_OK && !shard_path)
             rc = discard_shards(c->dir, err, errlen);
     }
+    if (rc == LAB_OK)
+        rc = check_provenance(c, shard_path ? shard_path : results, fresh, note, notelen, err,
+                              errlen);
     lab_atomic a;
     if (rc == LAB_OK && (rc = lab_atomic_open(&a, cfg, err, errlen)) == LAB_OK) {
         fprintf(a.f, "# The resolved configuration of this run: every key, defaults included.\n"
@@ -208,6 +263,7 @@ int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path
         rc = lab_atomic_commit(&a, err, errlen);
     }
     free(cfg);
+    free(results);
     return rc;
 }
 

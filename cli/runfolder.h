@@ -31,13 +31,19 @@ void lab_runfolder_unlock(int fd);
  * its log named in which, else 0. */
 int lab_runfolder_shard_running(const char *dir, char *which, size_t len);
 
-/* Refuse a folder whose results (results.tsv or shard files) come from
- * another config: LAB_ECONFLICT naming the first key that differs, unless
- * fresh, which discards them (results.tsv, its summary, fits and figures,
- * and the shard's own table when shard_path is given, else every shard's);
- * then write the resolved config.cfg. */
+/* Prepare dir for c's run, or for one shard of it (shard_path: its table).
+ * Refuse a folder whose results (results.tsv or shard files) come from
+ * another config: LAB_ECONFLICT naming the first key that differs; and a
+ * table this run would continue (results.tsv, or the shard's) whose
+ * provenance shows another stream rule (LAB_ECONFLICT) or that has none,
+ * being an older lab's (LAB_EFORMAT). A table of another build is kept: note
+ * says how the build differs (else it is empty). With fresh, nothing is
+ * refused and the earlier results are discarded (results.tsv, its
+ * provenance, summary, fits and figures, and the shard's own table when
+ * shard_path is given, else every shard's). Then write the resolved
+ * config.cfg and the table's provenance (provenance.h). */
 int lab_runfolder_prepare(const lab_config *c, int fresh, const char *shard_path,
-                          char *err, size_t errlen);
+                          char *note, size_t notelen, char *err, size_t errlen);
 
 /* Append one line (newline added) to a log opened by lab_runfolder_lock(),
  * with a single write so that concurrent writers never interleave. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "provenance.h"
 #include "results.h"
 #include "status.h"
 #include "strbuf.h"
@@ -19,19 +20,6 @@ char *lab_merge_shard_path(const char *rundir, size_t k, size_t n)
     lab_strbuf b = LAB_STRBUF_INIT;
     lab_strbuf_printf(&b, "%s/" SHARDS "/%zu-of-%zu.tsv", rundir, k, n);
     return lab_strbuf_detach(&b);
-}
-
-/* The config lines ("#   key = value") of a "#" block, one after the other. */
-static void config_lines(const char *block, lab_strbuf *b)
-{
-    for (const char *p = block; *p;) {
-        size_t len = strcspn(p, "\n");
-        if (strncmp(p, "#   ", 4) == 0) {
-            lab_strbuf_add(b, p, len);
-            lab_strbuf_puts(b, "\n");
-        }
-        p += len + (p[len] == '\n');
-    }
 }
 
 /* A shard file in the shards' folder: K-of-N.tsv. */
@@ -120,49 +108,57 @@ static int describe_missing(const lab_config *c, const lab_results *t, const str
     return LAB_OK;
 }
 
-int lab_merge_run(const lab_config *c, const char *rundir, const char *header, unsigned flags,
+/* Add the complete cells of the table at path to t, once its provenance
+ * shows they are cells of p's run (a shard's, when shard). */
+static int read_table(lab_results *t, lab_provenance *p, const char *path, int shard,
+                      lab_merge_report *rep, char *err, size_t errlen)
+{
+    char note[256], why[900];
+    int rc = lab_provenance_check(p, path, note, sizeof note, why, sizeof why);
+    if (rc == LAB_ECONFLICT)
+        return lab_fail(err, errlen, rc, "%s was run with another config (%s)%s", path, why,
+                        shard ? "; rerun that shard, or remove it" : "");
+    if (rc == LAB_EFORMAT)
+        return lab_fail(err, errlen, rc, "%s; %s", why, shard ? "rerun that shard with --fresh, "
+                        "or merge with the lab that wrote it" : "rerun with --fresh");
+    if (rc != LAB_OK)
+        return lab_fail(err, errlen, rc, "%s", why);
+    if (note[0] && !rep->build_note[0])
+        snprintf(rep->build_note, sizeof rep->build_note, "%s: %s", path, note);
+    lab_results_read_info info;
+    rc = lab_results_read(t, path, &info, err, errlen);
+    if (rc == LAB_OK && shard) {
+        rep->files++;
+        rep->dropped += info.dropped;
+        if (info.bad_line && !rep->bad_row[0])
+            snprintf(rep->bad_row, sizeof rep->bad_row, "%s:%ld", path, info.bad_line);
+    }
+    return rc;
+}
+
+int lab_merge_run(const lab_config *c, const char *rundir, unsigned flags,
                   lab_merge_report *rep, char *err, size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
     struct shard *s = NULL;
     size_t ns = 0;
     lab_results *t = lab_results_alloc(c);
+    lab_provenance *prov = lab_provenance_alloc(c);
     char *results = lab_path_join(rundir, "results.tsv");
-    lab_strbuf ours = LAB_STRBUF_INIT, theirs = LAB_STRBUF_INIT, miss = LAB_STRBUF_INIT;
-    lab_results_read_info info = { 0 };
-    int rc = t && results ? list_shards(rundir, &s, &ns) : LAB_ENOMEM;
+    char *prov_path = results ? lab_provenance_path(results) : NULL;
+    lab_strbuf miss = LAB_STRBUF_INIT;
+    int rc = t && prov && prov_path ? list_shards(rundir, &s, &ns) : LAB_ENOMEM;
     if (rc == LAB_OK && ns == 0 && (flags & LAB_MERGE_IF_SHARDS))
         goto done;
     if (rc == LAB_OK)
-        rc = lab_results_read(t, results, &info, err, errlen);
-    free(info.comments);
-    info.comments = NULL;
+        rc = read_table(t, prov, results, 0, rep, err, errlen);
     rep->total = t ? t->ncells : 0;
     if (rc == LAB_OK && (flags & LAB_MERGE_SKIP_DONE) && t->complete == t->ncells) {
         rep->have = t->complete;
         goto done;
     }
-    config_lines(header, &ours);
-    for (size_t i = 0; i < ns && rc == LAB_OK; i++) {
-        rc = lab_results_read(t, s[i].path, &info, err, errlen);
-        if (rc != LAB_OK)
-            break;
-        rep->files++;
-        rep->dropped += info.dropped;
-        lab_strbuf_reset(&theirs);
-        config_lines(info.comments, &theirs);
-        char note[512];
-        lab_sweep_compare_headers(lab_strbuf_str(&theirs), lab_strbuf_str(&ours), note,
-                                  sizeof note);
-        if (note[0])
-            rc = lab_fail(err, errlen, LAB_ECONFLICT, "%s was run with another config (%s); "
-                          "rerun that shard, or remove it", s[i].path, note);
-        else if (!rep->header_note[0])
-            lab_sweep_compare_headers(info.comments, header, rep->header_note,
-                                      sizeof rep->header_note);
-        free(info.comments);
-        info.comments = NULL;
-    }
+    for (size_t i = 0; i < ns && rc == LAB_OK; i++)
+        rc = read_table(t, prov, s[i].path, 1, rep, err, errlen);
     if (rc != LAB_OK)
         goto done;
     rep->have = t->complete;
@@ -175,7 +171,9 @@ int lab_merge_run(const lab_config *c, const char *rundir, const char *header, u
         rc = LAB_EMISSING;
         goto done;
     }
-    if ((rc = lab_results_write_file(t, results, header, err, errlen)) != LAB_OK)
+    /* The provenance first: a table is never without its own. */
+    if ((rc = lab_provenance_save(prov, prov_path, err, errlen)) != LAB_OK
+        || (rc = lab_results_write_file(t, results, err, errlen)) != LAB_OK)
         goto done;
     rep->written = 1;
     if (t->complete < t->ncells)
@@ -191,9 +189,9 @@ done:
         free(s[i].path);
     free(s);
     free(results);
+    free(prov_path);
+    lab_provenance_free(prov);
     lab_results_free(t);
-    lab_strbuf_release(&ours);
-    lab_strbuf_release(&theirs);
     lab_strbuf_release(&miss);
     return rc;
 }

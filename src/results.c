@@ -269,6 +269,30 @@ struct pending {
     size_t n;       /* rows so far */
 };
 
+/* Keep row `values` of cell i, read from the file (see lab_results_read()).
+ * last is the cell of the row before. LAB_ENOMEM when out of memory. */
+static int pend_row(const lab_results *t, struct pending *pend, size_t i, size_t last,
+                    const double *values, lab_results_read_info *info)
+{
+    /* A cell's rows are written together: the first nrows of them are the
+     * cell, further ones a repetition; rows cut off by rows of another cell
+     * (a crash, then the cell again in full) start anew. */
+    struct pending *p = &pend[i];
+    if (p->n > 0 && p->n < t->nrows[i] && (i != last || repeats_key(t, p->v, p->n, values))) {
+        info->dropped += p->n;
+        p->n = 0;
+    }
+    if (p->n == t->nrows[i]) {
+        info->dropped++;
+        return LAB_OK;
+    }
+    if (!p->v && !(p->v = malloc(t->nrows[i] * t->ncols * sizeof *p->v)))
+        return LAB_ENOMEM;
+    memcpy(p->v + p->n * t->ncols, values, t->ncols * sizeof *values);
+    p->n++;
+    return LAB_OK;
+}
+
 int lab_results_read(lab_results *t, const char *path, lab_results_read_info *info,
                      char *err, size_t errlen)
 {
@@ -281,7 +305,7 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
         info->missing = 1;
         return LAB_OK;
     }
-    lab_strbuf want = LAB_STRBUF_INIT, comments = LAB_STRBUF_INIT;
+    lab_strbuf want = LAB_STRBUF_INIT;
     lab_results_header(t->c, &want);
     struct pending *pend = calloc(t->ncells ? t->ncells : 1, sizeof *pend);
     double *values = malloc((t->ncols ? t->ncols : 1) * sizeof *values);
@@ -290,49 +314,36 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
     int seen_header = 0;
     long lineno = 0;
     size_t last = SIZE_MAX; /* the cell of the row before */
-    for (char *line = text; rc == LAB_OK && *line;) {
-        char *nl = strchr(line, '\n');
+    for (char *line = text, *end = text + len; rc == LAB_OK && line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
         lineno++;
         if (!nl)
             break; /* a partial last line: the crash of a writer */
         *nl = '\0';
-        if (line[0] == '#' || line[0] == '\0') {
-            if (!seen_header && line[0] == '#')
-                lab_strbuf_printf(&comments, "%s\n", line);
+        /* A NUL byte would end the line early: the line is damaged. */
+        int damaged = strlen(line) != (size_t)(nl - line);
+        size_t i;
+        if (line[0] == '\0' && !damaged) {
+            /* a blank line */
+        } else if (!seen_header && line[0] == '#') {
+            rc = lab_fail(err, errlen, LAB_EFORMAT, "%s:%ld: a \"#\" line: the table was "
+                          "written by an older lab, which kept its provenance there", path,
+                          lineno);
         } else if (!seen_header) {
             seen_header = 1;
-            if (strcmp(line, lab_strbuf_str(&want)) != 0)
+            if (damaged || strcmp(line, lab_strbuf_str(&want)) != 0)
                 rc = lab_fail(err, errlen, LAB_EFORMAT,
-                              "%s:%ld: the table's columns are \"%s\", this run's are \"%s\" "
+                              "%s:%ld: the table's columns are \"%s\"%s, this run's are \"%s\" "
                               "(another version, kind or set of axes)", path, lineno, line,
-                              lab_strbuf_str(&want));
-        } else {
-            size_t i;
-            if (lab_results_parse(t, line, &i, values) < 0) {
-                info->dropped++;
-            } else if (!t->rows[i]) {
-                /* A cell's rows are written together: the first nrows of
-                 * them are the cell, further ones a repetition; rows cut
-                 * off by rows of another cell (a crash, then the cell again
-                 * in full) start anew. */
-                struct pending *p = &pend[i];
-                if (p->n > 0 && p->n < t->nrows[i]
-                    && (i != last || repeats_key(t, p->v, p->n, values))) {
-                    info->dropped += p->n;
-                    p->n = 0;
-                }
-                if (p->n == t->nrows[i]) {
-                    info->dropped++;
-                } else {
-                    if (!p->v && !(p->v = malloc(t->nrows[i] * t->ncols * sizeof *p->v))) {
-                        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-                        break;
-                    }
-                    memcpy(p->v + p->n * t->ncols, values, t->ncols * sizeof *values);
-                    p->n++;
-                }
-                last = i;
-            }
+                              damaged ? " and a NUL byte" : "", lab_strbuf_str(&want));
+        } else if (damaged || lab_results_parse(t, line, &i, values) < 0) {
+            info->dropped++;
+            if (!info->bad_line)
+                info->bad_line = lineno;
+        } else if (!t->rows[i]) {
+            if (pend_row(t, pend, i, last, values, info) != LAB_OK)
+                rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            last = i;
         }
         line = nl + 1;
     }
@@ -347,9 +358,6 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
         info->dropped += p->n;
         free(p->v);
     }
-    if (rc == LAB_OK && !(info->comments = lab_strbuf_detach(&comments)))
-        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    lab_strbuf_release(&comments);
     lab_strbuf_release(&want);
     free(pend);
     free(values);
@@ -357,8 +365,7 @@ int lab_results_read(lab_results *t, const char *path, lab_results_read_info *in
     return rc;
 }
 
-int lab_results_write_file(const lab_results *t, const char *path, const char *header,
-                           char *err, size_t errlen)
+int lab_results_write_file(const lab_results *t, const char *path, char *err, size_t errlen)
 {
     lab_strbuf cols = LAB_STRBUF_INIT;
     lab_results_header(t->c, &cols);
@@ -369,7 +376,6 @@ int lab_results_write_file(const lab_results *t, const char *path, const char *h
     lab_atomic a;
     int rc = lab_atomic_open(&a, path, err, errlen);
     if (rc == LAB_OK) {
-        fputs(header, a.f);
         fprintf(a.f, "%s\n", lab_strbuf_str(&cols));
         for (size_t i = 0; i < t->ncells; i++)
             if (t->rows[i]) {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The results table: one row per row of a cell, as tab-separated text.
  *
- * results.tsv starts with "#" lines (provenance, the config), then one
- * header row of column names, then data rows. The columns are the axes of
- * the sweep, in table order (config.h), each value written as its canonical
- * text, then the kind's columns (kind.h). Numbers are written with %.17g
+ * A table is one header row of column names, then data rows, and nothing
+ * else (no "#" lines: what produced it is beside it, provenance.h), so that
+ * any TSV reader loads it as it is. The columns are the axes of the sweep,
+ * in table order (config.h), each value written as its canonical text,
+ * then the kind's columns (kind.h). Numbers are written with %.17g
  * (exact round trip) and NaN as "nan". Columns ending in "_s" are timings:
  * they are the only ones that may differ between two runs of the same
  * config. The rows of a cell are written together and sorted by cell.
@@ -66,20 +67,21 @@ typedef struct lab_results_read_info {
     int missing;          /* the file does not exist */
     size_t added;         /* cells it completed */
     size_t dropped;       /* malformed rows, and rows of cells it left incomplete */
-    char *comments;       /* its leading "#" lines (newline-terminated; caller frees) */
+    long bad_line;        /* the line of the first malformed row (0: none) */
 } lab_results_read_info;
 
 /* Add the complete cells of the table at path. A missing file adds nothing
- * (info->missing). LAB_EFORMAT when its header row is not c's (another
- * version, another kind, other axes), LAB_EIO when it cannot be read, each
- * with a message. */
+ * (info->missing). A malformed row (a field missing or extra, a value of the
+ * wrong type or not on its axis, a NUL byte) is dropped and counted.
+ * LAB_EFORMAT when the header row is not c's (another version, another
+ * kind, other axes) or the table starts with "#" lines (an older lab's),
+ * LAB_EIO when it cannot be read, each with a message naming file and
+ * line. */
 int lab_results_read(lab_results *t, const char *path, lab_results_read_info *info,
                      char *err, size_t errlen);
 
 /* Write the whole table, sorted by cell, through a temporary file: the
- * comment block `header` (each line starting with "#"), the header row, then
- * the rows of every complete cell. */
-int lab_results_write_file(const lab_results *t, const char *path, const char *header,
-                           char *err, size_t errlen);
+ * header row, then the rows of every complete cell. */
+int lab_results_write_file(const lab_results *t, const char *path, char *err, size_t errlen);
 
 #endif

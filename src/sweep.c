@@ -127,22 +127,6 @@ int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of)
     return rc;
 }
 
-void lab_sweep_compare_headers(const char *old, const char *now, char *note, size_t len)
-{
-    note[0] = '\0';
-    const char *a = old, *b = now;
-    while (*a || *b) {
-        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-        if (la != lb || memcmp(a, b, la) != 0) {
-            snprintf(note, len, "was \"%.*s\", now \"%.*s\"", (int)(la > 200 ? 200 : la), a,
-                     (int)(lb > 200 ? 200 : lb), b);
-            return;
-        }
-        a += la + (a[la] == '\n');
-        b += lb + (b[lb] == '\n');
-    }
-}
-
 /* ==== Running cells ========================================================= */
 
 struct runner {
@@ -565,9 +549,8 @@ static int diverged(const lab_results *t, size_t i, long status_col)
     return 0;
 }
 
-int lab_sweep_run(const lab_config *c, const char *path, const char *header,
-                  const lab_sweep_opts *opts, lab_sweep_report *rep,
-                  char *err, size_t errlen)
+int lab_sweep_run(const lab_config *c, const char *path, const lab_sweep_opts *opts,
+                  lab_sweep_report *rep, char *err, size_t errlen)
 {
     struct runner R = { .c = c, .o = opts, .err = err, .errlen = errlen };
     lab_results_read_info info = { 0 };
@@ -585,15 +568,13 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
     if ((rc = lab_results_read(R.t, path, &info, err, errlen)) != LAB_OK)
         goto done;
     rep->dropped = info.dropped;
-    if (!info.missing && info.comments)
-        lab_sweep_compare_headers(info.comments, header, rep->header_note,
-                                  sizeof rep->header_note);
+    rep->bad_line = info.bad_line;
     if ((rc = plan_queue(&R, &rep->total, &nmissing)) != LAB_OK)
         goto done;
     rep->kept = R.kept = rep->total - nmissing;
 
     /* Rewrite what is kept (dropping any partial line), then append. */
-    if ((rc = lab_results_write_file(R.t, path, header, err, errlen)) != LAB_OK)
+    if ((rc = lab_results_write_file(R.t, path, err, errlen)) != LAB_OK)
         goto done;
     if (!(R.out = fopen(path, "a"))) {
         rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
@@ -620,7 +601,7 @@ int lab_sweep_run(const lab_config *c, const char *path, const char *header,
 
     /* Sort the table, whatever happened: the rows on disk stay the same. */
     char err2[512];
-    int wrc = lab_results_write_file(R.t, path, header, err2, sizeof err2);
+    int wrc = lab_results_write_file(R.t, path, err2, sizeof err2);
     if (wrc != LAB_OK && (rc == LAB_OK || rc == LAB_EINTERRUPTED))
         rc = lab_fail(err, errlen, wrc, "%s", err2);
     if (rc == LAB_OK && R.nqueue < nmissing)
@@ -636,7 +617,6 @@ done:
     }
     if (rc != LAB_OK && !R.t)
         rep->remaining = rep->total;
-    free(info.comments);
     lab_results_free(R.t);
     free(R.queue);
     return rc;

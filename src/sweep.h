@@ -61,13 +61,11 @@ typedef struct lab_sweep_report {
     size_t total;     /* cells in the sweep (in this shard) */
     size_t kept;      /* cells found from earlier runs */
     size_t dropped;   /* malformed rows of earlier runs, dropped */
+    long bad_line;    /* the line of the first malformed row (0: none) */
     size_t ran;       /* cells run now */
     size_t failed;    /* cells that could not run */
     size_t diverged;  /* cells with a row marked diverged (kept or new) */
     size_t remaining; /* cells still missing after this run */
-    /* When the earlier table was written under another header (another build
-     * or environment): its first differing line, "was ..., now ..."; else "". */
-    char header_note[512];
 } lab_sweep_report;
 
 /* The shard (0-based) of every cell of c when split into nshards: the
@@ -76,22 +74,17 @@ typedef struct lab_sweep_report {
  * lab_config_ncells(c) entries. LAB_ENOMEM when out of memory. */
 int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of);
 
-/* Run the sweep of c (or one shard of it) into the results table at path;
- * header is written as the table's "#" comment block (each line must start
- * with "#"). Returns LAB_OK when every cell (of the shard) has its rows;
- * LAB_EINTERRUPTED when stopped early or when max_cells ended the run;
- * LAB_EFORMAT when the existing table has other columns; when cells failed,
- * the status of the first, with the cell named in err; other codes with a
- * message in err. The report is filled in every case. */
-int lab_sweep_run(const lab_config *c, const char *path, const char *header,
-                  const lab_sweep_opts *opts, lab_sweep_report *rep,
-                  char *err, size_t errlen);
+/* Run the sweep of c (or one shard of it) into the results table at path
+ * (its provenance is the caller's: provenance.h). Returns LAB_OK when every
+ * cell (of the shard) has its rows; LAB_EINTERRUPTED when stopped early or
+ * when max_cells ended the run; LAB_EFORMAT when the existing table has
+ * other columns; when cells failed, the status of the first, with the cell
+ * named in err; other codes with a message in err. The report is filled in
+ * every case. */
+int lab_sweep_run(const lab_config *c, const char *path, const lab_sweep_opts *opts,
+                  lab_sweep_report *rep, char *err, size_t errlen);
 
 /* "n=64 width=8 seed=0": the cell named by its axes, in buf. */
 void lab_sweep_cell_name(const lab_config *c, size_t i, char *buf, size_t len);
-
-/* The first line where two "#" blocks differ, as "was \"...\", now \"...\""
- * in note (empty when they agree). */
-void lab_sweep_compare_headers(const char *old, const char *now, char *note, size_t len);
 
 #endif

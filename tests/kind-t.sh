@@ -39,7 +39,7 @@ ok "two shards give the same table" same_file "$scratch/j1/results.tsv" "$scratc
 
 # A crash that left one of a cell's two rows: the cell runs again, whole.
 mkdir -p "$scratch/cut"
-cp "$scratch/j1/config.cfg" "$scratch/cut/"
+cp "$scratch/j1/config.cfg" "$scratch/j1/provenance.json" "$scratch/cut/"
 head -n -1 "$scratch/j1/results.tsv" > "$scratch/cut/results.tsv"
 run --out "$scratch/cut" -j 1
 ok "a cell with one of its two rows runs again" grep -q '(41 kept, 1 run' "$scratch/stderr"

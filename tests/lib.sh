@@ -24,6 +24,44 @@ ok() {
 
 diag() { printf '# %s\n' "$*" >&2; }
 
+# todo REASON DESCRIPTION COMMAND...: a check expected to fail until REASON
+# is done (TAP's TODO: a pass is reported as unexpected, to be made an ok).
+todo() {
+    why=$1
+    desc=$2
+    shift 2
+    tap_count=$((tap_count + 1))
+    if "$@"; then
+        echo "ok $tap_count - $desc # TODO $why"
+    else
+        echo "not ok $tap_count - $desc # TODO $why"
+    fi
+}
+
+# strict_tsv FILE...: each file is a plain table that any TSV reader loads
+# as it is: a header row first, then rows with as many tab-separated
+# fields, every line ended by a newline; no "#" line, blank line, carriage
+# return or NUL byte. What is wrong goes to stderr.
+strict_tsv() {
+    for f in "$@"; do
+        if [ ! -s "$f" ] || [ -n "$(tail -c 1 "$f")" ]; then
+            echo "$f: empty, or its last line has no newline" >&2
+            return 1
+        fi
+        if ! tr -d '\000\r' < "$f" | cmp -s - "$f"; then
+            echo "$f: a NUL byte or a carriage return" >&2
+            return 1
+        fi
+        awk -F '\t' -v f="$f" '
+            function bad(why) { print f ":" NR ": " why > "/dev/stderr"; failed = 1; exit }
+            /^#/ { bad("a \"#\" line") }
+            /^$/ { bad("a blank line") }
+            NR == 1 { n = NF; next }
+            NF != n { bad(NF " fields where the header row has " n) }
+            END { exit failed }' "$f" || return 1
+    done
+}
+
 # A table without its timing columns (those whose name ends in _s); with
 # "rows", without its comment lines too.
 without_timings() {

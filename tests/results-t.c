@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "kind.h"
 #include "results.h"
+#include "status.h"
 #include "tap.h"
 #include "train.h"
 
@@ -19,22 +21,26 @@ static const char cfg[] =
     "[sweep]\nn = 1024, 16384\nseeds = 6..7\ntrain.lr = 0.001, 0.1\n"
     "teacher.widths = 16 | 16, 16\n";
 
-/* Write text to a new file and return its path (static buffer). */
-static const char *file_with(const char *text)
+/* Write len bytes of text (which may hold NUL bytes) to a new file and
+ * return its path (static buffer). */
+static const char *file_with_bytes(const char *text, size_t len)
 {
     static char path[64];
     snprintf(path, sizeof path, "results-t-%ld.tmp", (long)getpid());
     FILE *f = fopen(path, "w");
-    if (!f)
+    if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
         bail("cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
     return path;
+}
+
+static const char *file_with(const char *text)
+{
+    return file_with_bytes(text, strlen(text));
 }
 
 int main(void)
 {
-    plan(14);
+    plan(18);
     lab_config c;
     char err[512];
     if (lab_config_init(&c) || lab_config_load_string(&c, cfg, "r.cfg", err, sizeof err)
@@ -77,10 +83,10 @@ int main(void)
     ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1\tx",
                          &cell, back) != 0, "an extra field is refused");
 
-    /* A table file: header block, two rows of cell 0 (the first wins), a
+    /* A table file: the header row, two rows of cell 0 (the first wins), a
      * malformed row, a partial last line. */
     lab_strbuf t = LAB_STRBUF_INIT;
-    lab_strbuf_printf(&t, "# a comment\n%s\n", lab_strbuf_str(&h));
+    lab_strbuf_printf(&t, "%s\n", lab_strbuf_str(&h));
     lab_strbuf_puts(&t, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.5\n"
                         "1024\t16\t64\t2\t0.001\t6\t37\t0.3\t0.4\t12\tok\tsteps\t0.5\n"
                         "1024\t16\t64\t2\t0.001\t7\t37\t0.3\tgarbage\t12\tok\tsteps\t0.5\n"
@@ -91,10 +97,62 @@ int main(void)
     lab_results_read_info info;
     int rc = lab_results_read(tab, path, &info, err, sizeof err);
     ok(rc == 0 && tab->complete == 1 && tab->rows[0] && tab->rows[0][1] == 0.1
-       && info.dropped == 2 && strcmp(info.comments, "# a comment\n") == 0,
-       "a table keeps a cell's first rows, counts a repeated and a malformed row, drops a "
-       "partial line (%zu dropped)", info.dropped);
-    free(info.comments);
+       && info.dropped == 2 && info.bad_line == 4,
+       "a table keeps a cell's first rows, counts a repeated and a malformed row (line %ld), "
+       "drops a partial line (%zu dropped)", info.bad_line, info.dropped);
+    lab_results_free(tab);
+
+    /* A NUL byte inside a row: that row is damaged, not the end of the file. */
+    lab_strbuf_reset(&t);
+    lab_strbuf_printf(&t, "%s\n", lab_strbuf_str(&h));
+    lab_strbuf_puts(&t, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.5\n"
+                        "1024\t16\t64\t2\t0.001\t7\t37\t0.1\t0.2\t12\tok\tsteps\t0.5\n"
+                        "1024\t16\t64\t2\t0.1\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.5\n");
+    char *nul = strstr(t.s, "0.001\t7") + 3; /* "0.0\0..." */
+    *nul = '\0';
+    path = file_with_bytes(t.s, t.len);
+    tab = lab_results_alloc(&c);
+    rc = lab_results_read(tab, path, &info, err, sizeof err);
+    ok(rc == 0 && tab->complete == 2 && tab->rows[0] && !tab->rows[1] && info.dropped == 1
+       && info.bad_line == 3,
+       "a NUL byte makes its row malformed (line %ld) and the rows after it are read "
+       "(%zu cells)", info.bad_line, tab->complete);
+    lab_results_free(tab);
+    *nul = '1';
+
+    /* A NUL byte in the header row, and the "#" lines of an older lab. */
+    char *hnul = strchr(t.s, '\t');
+    *hnul = '\0';
+    path = file_with_bytes(t.s, t.len);
+    tab = lab_results_alloc(&c);
+    rc = lab_results_read(tab, path, &info, err, sizeof err);
+    ok(rc == LAB_EFORMAT && strstr(err, ":1: the table's columns are \"n\" and a NUL byte"),
+       "a NUL byte in the header row is refused, naming file and line (%s)", err);
+    lab_results_free(tab);
+    *hnul = '\t';
+    lab_strbuf_reset(&t);
+    lab_strbuf_printf(&t, "# lab 0.1.0\n%s\n", lab_strbuf_str(&h));
+    path = file_with(lab_strbuf_str(&t));
+    tab = lab_results_alloc(&c);
+    rc = lab_results_read(tab, path, &info, err, sizeof err);
+    ok(rc == LAB_EFORMAT && strstr(err, ":1: a \"#\" line: the table was written by an older "
+                                        "lab"), "an older lab's \"#\" header is refused (%s)", err);
+    lab_results_free(tab);
+
+    /* A table written whole is its header row and rows, nothing else. */
+    tab = lab_results_alloc(&c);
+    lab_results_set(tab, 11, v);
+    lab_results_set(tab, 0, v);
+    rc = lab_results_write_file(tab, path, err, sizeof err);
+    text = lab_file_read(path, NULL);
+    lab_strbuf_reset(&t);
+    lab_strbuf_printf(&t, "%s\n1024\t16\t64\t2\t0.001\t6\t5377\t0.30000000000000004\t"
+                      "0.33333333333333331\t3000\tok\ttarget\t1.250\n16384\t16\t64\t2\t0.1\t7"
+                      "\t5377\t0.30000000000000004\t0.33333333333333331\t3000\tok\ttarget\t"
+                      "1.250\n", lab_strbuf_str(&h));
+    ok(rc == 0 && text && strcmp(text, lab_strbuf_str(&t)) == 0,
+       "a table is written as its header row, then its cells' rows in cell order");
+    free(text);
     lab_results_free(tab);
 
     /* Another set of axes is another table. */
@@ -128,7 +186,6 @@ int main(void)
        && info.dropped == 1,
        "a learner's row repeated starts the cell anew: the whole cell is kept (%zu dropped)",
        info.dropped);
-    free(info.comments);
     lab_results_free(tab);
     lab_config_release(&lc);
     remove(path);

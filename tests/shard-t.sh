@@ -4,19 +4,21 @@
 # teacher.input_dim gives the same table at -j 1, at -j 2, and from 3 shards
 # run at once and merged; the summary, figures and fits group by every axis.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 18
+plan 21
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 axes="--set sweep.train.lr=0.003,0.03 --set sweep.teacher.input_dim=4..8x2"
 run() { "$LAB" run "$tiny" $axes "$@" 2>"$scratch/stderr"; }
-rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
+rows() { tail -n +2 "$1" | wc -l; }
+# The columns of a run's axes, as provenance.json lists them.
+axes() { grep '^      "column": "' "$1" | cut -d '"' -f 4 | tr '\n' ' '; }
 
 run --out "$scratch/j1" -j 1
 ok "a sweep over train.lr and teacher.input_dim runs (48 cells)" \
     test "$(rows "$scratch/j1/results.tsv")" -eq 48
 ok "its table names every axis, in table order" \
-    sh -c "grep -q '^# axes: n teacher.input_dim width depth train.lr seed$' '$scratch/j1/results.tsv' \
-           && grep -q '^n	teacher.input_dim	width	depth	train.lr	seed	params	' '$scratch/j1/results.tsv'"
+    sh -c "test '$(axes "$scratch/j1/provenance.json")' = 'n teacher.input_dim width depth train.lr seed ' \
+           && head -n 1 '$scratch/j1/results.tsv' | grep -q '^n	teacher.input_dim	width	depth	train.lr	seed	params	'"
 run --out "$scratch/j2" -j 2
 ok "-j 2 gives the same table as -j 1" same_file "$scratch/j1/results.tsv" "$scratch/j2/results.tsv"
 
@@ -30,6 +32,11 @@ ok "three shards run at once leave their tables" \
 ok "the last shard to finish merged them into the -j 1 table, bit for bit (timings aside)" \
     same_file "$scratch/j1/results.tsv" "$scratch/sh/results.tsv"
 ok "and wrote the same summary" cmp -s "$scratch/j1/summary.tsv" "$scratch/sh/summary.tsv"
+ok "and the same provenance.json" cmp -s "$scratch/j1/provenance.json" "$scratch/sh/provenance.json"
+ok "each shard's table is plain TSV" strict_tsv "$scratch/sh/shards/"*.tsv
+ok "with its provenance beside it" \
+    sh -c "test -f '$scratch/sh/shards/1-of-3.json' && test -f '$scratch/sh/shards/3-of-3.json' \
+           && cmp -s '$scratch/sh/shards/2-of-3.json' '$scratch/j1/provenance.json'"
 "$LAB" merge "$scratch/sh" 2>"$scratch/stderr"
 ok "lab merge on the finished shards merges again, the same" \
     sh -c "test $? -eq 0 && grep -q 'merged 3 shard files' '$scratch/stderr'"
@@ -50,7 +57,7 @@ ok "each learning curve is fitted apart: 8 curves" \
 ok "a shard stopped early keeps its cells" test "$(rows "$scratch/part/shards/2-of-3.tsv")" -eq 3
 "$LAB" run "$tiny" $axes --out "$scratch/part" --shard 2/3 2>"$scratch/stderr"
 ok "rerun, it finishes its 16 cells and says which shards are missing, none running" \
-    sh -c "test \$(grep -v '^#' '$scratch/part/shards/2-of-3.tsv' | tail -n +2 | wc -l) -eq 16 \
+    sh -c "test \$(tail -n +2 '$scratch/part/shards/2-of-3.tsv' | wc -l) -eq 16 \
            && grep -q '(3 kept, 13 run' '$scratch/stderr' \
            && grep -q '32 cells are missing (1/3 (no file; 16 of 16 cells), 3/3 (no file; 16 of 16 cells)) and no other shard is running' '$scratch/stderr' \
            && test ! -f '$scratch/part/results.tsv'"

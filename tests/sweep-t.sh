@@ -3,11 +3,11 @@
 # Sweeps end to end: reproducible tables, -j 1 = -j 2, resuming after an
 # interruption or a crash, refusing a changed config, recording divergence.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 28
+plan 39
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
-rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
+rows() { tail -n +2 "$1" | wc -l; }
 
 
 ok "a tiny sweep runs" run --out "$scratch/one" -j 1
@@ -15,9 +15,20 @@ ok "it leaves config.cfg, results.tsv with 12 rows, summary.tsv and figures" \
     sh -c "test -f '$scratch/one/config.cfg' && test \$(grep -v '^#' '$scratch/one/results.tsv' | tail -n +2 | wc -l) -eq 12 \
            && test -f '$scratch/one/summary.tsv' && test -f '$scratch/one/figures/error_vs_n.gp' \
            && test -f '$scratch/one/figures/error_vs_n.dat' && test -f '$scratch/one/figures/error_vs_width.dat'"
-ok "results.tsv records versions, seeds and the config" \
-    sh -c "grep -q '^# lab ' '$scratch/one/results.tsv' && grep -q 'sweep seeds 0, 1' '$scratch/one/results.tsv' \
-           && grep -q '^#   steps = 300' '$scratch/one/results.tsv'"
+prov="$scratch/one/provenance.json"
+ok "provenance.json records the build, BLAS, seeds, stream rule and config" \
+    sh -c "grep -q '^    \"git\": \"' '$prov' && grep -q '^    \"blas\": \".*; core .*; threads 1\"' '$prov' \
+           && grep -q '^    \"OPENBLAS_NUM_THREADS\": ' '$prov' && grep -q '^    \"seed\": 7$' '$prov' \
+           && test \"\$(sed -n '/^  \"seeds\": \[/,/\]/p' '$prov' | tr -d ' \n')\" = '\"seeds\":[0,1],' \
+           && grep -q '^  \"stream_rule\": 2,' '$prov' && grep -q '^    \"steps = 300\",' '$prov'"
+# Every table of the run folder (predictions.tsv apart, below).
+tables=$(ls "$scratch/one/"*.tsv | grep -v '/predictions.tsv$')
+ok "every table of the run is plain TSV: a header row, the same fields on every line, no #" \
+    strict_tsv $tables
+todo "the fitter's predictions.tsv without # lines" "predictions.tsv is plain TSV too" \
+    strict_tsv "$scratch/one/predictions.tsv"
+ok "the tables checked include results, summary and the fits: $(echo $tables | wc -w) tables" \
+    sh -c "for t in results summary fits diagnostics scores; do echo '$tables' | grep -q \"/\$t.tsv\" || exit 1; done"
 
 run --out "$scratch/two" -j 1
 ok "the same config twice gives the same results.tsv, timings aside" \
@@ -38,7 +49,7 @@ ok "and only the 7 missing cells ran" grep -q '(5 kept, 7 run' "$scratch/stderr"
 
 # Resume after a crash that left a half-written line.
 mkdir -p "$scratch/crash"
-cp "$scratch/one/config.cfg" "$scratch/crash/"
+cp "$scratch/one/config.cfg" "$scratch/one/provenance.json" "$scratch/crash/"
 head -n -4 "$scratch/one/results.tsv" > "$scratch/crash/results.tsv"
 printf '128\t8\t1' >> "$scratch/crash/results.tsv"
 run --out "$scratch/crash" -j 1
@@ -57,13 +68,50 @@ ok "changing only the figure format is not a different config" grep -q '(12 kept
 
 # A malformed row (a damaged file) is dropped and its cell runs again.
 mkdir -p "$scratch/damaged"
-cp "$scratch/par/config.cfg" "$scratch/damaged/"
+cp "$scratch/par/config.cfg" "$scratch/par/provenance.json" "$scratch/damaged/"
 awk -F '\t' -v OFS='\t' '/^[0-9]/ && ++r == 3 { $7 = "garbage" } { print }' \
     "$scratch/par/results.tsv" > "$scratch/damaged/results.tsv"
 run --out "$scratch/damaged" -j 1
-ok "a malformed row is dropped with a warning" grep -q 'dropped 1 rows of .* that were malformed' "$scratch/stderr"
+ok "a malformed row is dropped with a warning naming its line" \
+    grep -q 'dropped 1 rows of .* that were malformed .*(the first malformed: line 4)' "$scratch/stderr"
 ok "and the table is completed as if it had never been damaged" \
     same_file "$scratch/par/results.tsv" "$scratch/damaged/results.tsv"
+# A NUL byte in a row: that row runs again, and only it.
+awk '/^[0-9]/ && ++r == 5 { sub(/\t/, "\t\001") } { print }' "$scratch/par/results.tsv" \
+    | tr '\001' '\000' > "$scratch/damaged/results.tsv"
+run --out "$scratch/damaged" -j 1
+ok "a NUL byte in a row drops that row alone, naming its line" \
+    sh -c "grep -q 'dropped 1 rows of .*(the first malformed: line 6)' '$scratch/stderr' \
+           && grep -q '(11 kept, 1 run' '$scratch/stderr'"
+
+# The provenance decides whether a folder is continued.
+mkdir -p "$scratch/build"
+cp "$scratch/par/config.cfg" "$scratch/par/results.tsv" "$scratch/build/"
+sed 's/^    "git": "/    "git": "other-/' "$scratch/par/provenance.json" > "$scratch/build/provenance.json"
+run --out "$scratch/build" -j 1
+ok "cells of another build are kept, with a warning naming what differs" \
+    sh -c "grep -q '12 cells kept from a table written under another build or environment (git was other-' '$scratch/stderr' \
+           && grep -q '(12 kept, 0 run' '$scratch/stderr'"
+ok "and provenance.json lists that build too" \
+    sh -c "grep -q '^  \"other_builds\": \[' '$scratch/build/provenance.json' \
+           && grep -q '\"git\": \"other-' '$scratch/build/provenance.json'"
+sed -i 's/^  "stream_rule": 2,/  "stream_rule": 1,/' "$scratch/build/provenance.json"
+run --out "$scratch/build" -j 1
+ok "cells of another stream rule are refused (exit $?), naming it" \
+    grep -q 'holds results of another config or stream rule: its cells follow stream rule 1, this lab.s follow rule 2' \
+        "$scratch/stderr"
+rm "$scratch/build/provenance.json"
+{ echo '# lab 0.1.0 (git 0409ac4)'; cat "$scratch/par/results.tsv"; } > "$scratch/build/results.tsv"
+run --out "$scratch/build" -j 1
+ok "a folder of an older lab (# lines, no provenance.json) is refused (exit $?)" \
+    grep -q 'results.tsv was written by an older lab, which kept the provenance in "#" lines' "$scratch/stderr"
+"$LAB" plot "$scratch/build" 2>"$scratch/stderr"
+ok "and lab plot still draws it" test $? -eq 0 -a -f "$scratch/build/figures/error_vs_n.gp"
+run --out "$scratch/build" -j 1 --fresh
+ok "--fresh starts it over" \
+    sh -c "grep -q '(0 kept, 12 run' '$scratch/stderr' && test -f '$scratch/build/provenance.json' \
+           && ! grep -q other_builds '$scratch/build/provenance.json'"
+ok "with a plain table" strict_tsv "$scratch/build/results.tsv"
 
 # Divergence is a result, not a crash.
 run --out "$scratch/div" --set train.optimizer=sgd --set train.lr=1000
