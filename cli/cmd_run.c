@@ -39,8 +39,11 @@ static const char usage[] =
     "                       the last shard to finish merges them (or lab merge DIR)\n"
     "  -h, --help           this help\n"
     "\n"
-    "Writes DIR/config.cfg (resolved), results.tsv, summary.tsv, run.log and\n"
-    "figures/. Exit status: 0 done, 1 failure, 2 usage or config error,\n"
+    "Writes DIR/config.cfg (resolved), results.tsv, provenance.json (the build,\n"
+    "seeds and config that made it), summary.tsv, run.log and figures/.\n"
+    "Progress goes to stderr: a live line on a terminal, else a line every 5 %\n"
+    "of the cells or every minute, whichever comes first.\n"
+    "Exit status: 0 done, 1 failure, 2 usage or config error,\n"
     "130 interrupted (rerun to resume).\n";
 
 /* Set by SIGINT/SIGTERM: cells stop at their next step, finished rows stay. */
