@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "fileio.h"
 #include "report.h"
 #include "runfolder.h"
@@ -74,8 +75,7 @@ static char *find_config(const char *name)
 {
     if (strchr(name, '/'))
         return readable(name) ? strdup(name) : NULL;
-    const char *dirs[] = { NULL, "experiments", LAB_SRCDIR "/experiments",
-                           LAB_PKGDATADIR "/experiments" };
+    const char *dirs[] = { NULL, "experiments", lab_datadir_path(LAB_DATADIR_EXPERIMENTS) };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char *p = try_dir(dirs[i], name);
         if (p)
@@ -93,9 +93,9 @@ int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
     }
     char *path = find_config(name);
     if (!path) {
-        lab_cli_error("%s: no such config (looked in the current folder and in "
-                      "experiments/; `ls %s/experiments` lists the lab's own)",
-                      name, LAB_SRCDIR);
+        lab_cli_error("%s: no such config (looked in the current folder, in experiments/ "
+                      "and in the lab's own %s)", name,
+                      lab_datadir_path(LAB_DATADIR_EXPERIMENTS));
         return LAB_EXIT_USAGE;
     }
     int rc = lab_config_load(c, path, err, sizeof err);

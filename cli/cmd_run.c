@@ -25,7 +25,8 @@
 static const char usage[] =
     "Usage: lab run CFG [options]\n"
     "Run the sweep of an experiment; rerunning resumes where it stopped.\n"
-    "CFG is a path, or a name looked up in the current folder, then in experiments/.\n"
+    "CFG is a path, or a name looked up in the current folder, then in experiments/,\n"
+    "then in the lab's own experiments.\n"
     "\n"
     "  -j, --jobs N         cells run in parallel (default: the number of cores)\n"
     "  --set SECTION.KEY=VALUE\n"

@@ -17,13 +17,18 @@ static const char usage[] =
     "tslab: scaling laws in the noiseless, realizable teacher-student setting.\n"
     "\n"
     "Commands:\n"
-    "  run CFG      run an experiment (resumable); `lab run CFG --help`\n"
-    "  show CFG     print the resolved configuration with every default\n"
-    "  plot RUNDIR  redo the summary and figures of a run folder\n"
-    "  fit TABLE    fit scaling laws to a table; `lab fit --help`\n"
-    "  merge RUNDIR join the shards of a run (lab run --shard K/N) and report\n"
+    "  run CFG       run an experiment (resumable)\n"
+    "  show CFG      print the resolved configuration with every default\n"
+    "  plot RUNDIR   redo the summary and figures of a run folder\n"
+    "  fit TABLE     fit scaling laws to a table\n"
+    "  merge RUNDIR  join the shards of a run (lab run --shard K/N) and report\n"
     "\n"
-    "  lab --version, lab --help\n";
+    "`lab COMMAND --help` describes a command. CFG is a path, or a name looked up\n"
+    "in the current folder, then in experiments/, then in the lab's own experiments.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help    this help\n"
+    "  --version     the version, and the libraries and BLAS of this build\n";
 
 /* OpenBLAS starts its thread pool when it is loaded, before main(), unless
  * OPENBLAS_NUM_THREADS says 1; openblas_set_num_threads(1) later keeps every
