@@ -3,6 +3,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "datadir.h"
 #include "fileio.h"
+#include "options.h"
 #include "report.h"
 #include "runfolder.h"
 #include "status.h"
@@ -43,6 +45,33 @@ int lab_cli_exit_code(int status)
     default:
         return LAB_EXIT_FAIL;
     }
+}
+
+/* ---- options ---------------------------------------------------------------- */
+
+int lab_cli_refused(const char *cmd, int opt, char **argv, const struct option *longopts)
+{
+    char msg[512];
+    lab_options_refused(opt, argv, longopts, msg, sizeof msg);
+    lab_cli_error("%s (lab %s --help lists the options)", msg, cmd);
+    return LAB_EXIT_USAGE;
+}
+
+int lab_cli_set_option(int argc, char **argv, char *arg, char **sets, int *nsets)
+{
+    if (strchr(arg, '=')) {
+        sets[(*nsets)++] = arg;
+        return -1;
+    }
+    /* The value given as the next argument: getopt has not reached it yet.
+     * A number may be negative. */
+    const char *next = optind < argc ? argv[optind] : NULL;
+    if (next && (next[0] != '-' || isdigit((unsigned char)next[1]) || next[1] == '.'))
+        lab_cli_error("--set %s: expected SECTION.KEY=VALUE as one argument; did you mean "
+                      "--set %s=%s?", arg, arg, next);
+    else
+        lab_cli_error("--set %s: expected SECTION.KEY=VALUE (e.g. --set train.lr=0.01)", arg);
+    return LAB_EXIT_USAGE;
 }
 
 /* ---- finding configs ----------------------------------------------------- */

@@ -112,10 +112,11 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
     };
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
     char *end;
-    int opt;
+    int opt, code;
     o->jobs = ncores > 0 ? (int)ncores : 1;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+    opterr = 0; /* our messages, not getopt's */
+    while ((opt = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j':
             o->jobs = (int)strtol(optarg, &end, 10);
@@ -125,7 +126,8 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
             }
             break;
         case 's':
-            o->sets[o->nsets++] = optarg;
+            if ((code = lab_cli_set_option(argc, argv, optarg, o->sets, &o->nsets)) >= 0)
+                return code;
             break;
         case 'o':
             o->out = optarg;
@@ -150,8 +152,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
             fputs(usage, stdout);
             return LAB_EXIT_OK;
         default:
-            fputs(usage, stderr);
-            return LAB_EXIT_USAGE;
+            return lab_cli_refused("run", opt, argv, longopts);
         }
     }
     return -1;

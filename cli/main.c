@@ -11,6 +11,7 @@
 #include "blas.h"
 #include "cli.h"
 #include "provenance.h"
+#include "suggest.h"
 
 static const char usage[] =
     "Usage: lab COMMAND [ARGS]\n"
@@ -29,6 +30,18 @@ static const char usage[] =
     "Options:\n"
     "  -h, --help    this help\n"
     "  --version     the version, and the libraries and BLAS of this build\n";
+
+/* The commands, in the order of the usage. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    { "run", lab_cmd_run },
+    { "show", lab_cmd_show },
+    { "plot", lab_cmd_plot },
+    { "fit", lab_cmd_fit },
+    { "merge", lab_cmd_merge },
+};
 
 /* OpenBLAS starts its thread pool when it is loaded, before main(), unless
  * OPENBLAS_NUM_THREADS says 1; openblas_set_num_threads(1) later keeps every
@@ -70,16 +83,17 @@ int main(int argc, char **argv)
         lab_provenance_write(stdout);
         return LAB_EXIT_OK;
     }
-    if (strcmp(cmd, "run") == 0)
-        return lab_cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "show") == 0)
-        return lab_cmd_show(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0)
-        return lab_cmd_plot(argc - 1, argv + 1);
-    if (strcmp(cmd, "fit") == 0)
-        return lab_cmd_fit(argc - 1, argv + 1);
-    if (strcmp(cmd, "merge") == 0)
-        return lab_cmd_merge(argc - 1, argv + 1);
-    lab_cli_error("%s: unknown command (lab --help lists them)", cmd);
+    lab_suggest close;
+    lab_suggest_init(&close, cmd);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+        lab_suggest_add(&close, commands[i].name);
+    }
+    if (close.best)
+        lab_cli_error("%s: unknown command; did you mean %s? (lab --help lists them)", cmd,
+                      close.best);
+    else
+        lab_cli_error("%s: unknown command (lab --help lists them)", cmd);
     return LAB_EXIT_USAGE;
 }
