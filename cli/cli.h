@@ -21,6 +21,18 @@ void lab_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The exit code for a library status. */
 int lab_cli_exit_code(int status);
 
+/* After getopt_long() refused an option of command cmd (it returned '?' or
+ * ':'; options.h): say which and why, with the closest valid option.
+ * Returns LAB_EXIT_USAGE. */
+struct option;
+int lab_cli_refused(const char *cmd, int opt, char **argv, const struct option *longopts);
+
+/* Take the value of --set, "SECTION.KEY=VALUE", into sets[(*nsets)++]. One
+ * without '=' is refused here, saying how to write it: for
+ * `--set train.lr 0.1`, "did you mean --set train.lr=0.1?". getopt's optind
+ * must still point after arg. Returns -1 to go on, else an exit code. */
+int lab_cli_set_option(int argc, char **argv, char *arg, char **sets, int *nsets);
+
 /* Load a config by name (a path, or a bare name looked up in the current
  * folder and then in experiments/), apply the --set overrides and finish it.
  * Prints the error and returns an exit code on failure, 0 on success; in

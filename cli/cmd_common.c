@@ -3,6 +3,7 @@
 
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "fileio.h"
+#include "options.h"
 #include "report.h"
 #include "runfolder.h"
 #include "status.h"
@@ -44,6 +47,33 @@ int lab_cli_exit_code(int status)
     }
 }
 
+/* ---- options ---------------------------------------------------------------- */
+
+int lab_cli_refused(const char *cmd, int opt, char **argv, const struct option *longopts)
+{
+    char msg[512];
+    lab_options_refused(opt, argv, longopts, msg, sizeof msg);
+    lab_cli_error("%s (lab %s --help lists the options)", msg, cmd);
+    return LAB_EXIT_USAGE;
+}
+
+int lab_cli_set_option(int argc, char **argv, char *arg, char **sets, int *nsets)
+{
+    if (strchr(arg, '=')) {
+        sets[(*nsets)++] = arg;
+        return -1;
+    }
+    /* The value given as the next argument: getopt has not reached it yet.
+     * A number may be negative. */
+    const char *next = optind < argc ? argv[optind] : NULL;
+    if (next && (next[0] != '-' || isdigit((unsigned char)next[1]) || next[1] == '.'))
+        lab_cli_error("--set %s: expected SECTION.KEY=VALUE as one argument; did you mean "
+                      "--set %s=%s?", arg, arg, next);
+    else
+        lab_cli_error("--set %s: expected SECTION.KEY=VALUE (e.g. --set train.lr=0.01)", arg);
+    return LAB_EXIT_USAGE;
+}
+
 /* ---- finding configs ----------------------------------------------------- */
 
 static int readable(const char *path)
@@ -74,8 +104,7 @@ static char *find_config(const char *name)
 {
     if (strchr(name, '/'))
         return readable(name) ? strdup(name) : NULL;
-    const char *dirs[] = { NULL, "experiments", LAB_SRCDIR "/experiments",
-                           LAB_PKGDATADIR "/experiments" };
+    const char *dirs[] = { NULL, "experiments", lab_datadir_path(LAB_DATADIR_EXPERIMENTS) };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char *p = try_dir(dirs[i], name);
         if (p)
@@ -93,9 +122,9 @@ int lab_cli_load_config(lab_config *c, const char *name, char **sets, int nsets)
     }
     char *path = find_config(name);
     if (!path) {
-        lab_cli_error("%s: no such config (looked in the current folder and in "
-                      "experiments/; `ls %s/experiments` lists the lab's own)",
-                      name, LAB_SRCDIR);
+        lab_cli_error("%s: no such config (looked in the current folder, in experiments/ "
+                      "and in the lab's own %s)", name,
+                      lab_datadir_path(LAB_DATADIR_EXPERIMENTS));
         return LAB_EXIT_USAGE;
     }
     int rc = lab_config_load(c, path, err, sizeof err);

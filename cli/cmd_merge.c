@@ -36,9 +36,12 @@ int lab_cmd_merge(int argc, char **argv)
     };
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        fputs(usage, opt == 'h' ? stdout : stderr);
-        return opt == 'h' ? LAB_EXIT_OK : LAB_EXIT_USAGE;
+    opterr = 0; /* our messages, not getopt's */
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (opt != 'h')
+            return lab_cli_refused("merge", opt, argv, longopts);
+        fputs(usage, stdout);
+        return LAB_EXIT_OK;
     }
     if (optind != argc - 1) {
         fputs(usage, stderr);

@@ -24,12 +24,15 @@ int lab_cmd_plot(int argc, char **argv)
     const char *format = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0; /* our messages, not getopt's */
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (opt == 'F') {
             format = optarg;
+        } else if (opt == 'h') {
+            fputs(usage, stdout);
+            return LAB_EXIT_OK;
         } else {
-            fputs(usage, opt == 'h' ? stdout : stderr);
-            return opt == 'h' ? LAB_EXIT_OK : LAB_EXIT_USAGE;
+            return lab_cli_refused("plot", opt, argv, longopts);
         }
     }
     if (optind != argc - 1) {

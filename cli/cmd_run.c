@@ -26,7 +26,8 @@
 static const char usage[] =
     "Usage: lab run CFG [options]\n"
     "Run the sweep of an experiment; rerunning resumes where it stopped.\n"
-    "CFG is a path, or a name looked up in the current folder, then in experiments/.\n"
+    "CFG is a path, or a name looked up in the current folder, then in experiments/,\n"
+    "then in the lab's own experiments.\n"
     "\n"
     "  -j, --jobs N         cells run in parallel (default: the number of cores)\n"
     "  --set SECTION.KEY=VALUE\n"
@@ -93,10 +94,11 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
     };
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
     char *end;
-    int opt;
+    int opt, code;
     o->jobs = ncores > 0 ? (int)ncores : 1;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+    opterr = 0; /* our messages, not getopt's */
+    while ((opt = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j':
             o->jobs = (int)strtol(optarg, &end, 10);
@@ -106,7 +108,8 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
             }
             break;
         case 's':
-            o->sets[o->nsets++] = optarg;
+            if ((code = lab_cli_set_option(argc, argv, optarg, o->sets, &o->nsets)) >= 0)
+                return code;
             break;
         case 'o':
             o->out = optarg;
@@ -131,8 +134,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
             fputs(usage, stdout);
             return LAB_EXIT_OK;
         default:
-            fputs(usage, stderr);
-            return LAB_EXIT_USAGE;
+            return lab_cli_refused("run", opt, argv, longopts);
         }
     }
     return -1;

@@ -21,21 +21,27 @@ int lab_cmd_show(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     char **sets = calloc((size_t)argc, sizeof *sets);
-    int nsets = 0, opt;
+    int nsets = 0, opt, code = -1;
     if (!sets)
         return LAB_EXIT_FAIL;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0; /* our messages, not getopt's */
+    while (code < 0 && (opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (opt == 's') {
-            sets[nsets++] = optarg;
+            code = lab_cli_set_option(argc, argv, optarg, sets, &nsets);
+        } else if (opt == 'h') {
+            fputs(usage, stdout);
+            code = LAB_EXIT_OK;
         } else {
-            fputs(usage, opt == 'h' ? stdout : stderr);
-            free(sets);
-            return opt == 'h' ? LAB_EXIT_OK : LAB_EXIT_USAGE;
+            code = lab_cli_refused("show", opt, argv, longopts);
         }
     }
+    if (code >= 0) {
+        free(sets);
+        return code;
+    }
     lab_config c;
-    int code = lab_cli_config_operand(&c, argc, argv, usage, sets, nsets);
+    code = lab_cli_config_operand(&c, argc, argv, usage, sets, nsets);
     free(sets);
     if (code == LAB_EXIT_OK) {
         printf("# The resolved configuration of %s (lab %s).\n", c.source, lab_version());

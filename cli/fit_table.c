@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "forms.h"
 #include "names.h"
+#include "options.h"
 #include "status.h"
 #include "table.h"
 
@@ -213,10 +214,9 @@ int lab_fit_options_parse(int argc, char **argv, lab_fit_options *o, char *err, 
             return LAB_OK;
         }
         if (opt == '?' || opt == ':') {
-            /* A short option inside a group ("-zq") is named by optopt. */
-            char shortopt[3] = { '-', (char)optopt, '\0' };
-            rc = lab_fail(err, errlen, LAB_EINVAL, "%s: %s", optopt ? shortopt : argv[optind - 1],
-                          opt == ':' ? "the option needs a value" : "unknown option");
+            char msg[512];
+            lab_options_refused(opt, argv, longopts, msg, sizeof msg);
+            rc = lab_fail(err, errlen, LAB_EINVAL, "%s", msg);
         }
         else
             rc = fit_option(o, opt, optarg, &nsplit, err, errlen);

@@ -11,19 +11,37 @@
 #include "blas.h"
 #include "cli.h"
 #include "provenance.h"
+#include "suggest.h"
 
 static const char usage[] =
     "Usage: lab COMMAND [ARGS]\n"
     "tslab: scaling laws in the noiseless, realizable teacher-student setting.\n"
     "\n"
     "Commands:\n"
-    "  run CFG      run an experiment (resumable); `lab run CFG --help`\n"
-    "  show CFG     print the resolved configuration with every default\n"
-    "  plot RUNDIR  redo the summary and figures of a run folder\n"
-    "  fit TABLE    fit scaling laws to a table; `lab fit --help`\n"
-    "  merge RUNDIR join the shards of a run (lab run --shard K/N) and report\n"
+    "  run CFG       run an experiment (resumable)\n"
+    "  show CFG      print the resolved configuration with every default\n"
+    "  plot RUNDIR   redo the summary and figures of a run folder\n"
+    "  fit TABLE     fit scaling laws to a table\n"
+    "  merge RUNDIR  join the shards of a run (lab run --shard K/N) and report\n"
     "\n"
-    "  lab --version, lab --help\n";
+    "`lab COMMAND --help` describes a command. CFG is a path, or a name looked up\n"
+    "in the current folder, then in experiments/, then in the lab's own experiments.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help    this help\n"
+    "  --version     the version, and the libraries and BLAS of this build\n";
+
+/* The commands, in the order of the usage. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    { "run", lab_cmd_run },
+    { "show", lab_cmd_show },
+    { "plot", lab_cmd_plot },
+    { "fit", lab_cmd_fit },
+    { "merge", lab_cmd_merge },
+};
 
 /* OpenBLAS starts its thread pool when it is loaded, before main(), unless
  * OPENBLAS_NUM_THREADS says 1; openblas_set_num_threads(1) later keeps every
@@ -65,16 +83,17 @@ int main(int argc, char **argv)
         lab_provenance_write(stdout);
         return LAB_EXIT_OK;
     }
-    if (strcmp(cmd, "run") == 0)
-        return lab_cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "show") == 0)
-        return lab_cmd_show(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0)
-        return lab_cmd_plot(argc - 1, argv + 1);
-    if (strcmp(cmd, "fit") == 0)
-        return lab_cmd_fit(argc - 1, argv + 1);
-    if (strcmp(cmd, "merge") == 0)
-        return lab_cmd_merge(argc - 1, argv + 1);
-    lab_cli_error("%s: unknown command (lab --help lists them)", cmd);
+    lab_suggest close;
+    lab_suggest_init(&close, cmd);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+        lab_suggest_add(&close, commands[i].name);
+    }
+    if (close.best)
+        lab_cli_error("%s: unknown command; did you mean %s? (lab --help lists them)", cmd,
+                      close.best);
+    else
+        lab_cli_error("%s: unknown command (lab --help lists them)", cmd);
     return LAB_EXIT_USAGE;
 }

@@ -212,22 +212,49 @@ static void strip_hash_comment(char *v)
         v[--n] = '\0';
 }
 
+/* Append "; did you mean X?" (or "X or Y") for a mistyped section.name:
+ * "section.key", or "sweep.section.key" with sweep (a [sweep] entry); the
+ * sweep's own keys are "sweep.n". Nothing when no key is close. */
+static void suggest_key(const char *section, const char *name, int sweep, lab_strbuf *b)
+{
+    const lab_key *keys[4];
+    size_t n = lab_keys_suggest(section, name, keys, sizeof keys / sizeof keys[0]);
+    for (size_t i = 0; i < n; i++) {
+        int own = strcmp(keys[i]->section, "sweep") == 0;
+        lab_strbuf_printf(b, "%s%s%s.%s", i ? " or " : "; did you mean ",
+                          sweep && !own ? "sweep." : "", keys[i]->section, keys[i]->name);
+    }
+    if (n)
+        lab_strbuf_puts(b, "?");
+}
+
 /* The key named by a [sweep] entry: "n", "seeds", or "section.key". */
 static int sweep_key(const char *name, struct lab_keyref *ref, char *why, size_t len)
 {
     const char *dot = strchr(name, '.');
+    lab_strbuf hint = LAB_STRBUF_INIT;
     if (!dot) {
         if (lab_keys_find("sweep", name, ref))
             return 0;
-        snprintf(why, len, "unknown key; [sweep] has n, seeds, and section.key = values for "
-                 "any key that changes results (e.g. train.lr)");
+        /* "sweep.nn" means n; "sweep.lr" means train.lr. */
+        suggest_key("sweep", name, 1, &hint);
+        if (hint.len)
+            snprintf(why, len, "unknown key%s", hint.s);
+        else
+            snprintf(why, len, "unknown key; [sweep] has n, seeds, and section.key = values "
+                     "for any key that changes results (e.g. train.lr)");
+        lab_strbuf_release(&hint);
         return -1;
     }
     char section[64];
     size_t ls = (size_t)(dot - name);
     if (ls >= sizeof section || !lab_keys_find((memcpy(section, name, ls), section[ls] = '\0',
                                            section), dot + 1, ref)) {
-        snprintf(why, len, "unknown key (lab show lists them all)");
+        if (ls < sizeof section)
+            suggest_key(section, dot + 1, 1, &hint);
+        snprintf(why, len, "unknown key%s", hint.len ? lab_strbuf_str(&hint)
+                                                     : " (lab show lists them all)");
+        lab_strbuf_release(&hint);
         return -1;
     }
     return lab_axes_sweepable(ref->k, why, len) ? 0 : -1;
@@ -244,6 +271,12 @@ static int handler(void *user, const char *section, const char *name, const char
         return 0;
     }
     if (!lab_keys_known_section(section)) {
+        const char *close = lab_keys_suggest_section(section);
+        if (close) {
+            ctx_fail(x, "%s.%s: unknown section [%s]; did you mean [%s]?", section, name,
+                     section, close);
+            return 0;
+        }
         lab_strbuf list = LAB_STRBUF_INIT;
         size_t nsec;
         const char *const *common = lab_keys_common_sections(&nsec);
@@ -264,14 +297,18 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
     } else if (!lab_keys_find(section, name, &ref)) {
+        /* The closest key, else the section's keys. */
         lab_strbuf list = LAB_STRBUF_INIT;
-        struct lab_keyref all[LAB_CONFIG_MAXKEYS];
-        size_t n = lab_keys_all(all);
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(all[i].k->section, section) == 0)
-                lab_strbuf_printf(&list, " %s", all[i].k->name);
-        ctx_fail(x, "%s.%s: unknown key; [%s] has%s", section, name, section,
-                 lab_strbuf_str(&list));
+        suggest_key(section, name, 0, &list);
+        if (!list.len) {
+            struct lab_keyref all[LAB_CONFIG_MAXKEYS];
+            size_t n = lab_keys_all(all);
+            lab_strbuf_printf(&list, "; [%s] has", section);
+            for (size_t i = 0; i < n; i++)
+                if (strcmp(all[i].k->section, section) == 0)
+                    lab_strbuf_printf(&list, " %s", all[i].k->name);
+        }
+        ctx_fail(x, "%s.%s: unknown key%s", section, name, lab_strbuf_str(&list));
         lab_strbuf_release(&list);
         return 0;
     }
@@ -382,8 +419,13 @@ int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errl
     struct lab_keyref ref;
     int swept = strcmp(sec, "sweep") == 0;
     if (swept ? sweep_key(nm, &ref, why, sizeof why) < 0 : !lab_keys_find(sec, nm, &ref)) {
-        if (!swept)
-            snprintf(why, sizeof why, "unknown key (lab show lists them all)");
+        if (!swept) {
+            lab_strbuf hint = LAB_STRBUF_INIT;
+            suggest_key(sec, nm, 0, &hint);
+            snprintf(why, sizeof why, "unknown key%s", hint.len ? lab_strbuf_str(&hint)
+                                                                : " (lab show lists them all)");
+            lab_strbuf_release(&hint);
+        }
         return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s", assignment, sec, nm,
                         why);
     }

@@ -50,6 +50,14 @@ size_t lab_keys_all(struct lab_keyref *out);
 int lab_keys_find(const char *section, const char *name, struct lab_keyref *ref);
 struct lab_keyref lab_keys_ref(const lab_key *k);
 int lab_keys_known_section(const char *section);
+/* The known section closest to a mistyped one (a string of the key table),
+ * or NULL when none is close (suggest.h). */
+const char *lab_keys_suggest_section(const char *section);
+/* The keys (at most max, into out) a mistyped section.name most likely
+ * means: the key, or the closest one, in the section or the section closest
+ * to it; else keys of that name in other sections. Returns how many. */
+size_t lab_keys_suggest(const char *section, const char *name, const lab_key **out,
+                        size_t max);
 /* Whether the kind of c has key r (common keys always). */
 int lab_keys_active(const lab_config *c, const struct lab_keyref *r);
 /* The keys of c's kind in the order they are written: the common sections,

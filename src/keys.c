@@ -12,6 +12,7 @@
 #include "kind.h"
 #include "optim.h"
 #include "plot.h"
+#include "suggest.h"
 
 /* ==== The common keys ====================================================== */
 
@@ -216,6 +217,52 @@ int lab_keys_known_section(const char *section)
         if (strcmp(all[i].k->section, section) == 0)
             return 1;
     return 0;
+}
+
+/* ==== Suggestions for mistyped keys ========================================= */
+
+const char *lab_keys_suggest_section(const char *section)
+{
+    struct lab_keyref all[LAB_CONFIG_MAXKEYS];
+    size_t n = lab_keys_all(all);
+    lab_suggest s;
+    lab_suggest_init(&s, section);
+    for (size_t i = 0; i < n; i++)
+        lab_suggest_add(&s, all[i].k->section);
+    /* The table's own string, which outlives s. */
+    for (size_t i = 0; s.best && i < n; i++)
+        if (strcmp(all[i].k->section, s.best) == 0)
+            return all[i].k->section;
+    return NULL;
+}
+
+size_t lab_keys_suggest(const char *section, const char *name, const lab_key **out,
+                        size_t max)
+{
+    struct lab_keyref all[LAB_CONFIG_MAXKEYS], ref;
+    size_t n = lab_keys_all(all), m = 0;
+    /* In the section, or the closest to a mistyped one: the key as it is, or
+     * a close one. */
+    const char *sec = lab_keys_known_section(section) ? section
+                                                      : lab_keys_suggest_section(section);
+    if (sec && lab_keys_find(sec, name, &ref) && max > 0) {
+        out[0] = ref.k;
+        return 1;
+    }
+    lab_suggest s;
+    lab_suggest_init(&s, name);
+    for (size_t i = 0; sec && i < n; i++)
+        if (strcmp(all[i].k->section, sec) == 0)
+            lab_suggest_add(&s, all[i].k->name);
+    if (s.best && lab_keys_find(sec, s.best, &ref) && max > 0) {
+        out[0] = ref.k;
+        return 1;
+    }
+    /* The same name in other sections (train.width for student.width). */
+    for (size_t i = 0; i < n && m < max; i++)
+        if (strcmp(all[i].k->name, name) == 0 && strcmp(all[i].k->section, section) != 0)
+            out[m++] = all[i].k;
+    return m;
 }
 
 /* Whether the kind of c has key r (common keys always). */

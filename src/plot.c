@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "fileio.h"
 #include "provenance.h"
 #include "status.h"
@@ -32,20 +33,12 @@ static const char *const terminals[LAB_NPLOT] = {
     NULL
 };
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 const char *lab_plot_templates_dir(void)
 {
     const char *env = getenv("LAB_PLOTS_DIR");
     if (env && *env)
         return env;
-    if (is_dir(LAB_SRCDIR "/plots"))
-        return LAB_SRCDIR "/plots";
-    return LAB_PKGDATADIR "/plots";
+    return lab_datadir_path(LAB_DATADIR_PLOTS);
 }
 
 /* Run gnuplot on script in dir, its messages going to log. Returns the exit

@@ -20,8 +20,8 @@ enum lab_plot_format { LAB_PLOT_PNG, LAB_PLOT_SVG, LAB_PLOT_PDF, LAB_PLOT_NONE, 
 extern const char *const lab_plot_format_names[LAB_NPLOT];
 
 /* The folder holding the gnuplot templates: $LAB_PLOTS_DIR if set, else the
- * source tree's plots/ when it exists (lab run from its build tree), else
- * the installed data folder. */
+ * lab's own (datadir.h: the source tree's plots/ for a lab in its build
+ * tree, the installed ones for an installed lab). */
 const char *lab_plot_templates_dir(void);
 
 /* Write dir/NAME.gp from the template TEMPLATES/TEMPLATE.gp, preceded by

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line: exit codes, located config errors, lab show, config lookup.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 18
+plan 27
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 
@@ -27,6 +27,46 @@ ok "and runs nothing" test ! -e "$scratch/badrun"
 "$LAB" show "$tiny" --set train.lr=quick > /dev/null 2>"$scratch/err"
 ok "a bad --set exits 2 naming the override" \
     sh -c "test $? -eq 2 && grep -q 'set train.lr=quick: train.lr: expected a number' '$scratch/err'"
+# Mistakes on the command line: said with "lab:", the closest valid name, exit 2,
+# nothing on stdout.
+refused() {
+    want=$1
+    shift
+    "$LAB" "$@" > "$scratch/out" 2> "$scratch/err"
+    st=$?
+    if [ $st -eq 2 ] && [ ! -s "$scratch/out" ] && grep -qxF -- "$want" "$scratch/err"; then
+        return 0
+    fi
+    echo "exit $st; stderr:" >&2
+    cat "$scratch/err" >&2
+    return 1
+}
+ok "--set KEY VALUE says how to write it" \
+    refused "lab: --set train.lr: expected SECTION.KEY=VALUE as one argument; did you mean --set train.lr=0.1?" \
+    run "$tiny" --out "$scratch/never" --set train.lr 0.1
+ok "a mistyped key in --set names the closest" \
+    refused "lab: --set train.setps=3: train.setps: unknown key; did you mean train.steps?" \
+    show "$tiny" --set train.setps=3
+printf '[experiment]\nname = typo\n\n[train]\nsetps = 100\n' > "$scratch/typo.cfg"
+ok "a mistyped key in a config names file, line and the closest key" \
+    refused "lab: $scratch/typo.cfg:5: train.setps: unknown key; did you mean train.steps?" \
+    show "$scratch/typo.cfg"
+ok "a mistyped option of lab run names the closest" \
+    refused "lab: --jbos: unknown option; did you mean --jobs? (lab run --help lists the options)" \
+    run "$tiny" --jbos 2
+ok "a mistyped option of lab show names the closest" \
+    refused "lab: --sett: unknown option; did you mean --set? (lab show --help lists the options)" \
+    show "$tiny" --sett train.lr=1
+ok "a mistyped option of lab fit names the closest" \
+    refused "lab: --frm: unknown option; did you mean --form?" fit "$scratch/t.tsv" --frm exp
+ok "an ambiguous option lists what it could be" \
+    refused "lab: --s: ambiguous option; did you mean --set or --shard? (lab run --help lists the options)" \
+    run "$tiny" --s 1/2
+ok "a mistyped command names the closest" \
+    refused "lab: sho: unknown command; did you mean show? (lab --help lists them)" sho "$tiny"
+test ! -e "$scratch/never"
+ok "and nothing ran" test $? -eq 0
+
 "$LAB" run no-such-experiment > /dev/null 2>"$scratch/err"
 ok "a missing config exits 2" sh -c "test $? -eq 2 && grep -q 'no-such-experiment: no such config' '$scratch/err'"
 

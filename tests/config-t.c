@@ -85,6 +85,19 @@ static void test_values(void)
     rc = lab_config_set(&c, "train.speed=1", err, sizeof err);
     is_string("--set train.speed=1: train.speed: unknown key (lab show lists them all)", err,
               "--set reports an unknown key");
+    rc = lab_config_set(&c, "train.setps=10", err, sizeof err);
+    is_string("--set train.setps=10: train.setps: unknown key; did you mean train.steps?", err,
+              "--set names the closest key");
+    rc = lab_config_set(&c, "trian.lr=0.1", err, sizeof err);
+    is_string("--set trian.lr=0.1: trian.lr: unknown key; did you mean train.lr?", err,
+              "--set names the key in the closest section");
+    rc = lab_config_set(&c, "train.activation=erf", err, sizeof err);
+    is_string("--set train.activation=erf: train.activation: unknown key; did you mean "
+              "teacher.activation or student.activation?", err,
+              "--set names every section with the key");
+    rc = lab_config_set(&c, "sweep.lr=0.1,0.2", err, sizeof err);
+    is_string("--set sweep.lr=0.1,0.2: sweep.lr: unknown key; did you mean sweep.train.lr?",
+              err, "--set sweep names the key with its section");
     rc = lab_config_set(&c, "lr", err, sizeof err);
     is_string("--set lr: expected section.key=value", err, "--set reports a malformed override");
 
@@ -98,15 +111,24 @@ static void test_values(void)
 
 static void test_errors(void)
 {
-    check_error("[experiment]\nseed = 1\n\n[traning]\nlr = 0.1\n",
-                "exp.cfg:5: traning.lr: unknown section [traning] (sections: experiment, "
+    check_error("[experiment]\nseed = 1\n\n[hyper]\nlr = 0.1\n",
+                "exp.cfg:5: hyper.lr: unknown section [hyper] (sections: experiment, "
                 "teacher, data, train, sweep, output, plot, fit, student, linear)",
                 "an unknown section names file, line and section");
+    check_error("[experiment]\nseed = 1\n\n[traning]\nlr = 0.1\n",
+                "exp.cfg:5: traning.lr: unknown section [traning]; did you mean [train]?",
+                "a mistyped section names the closest");
     check_error("[train]\nlr = 0.1\nlearning_rate = 0.1\n",
                 "exp.cfg:3: train.learning_rate: unknown key; [train] has optimizer lr batch "
                 "steps schedule momentum beta1 beta2 eps weight_decay target_loss check_every "
                 "patience plateau_tol",
                 "an unknown key lists the section's keys");
+    check_error("[train]\nlr = 0.1\nsetps = 100\n",
+                "exp.cfg:3: train.setps: unknown key; did you mean train.steps?",
+                "a mistyped key names the closest");
+    check_error("[train]\nwidth = 8\n",
+                "exp.cfg:2: train.width: unknown key; did you mean student.width?",
+                "a key in the wrong section names the right one");
     check_error("[train]\n\nlr = quick\n",
                 "exp.cfg:3: train.lr: expected a number > 0, got \"quick\"",
                 "a value of the wrong type");
@@ -376,10 +398,19 @@ static void test_axis_errors(void)
     check_error("[sweep]\ntrain.speed = 1, 2\n",
                 "exp.cfg:2: sweep.train.speed: unknown key (lab show lists them all)",
                 "an unknown key in [sweep]");
-    check_error("[sweep]\nwidths = 1, 2\n",
-                "exp.cfg:2: sweep.widths: unknown key; [sweep] has n, seeds, and section.key = "
+    check_error("[sweep]\nsize = 1, 2\n",
+                "exp.cfg:2: sweep.size: unknown key; [sweep] has n, seeds, and section.key = "
                 "values for any key that changes results (e.g. train.lr)",
-                "a key of [sweep] without its section");
+                "an unknown key of [sweep] says what [sweep] takes");
+    check_error("[sweep]\nwidths = 1, 2\n",
+                "exp.cfg:2: sweep.widths: unknown key; did you mean sweep.teacher.widths?",
+                "a key of [sweep] without its section names it with its section");
+    check_error("[sweep]\nseed = 0..2\n",
+                "exp.cfg:2: sweep.seed: unknown key; did you mean sweep.seeds?",
+                "a mistyped key of [sweep] itself");
+    check_error("[sweep]\ntrian.lr = 0.1, 0.2\n",
+                "exp.cfg:2: sweep.trian.lr: unknown key; did you mean sweep.train.lr?",
+                "a mistyped section in [sweep]");
     check_error("[sweep]\ntrain.lr = 0.1, 1e-1\n",
                 "exp.cfg:2: sweep.train.lr: expected a list of numbers > 0 such as \"0.001, "
                 "0.01\" or \"1e-4..1e-1 x10\": 0.1 appears twice",
@@ -548,7 +579,7 @@ static void test_defaults(void)
 
 int main(void)
 {
-    plan(11 + 23 + 5 + 16 + 18 + 8 + 1);
+    plan(15 + 26 + 5 + 16 + 21 + 8 + 1);
     test_values();
     test_errors();
     test_round_trip();
