@@ -109,6 +109,13 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
  * from the same starts. */
 const double *lab_fitter_starts(const lab_fitter *w, size_t *n);
 
+/* The range [lo, hi] of the curve at x (nx values) over the solutions that
+ * the last lab_fit_run() (whose result is res) reached within a fraction tol
+ * of its best loss, and how many there were: near-optimal fits that disagree
+ * there extrapolate differently however well they fit. NaN when none. */
+void lab_fit_near_range(const lab_fitter *w, const lab_fit_result *res, double tol,
+                        const double *x, double *lo, double *hi, size_t *count);
+
 /* One local solve from theta0 (for the bootstrap, which starts each resample
  * at the full fit). Diagnostics are filled as in lab_fit_run(), for one
  * start. */
