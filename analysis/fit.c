@@ -767,15 +767,16 @@ static int solve_amplitudes(lab_fitter *w, double *theta, const size_t *solve, s
     return LAB_OK;
 }
 
-/* The data as the start grids see them: ranges, and the distinct values of
- * the first x column in increasing order (x0, allocated; NULL when out of
- * memory). */
+/* Doubles in increasing order, for qsort(). */
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
+/* The data as the start grids see them: ranges, and the distinct values of
+ * the first x column in increasing order (x0, allocated; NULL when out of
+ * memory). */
 static double *grid_data(const lab_fit_data *d, lab_grid_data *gd, double *xmin, double *xmax)
 {
     double *x0 = malloc((d->n ? d->n : 1) * sizeof *x0);

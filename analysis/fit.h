@@ -5,8 +5,8 @@
  * tried; where amplitudes enter linearly they are solved exactly at each
  * start by weighted least squares with the signs the form demands (variable
  * projection of the start grid), so the grid only spans the exponents and
- * break positions. The best starts, by their initial loss, are then refined
- * by GSL: trust-region Levenberg-Marquardt (gsl_multifit_nlinear) with
+ * break positions. The best starts by their initial loss, and the best start
+ * of each basin the form names (forms.h), are then refined by GSL: trust-region Levenberg-Marquardt (gsl_multifit_nlinear) with
  * analytic Jacobians for the least-squares losses, vector BFGS
  * (gsl_multimin) for the Huber loss. Constrained parameters are fitted in a
  * transformed variable (a positive one as its logarithm), so bounds hold at
@@ -54,7 +54,8 @@ typedef struct lab_fit_data {
 
 typedef struct lab_fit_opts {
     lab_loss loss;
-    size_t refine;     /* best grid starts refined; 0 = every start */
+    size_t refine;     /* best grid starts refined, besides the best of each
+                          basin; 0 = every start */
     size_t max_iter;   /* iterations of one local solve */
 } lab_fit_opts;
 

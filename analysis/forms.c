@@ -687,9 +687,9 @@ static size_t bnsl_grid(const lab_form *f, size_t pass, size_t i, const lab_grid
     double xmin = gd->xmin[0], xmax = gd->xmax[0];
     if (pass == 1) { /* one sharp break in every gap between neighbouring x */
         if (i == 2)
-            return LIST(v, -1, 0, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2);
+            return LIST(v, -10, -1, 0, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2);
         if (which == 0)
-            return LIST(v, -1, -0.5, -0.2, 0.2, 0.5, 1, 2, 4, 8, 30);
+            return LIST(v, -1, -0.5, -0.2, 0.2, 0.5, 1, 2, 4, 8, 10, 30);
         if (which == 2)
             return LIST(v, 0.005);
         size_t n = 0;
