@@ -598,7 +598,7 @@ static void to_fitted(const lab_fitter *w, const double *theta, double *u)
 /* Levenberg-Marquardt. The Huber loss is a sum of squares of residuals that
  * are only once differentiable, and LM can stop short near their kinks: then
  * a BFGS polish on the loss itself follows, kept when it lowers the loss. */
-static const char *at_bound(const lab_fitter *w, const double *theta, size_t i);
+static const char *at_bound(lab_fitter *w, const double *theta, size_t i);
 
 /* A solve can end with a non-negative constant driven to 0 because it
  * started there (its log-parametrised column vanishes, so no step can bring
@@ -857,22 +857,29 @@ static void grid_point(const lab_fitter *w, const struct grid *g, size_t k, doub
 
 /* Which parameters sit at a bound ("0", "inf", "-inf"; NULL when none): a
  * non-negative one at 0 (relative to the data's scale), or one fitted in
- * logs that ran off to 0 or infinity. */
-static const char *at_bound(const lab_fitter *w, const double *theta, size_t i)
+ * logs that ran off to 0 or infinity: far out (|log| > 40) and where going
+ * further out changes nothing. Far out alone is not enough: a break at
+ * x = 1e20 (training compute) is in the data, not at infinity. Evaluates
+ * the loss, so the fitter's buffers change. */
+static const char *at_bound(lab_fitter *w, const double *theta, size_t i)
 {
     double ymax = 0;
     for (size_t k = 0; k < w->d->n; k++)
         ymax = fmax(ymax, fabs(w->d->y[k]));
-    double u = w->kind[i] == LAB_PARAM_FREE ? 0 : fitted(w->kind[i], theta[i]);
     if (w->kind[i] == LAB_PARAM_NONNEG && theta[i] < 1e-9 * ymax)
         return "0";
-    if (w->kind[i] != LAB_PARAM_FREE && u < -40)
-        return "0";
-    if (w->kind[i] != LAB_PARAM_FREE && u > 40)
-        return "inf";
-    if (w->kind[i] == LAB_PARAM_FREE && fabs(theta[i]) > 1e15)
-        return theta[i] > 0 ? "inf" : "-inf";
-    return NULL;
+    if (w->kind[i] == LAB_PARAM_FREE)
+        return fabs(theta[i]) <= 1e15 ? NULL : theta[i] > 0 ? "inf" : "-inf";
+    double u = fitted(w->kind[i], theta[i]);
+    if (!(fabs(u) > 40))
+        return NULL;
+    double further[LAB_FIT_MAXP];
+    memcpy(further, theta, w->np * sizeof *theta);
+    further[i] = natural(w->kind[i], u + copysign(10.0, u));
+    double here = objective(w, theta), there = objective(w, further);
+    if (!(fabs(there - here) <= 1e-9 * fabs(here) + 1e-300))
+        return NULL;
+    return u < 0 ? "0" : w->kind[i] == LAB_PARAM_NEG ? "-inf" : "inf";
 }
 
 /* The asymptotic standard errors from the SVD of a Jacobian J (n x p, in
@@ -912,7 +919,8 @@ static double stderrs(const lab_fitter *w, const double *theta, gsl_matrix *J, c
  * bound has none (NaN): its interval is one-sided, and its column, which
  * vanishes there, would make J singular for every other parameter; the
  * others' errors are those with it held at its bound. */
-static double linearise(lab_fitter *w, const double *theta, double *rss, double *se)
+static double linearise(lab_fitter *w, const double *theta, const unsigned char *bounded,
+                        double *rss, double *se)
 {
     size_t n = w->d->n, p = w->nfree, q = 0, idx[LAB_FIT_MAXP];
     *rss = NAN;
@@ -921,7 +929,7 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
     if (p == 0 || curve(w, theta, 1) != 0)
         return NAN;
     for (size_t k = 0; k < p; k++)
-        if (!at_bound(w, theta, w->free_idx[k]))
+        if (!bounded[w->free_idx[k]])
             idx[q++] = w->free_idx[k];
     gsl_matrix *J = gsl_matrix_alloc(n, p), *Jq = q ? gsl_matrix_alloc(n, q) : NULL;
     double cond = NAN, sum = 0, dummy[LAB_FIT_MAXP];
@@ -950,7 +958,7 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
     return cond;
 }
 
-static void bounds_report(const lab_fitter *w, lab_fit_result *res)
+static void bounds_report(lab_fitter *w, lab_fit_result *res)
 {
     lab_strbuf b = LAB_STRBUF_INIT;
     for (size_t k = 0; k < w->nfree; k++) {
@@ -969,12 +977,12 @@ static void diagnose(lab_fitter *w, lab_fit_result *res)
 {
     double rss;
     size_t n = w->d->n, k = w->nfree;
-    res->cond = linearise(w, res->theta, &rss, res->se);
+    bounds_report(w, res);
+    res->cond = linearise(w, res->theta, res->bounded, &rss, res->se);
     res->rms = sqrt(rss / (double)n);
     double ll = (double)n * log(rss / (double)n > 1e-300 ? rss / (double)n : 1e-300);
     res->aic = ll + 2.0 * (double)k;
     res->bic = ll + (double)k * log((double)n);
-    bounds_report(w, res);
 }
 
 /* ==== Driver ======================================================================== */
@@ -1047,7 +1055,7 @@ static void spread(const lab_fitter *w, const double *obj, const double *theta, 
             continue;
         for (size_t k = 0; k < w->nfree; k++) {
             size_t i = w->free_idx[k];
-            if (at_bound(w, res->theta, i)) /* where it stops near 0 says nothing */
+            if (res->bounded[i]) /* where it stops near 0 says nothing */
                 continue;
             double ref = fabs(res->theta[i]) > 1e-12 ? fabs(res->theta[i]) : 1e-12;
             res->start_spread = fmax(res->start_spread,
@@ -1222,8 +1230,8 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
                       lab_form_name(w->form));
         goto done;
     }
-    spread(w, sol_obj, sol_theta, res->refined, res);
     diagnose(w, res);
+    spread(w, sol_obj, sol_theta, res->refined, res);
 done:
     free(k.pool.obj);
     free(k.basin_obj);

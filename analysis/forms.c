@@ -742,7 +742,7 @@ size_t lab_form_nbasins(const lab_form *f, const lab_grid_data *gd)
     if (f->id != BNSL || f->breaks == 0 || f->breaks > 2)
         return 1;
     if (f->breaks == 2)
-        return 4 * 4;
+        return 8 * 8;
     return 3 * 6 + 2 * (gd->nx0 + 1);
 }
 
@@ -751,10 +751,11 @@ size_t lab_form_basin(const lab_form *f, const double *theta, const lab_grid_dat
     if (f->id != BNSL || f->breaks == 0 || f->breaks > 2)
         return 0;
     if (f->breaks == 2) {
+        double mid = 0.5 * (log(gd->xmin[0]) + log(gd->xmax[0]));
         size_t basin = 0;
         for (size_t k = 0; k < 2; k++) {
             const double *c = theta + 3 + 3 * k;
-            basin = basin * 4 + (c[0] < 0) * 2 + (c[2] < 0.1);
+            basin = basin * 8 + (c[0] < 0) * 4 + (c[2] < 0.1) * 2 + (log(c[1]) > mid);
         }
         return basin;
     }

@@ -132,8 +132,9 @@ int lab_form_set_grid(lab_form *f, const char *name, const double *vals, size_t 
  * (bnsl:1: a smooth break by the sign and size of its slope change and the
  * quarter of the data's x range it lies in, or before or after it; a sharp
  * one by the sign of its slope change and the two neighbouring points it
- * lies between; bnsl:2: per break, the sign of its slope change and whether
- * it is sharp; other forms: one class). The fitter refines the best start
+ * lies between; bnsl:2: per break, the sign of its slope change, whether it
+ * is sharp and which half of the data's x range it lies in; other forms: one
+ * class). The fitter refines the best start
  * of every basin as well as the best starts overall, so a basin whose grid
  * points all fit poorly at the grid's resolution is still explored.
  * lab_form_basin() returns a class below lab_form_nbasins(). */
