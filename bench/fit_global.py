@@ -210,7 +210,7 @@ def run_lab(lab, curves, form, tmp):
         for r in csv.DictReader(f, delimiter="\t"):
             name = r["group"].split("=", 1)[1]
             secs[name] = float(r["grid_s"]) + float(r["refine_s"])
-            spread[name] = float(r["near_spread"])
+            spread[name] = float(r.get("near_spread", "nan"))  # older labs lack it
     return theta, secs, spread, wall
 
 
