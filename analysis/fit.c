@@ -32,6 +32,8 @@
 #define GTOL 1e-10
 #define CTOL 1e-13
 #define CTOL_STEPS 3
+/* Iterations of the brief refinement of many starts (lab_fit_run). */
+#define SHORT_ITER 200
 /* Residuals at points where the curve is not positive. */
 #define BAD_RESIDUAL 1e3
 
@@ -1143,6 +1145,52 @@ static void scan(lab_fitter *w, const lab_grid_data *gd, const struct grid *g, s
 
 #define MAX_PASSES 2
 
+/* Refine every start of the pool for at most SHORT_ITER iterations and put
+ * the `keep` best solutions (*nout of them: fewer when starts fail), best
+ * first, in a new (keep, np) array *out: where they lead is a better guide
+ * than where they began. */
+static int refine_briefly(lab_fitter *w, const struct pool *pool, size_t keep, double **out,
+                          size_t *nout)
+{
+    size_t np = w->np, m = 0, full_iter = w->opts.max_iter;
+    double *obj = malloc(pool->n * sizeof *obj), *theta = malloc(pool->n * np * sizeof *theta);
+    *out = malloc(keep * np * sizeof **out);
+    if (!obj || !theta || !*out) {
+        free(obj);
+        free(theta);
+        return LAB_ENOMEM;
+    }
+    w->opts.max_iter = full_iter < SHORT_ITER ? full_iter : SHORT_ITER;
+    for (size_t s = 0; s < pool->n; s++) {
+        struct solve sol;
+        if (local_solve(w, pool->theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
+            continue;
+        obj[m] = sol.objective;
+        memcpy(theta + m++ * np, sol.theta, np * sizeof *theta);
+    }
+    w->opts.max_iter = full_iter;
+    /* The best `keep`, by selection: keep is small. */
+    for (size_t j = 0; j < keep && j < m; j++) {
+        size_t best = j;
+        for (size_t s = j + 1; s < m; s++)
+            if (obj[s] < obj[best])
+                best = s;
+        double t = obj[j];
+        obj[j] = obj[best];
+        obj[best] = t;
+        for (size_t i = 0; i < np; i++) {
+            t = theta[j * np + i];
+            theta[j * np + i] = theta[best * np + i];
+            theta[best * np + i] = t;
+        }
+        memcpy(*out + j * np, theta + j * np, np * sizeof *theta);
+    }
+    *nout = m < keep ? m : keep;
+    free(obj);
+    free(theta);
+    return LAB_OK;
+}
+
 int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
                 char *err, size_t errlen)
 {
@@ -1157,6 +1205,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     double *x0 = grid_data(d, &gd, xmin, xmax);
     struct grid *g = malloc(MAX_PASSES * sizeof *g);
     struct kept k = { 0 };
+    double *mid = NULL;
     if (!x0 || !g) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
@@ -1208,31 +1257,47 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
         goto done;
     }
 
-    /* Refine the kept starts; the best solution wins. */
+    /* Refine the kept starts; the best solution wins. When the basins add
+     * starts to the best `keep`, each is first refined briefly, and only
+     * the best `keep` of those to the end. */
     double t1 = lab_clock_s();
     res->grid_s = t1 - t0;
-    for (size_t s = 0; s < pool.n; s++) {
+    const double *full = pool.theta;
+    size_t nfull = pool.n;
+    if (pool.n > keep) {
+        if ((rc = refine_briefly(w, &pool, keep, &mid, &nfull)) != LAB_OK) {
+            lab_fail(err, errlen, rc, "out of memory");
+            goto done;
+        }
+        full = mid;
+        res->refined = pool.n;
+    }
+    size_t nsol = 0;
+    for (size_t s = 0; s < nfull; s++) {
         struct solve sol;
-        if (local_solve(w, pool.theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
+        if (local_solve(w, full + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
             continue;
-        sol_obj[res->refined] = sol.objective;
-        memcpy(sol_theta + res->refined * np, sol.theta, np * sizeof *sol.theta);
-        w->nsol = ++res->refined;
+        sol_obj[nsol] = sol.objective;
+        memcpy(sol_theta + nsol * np, sol.theta, np * sizeof *sol.theta);
+        w->nsol = ++nsol;
         if (sol.objective < res->objective) {
             res->objective = sol.objective;
             res->converged = sol.converged;
             memcpy(res->theta, sol.theta, np * sizeof *sol.theta);
         }
     }
+    if (full == pool.theta)
+        res->refined = nsol;
     res->refine_s = lab_clock_s() - t1;
-    if (res->refined == 0) {
+    if (nsol == 0) {
         rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: no start could be refined",
                       lab_form_name(w->form));
         goto done;
     }
     diagnose(w, res);
-    spread(w, sol_obj, sol_theta, res->refined, res);
+    spread(w, sol_obj, sol_theta, nsol, res);
 done:
+    free(mid);
     free(k.pool.obj);
     free(k.basin_obj);
     free(k.basin_theta);

@@ -6,7 +6,8 @@
  * start by weighted least squares with the signs the form demands (variable
  * projection of the start grid), so the grid only spans the exponents and
  * break positions. The best starts by their initial loss, and the best start
- * of each basin the form names (forms.h), are then refined by GSL: trust-region Levenberg-Marquardt (gsl_multifit_nlinear) with
+ * of each basin the form names (forms.h), are then refined (when the basins
+ * add starts, all of them briefly, and the best of those to the end) by GSL: trust-region Levenberg-Marquardt (gsl_multifit_nlinear) with
  * analytic Jacobians for the least-squares losses, vector BFGS
  * (gsl_multimin) for the Huber loss. Constrained parameters are fitted in a
  * transformed variable (a positive one as its logarithm), so bounds hold at

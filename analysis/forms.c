@@ -692,9 +692,12 @@ static size_t bnsl_grid(const lab_form *f, size_t pass, size_t i, const lab_grid
             return LIST(v, -1, -0.5, -0.2, 0.2, 0.5, 1, 2, 4, 8, 10, 30);
         if (which == 2)
             return LIST(v, 0.005);
-        size_t n = 0;
-        for (size_t j = 0; j + 1 < gd->nx0 && n < cap; j++)
-            v[n++] = sqrt(gd->x0[j] * gd->x0[j + 1]);
+        /* Every gap, or as many as fit, spread evenly over the data. */
+        size_t gaps = gd->nx0 > 1 ? gd->nx0 - 1 : 0, n = gaps < cap ? gaps : cap;
+        for (size_t j = 0; j < n; j++) {
+            size_t g = j * gaps / n;
+            v[j] = sqrt(gd->x0[g] * gd->x0[g + 1]);
+        }
         return n;
     }
     if (i == 2)
@@ -737,13 +740,22 @@ static size_t slope_class(double c)
     return c < 0 ? 0 : c < 2 ? 1 : 2;
 }
 
+/* The places a sharp break can be among the data (before every point, or
+ * after the last), merged into at most this many on long curves. */
+#define MAX_SHARP_PLACES 64
+
+static size_t sharp_places(const lab_grid_data *gd)
+{
+    return gd->nx0 + 1 < MAX_SHARP_PLACES ? gd->nx0 + 1 : MAX_SHARP_PLACES;
+}
+
 size_t lab_form_nbasins(const lab_form *f, const lab_grid_data *gd)
 {
     if (f->id != BNSL || f->breaks == 0 || f->breaks > 2)
         return 1;
     if (f->breaks == 2)
         return 8 * 8;
-    return 3 * 6 + 2 * (gd->nx0 + 1);
+    return 3 * 6 + 2 * sharp_places(gd);
 }
 
 size_t lab_form_basin(const lab_form *f, const double *theta, const lab_grid_data *gd)
@@ -766,10 +778,11 @@ size_t lab_form_basin(const lab_form *f, const double *theta, const lab_grid_dat
         size_t where = pos < 0 ? 0 : pos >= 1 ? 5 : 1 + (size_t)(4 * pos);
         return slope_class(c[0]) * 6 + where;
     }
-    size_t gap = 0; /* the points below the break */
-    while (gap < gd->nx0 && gd->x0[gap] < c[1])
-        gap++;
-    return 3 * 6 + 2 * gap + (c[0] < 0);
+    size_t below = 0; /* the points below the break */
+    while (below < gd->nx0 && gd->x0[below] < c[1])
+        below++;
+    size_t place = below * sharp_places(gd) / (gd->nx0 + 1);
+    return 3 * 6 + 2 * place + (c[0] < 0);
 }
 
 /* Whether any parameter's grid was replaced. */
