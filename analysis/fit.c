@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fit.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@
 #define GTOL 1e-10
 #define CTOL 1e-13
 #define CTOL_STEPS 3
+/* Iterations of the brief refinement of many starts (lab_fit_run). */
+#define SHORT_ITER 200
 /* Residuals at points where the curve is not positive. */
 #define BAD_RESIDUAL 1e3
 
@@ -108,11 +111,12 @@ struct lab_fitter {
     /* GSL workspaces, kept while the size does not change. */
     gsl_multifit_nlinear_workspace *lm[2]; /* Cholesky, pivoted QR */
     size_t lm_n, lm_p;
-    gsl_multifit_linear_workspace *ls;
-    size_t ls_n;
-    /* The starts the last lab_fit_run() refined: (nstarts, np). */
+    /* The starts the last lab_fit_run() refined: (nstarts, np); and the
+     * solutions they reached: nsol losses and (nsol, np) parameters. */
     double *starts;
     size_t nstarts;
+    double *sol_obj, *sol_theta;
+    size_t nsol;
 };
 
 lab_fitter *lab_fitter_alloc(const lab_form *f, const lab_fit_opts *o)
@@ -150,11 +154,11 @@ void lab_fitter_free(lab_fitter *w)
     free(w->r);
     free(w->drdf);
     free(w->starts);
+    free(w->sol_obj);
+    free(w->sol_theta);
     for (int k = 0; k < 2; k++)
         if (w->lm[k])
             gsl_multifit_nlinear_free(w->lm[k]);
-    if (w->ls)
-        gsl_multifit_linear_free(w->ls);
     free(w);
 }
 
@@ -332,6 +336,23 @@ static double objective(lab_fitter *w, const double *theta)
         return NAN;
     residuals(w->opts.loss.kind, w->opts.loss.param, w->d->n, w->f, w->d->y, w->ly, w->r,
               w->drdf);
+    return loss_of(w, w->r);
+}
+
+/* The loss at a start whose amplitude basis w->phi was just computed: the
+ * curve is then sum_j theta[amp_j] phi_j, with no evaluation of the form. */
+static double objective_from_basis(lab_fitter *w, const double *theta)
+{
+    size_t n = w->d->n, na = w->namp;
+    for (size_t i = 0; i < n; i++) {
+        double f = 0;
+        for (size_t j = 0; j < na; j++)
+            f += theta[w->amp[j]] * w->phi[i * na + j];
+        if (!isfinite(f))
+            return NAN;
+        w->f[i] = f;
+    }
+    residuals(w->opts.loss.kind, w->opts.loss.param, n, w->f, w->d->y, w->ly, w->r, w->drdf);
     return loss_of(w, w->r);
 }
 
@@ -579,7 +600,7 @@ static void to_fitted(const lab_fitter *w, const double *theta, double *u)
 /* Levenberg-Marquardt. The Huber loss is a sum of squares of residuals that
  * are only once differentiable, and LM can stop short near their kinks: then
  * a BFGS polish on the loss itself follows, kept when it lowers the loss. */
-static const char *at_bound(const lab_fitter *w, const double *theta, size_t i);
+static const char *at_bound(lab_fitter *w, const double *theta, size_t i);
 
 /* A solve can end with a non-negative constant driven to 0 because it
  * started there (its log-parametrised column vanishes, so no step can bring
@@ -653,13 +674,6 @@ static int solve_amplitudes(lab_fitter *w, double *theta, const size_t *solve, s
     const lab_fit_data *d = w->d;
     size_t n = d->n, na = w->namp;
     lab_form_basis_n(w->form, theta, n, d->x, w->lx, w->phi, w->t);
-    if (!w->ls || w->ls_n < n) {
-        if (w->ls)
-            gsl_multifit_linear_free(w->ls);
-        if (!(w->ls = gsl_multifit_linear_alloc(n, na)))
-            return LAB_ENOMEM;
-        w->ls_n = n;
-    }
     double *Xbuf = w->X, *tbuf = w->t;
 
     /* Try every pattern of constrained amplitudes held at zero; keep the best
@@ -693,16 +707,24 @@ static int solve_amplitudes(lab_fitter *w, double *theta, const size_t *solve, s
                 for (size_t c = 0; c < nc; c++)
                     Xbuf[i * nc + c] = w->phi[i * na + solve[cols[c]]] / d->y[i];
             }
-            double cbuf[4], covbuf[16], chisq;
+            /* Householder QR: a few columns, so far cheaper than an SVD. */
+            double tau[4], cbuf[4];
             gsl_matrix_view X = gsl_matrix_view_array(Xbuf, n, nc);
             gsl_vector_view t = gsl_vector_view_array(tbuf, n);
+            gsl_vector_view tv = gsl_vector_view_array(tau, nc);
             gsl_vector_view c = gsl_vector_view_array(cbuf, nc);
-            gsl_matrix_view cov = gsl_matrix_view_array(covbuf, nc, nc);
-            if (gsl_multifit_linear(&X.matrix, &t.vector, &c.vector, &cov.matrix, &chisq,
-                                    w->ls) != GSL_SUCCESS)
+            gsl_vector_view resid = gsl_vector_view_array(w->r, n);
+            if (gsl_linalg_QR_decomp(&X.matrix, &tv.vector) != GSL_SUCCESS
+                || gsl_linalg_QR_lssolve(&X.matrix, &tv.vector, &t.vector, &c.vector,
+                                         &resid.vector) != GSL_SUCCESS)
                 continue;
-            for (size_t k = 0; k < nc; k++)
+            int finite = 1;
+            for (size_t k = 0; k < nc; k++) {
+                finite &= isfinite(cbuf[k]);
                 a[cols[k]] = cbuf[k];
+            }
+            if (!finite)
+                continue;
         }
         int feasible = 1;
         for (size_t j = 0; j < ns; j++)
@@ -747,18 +769,22 @@ static int solve_amplitudes(lab_fitter *w, double *theta, const size_t *solve, s
     return LAB_OK;
 }
 
-/* The start grid: per parameter, its grid values, or one value. */
-struct grid {
-    size_t count[LAB_FIT_MAXP];
-    double vals[LAB_FIT_MAXP][128];
-    size_t solve[4], nsolve;   /* amplitudes solved at each start */
-    size_t total;
-};
-
-static int make_grid(lab_fitter *w, struct grid *g, char *err, size_t errlen)
+/* Doubles in increasing order, for qsort(). */
+static int by_value(const void *a, const void *b)
 {
-    const lab_fit_data *d = w->d;
-    double xmin[8], xmax[8], ymin = INFINITY, ymax = -INFINITY;
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The data as the start grids see them: ranges, and the distinct values of
+ * the first x column in increasing order (x0, allocated; NULL when out of
+ * memory). */
+static double *grid_data(const lab_fit_data *d, lab_grid_data *gd, double *xmin, double *xmax)
+{
+    double *x0 = malloc((d->n ? d->n : 1) * sizeof *x0);
+    if (!x0)
+        return NULL;
+    *gd = (lab_grid_data){ xmin, xmax, INFINITY, -INFINITY, x0, 0 };
     for (size_t c = 0; c < d->nx; c++) {
         xmin[c] = INFINITY;
         xmax[c] = -INFINITY;
@@ -768,9 +794,28 @@ static int make_grid(lab_fitter *w, struct grid *g, char *err, size_t errlen)
             xmin[c] = fmin(xmin[c], d->x[i * d->nx + c]);
             xmax[c] = fmax(xmax[c], d->x[i * d->nx + c]);
         }
-        ymin = fmin(ymin, d->y[i]);
-        ymax = fmax(ymax, d->y[i]);
+        gd->ymin = fmin(gd->ymin, d->y[i]);
+        gd->ymax = fmax(gd->ymax, d->y[i]);
+        x0[i] = d->x[i * d->nx];
     }
+    qsort(x0, d->n, sizeof *x0, by_value);
+    for (size_t i = 0; i < d->n; i++)
+        if (gd->nx0 == 0 || x0[i] != x0[gd->nx0 - 1])
+            x0[gd->nx0++] = x0[i];
+    return x0;
+}
+
+/* The start grid of one pass: per parameter, its grid values, or one value. */
+struct grid {
+    size_t count[LAB_FIT_MAXP];
+    double vals[LAB_FIT_MAXP][128];
+    size_t solve[4], nsolve;   /* amplitudes solved at each start */
+    size_t total;
+};
+
+static int make_grid(lab_fitter *w, const lab_grid_data *gd, size_t pass, struct grid *g,
+                     char *err, size_t errlen)
+{
     memset(g, 0, sizeof *g);
     g->total = 1;
     for (size_t i = 0; i < w->np; i++) {
@@ -779,7 +824,7 @@ static int make_grid(lab_fitter *w, struct grid *g, char *err, size_t errlen)
             g->vals[i][0] = w->fixed[i];
             continue;
         }
-        g->count[i] = lab_form_grid(w->form, i, xmin, xmax, ymin, ymax, g->vals[i], 128);
+        g->count[i] = lab_form_grid(w->form, pass, i, gd, g->vals[i], 128);
         if (g->count[i] == 0) {
             int amplitude = 0;
             for (size_t j = 0; j < w->namp; j++)
@@ -814,22 +859,29 @@ static void grid_point(const lab_fitter *w, const struct grid *g, size_t k, doub
 
 /* Which parameters sit at a bound ("0", "inf", "-inf"; NULL when none): a
  * non-negative one at 0 (relative to the data's scale), or one fitted in
- * logs that ran off to 0 or infinity. */
-static const char *at_bound(const lab_fitter *w, const double *theta, size_t i)
+ * logs that ran off to 0 or infinity: far out (|log| > 40) and where going
+ * further out changes nothing. Far out alone is not enough: a break at
+ * x = 1e20 (training compute) is in the data, not at infinity. Evaluates
+ * the loss, so the fitter's buffers change. */
+static const char *at_bound(lab_fitter *w, const double *theta, size_t i)
 {
     double ymax = 0;
     for (size_t k = 0; k < w->d->n; k++)
         ymax = fmax(ymax, fabs(w->d->y[k]));
-    double u = w->kind[i] == LAB_PARAM_FREE ? 0 : fitted(w->kind[i], theta[i]);
     if (w->kind[i] == LAB_PARAM_NONNEG && theta[i] < 1e-9 * ymax)
         return "0";
-    if (w->kind[i] != LAB_PARAM_FREE && u < -40)
-        return "0";
-    if (w->kind[i] != LAB_PARAM_FREE && u > 40)
-        return "inf";
-    if (w->kind[i] == LAB_PARAM_FREE && fabs(theta[i]) > 1e15)
-        return theta[i] > 0 ? "inf" : "-inf";
-    return NULL;
+    if (w->kind[i] == LAB_PARAM_FREE)
+        return fabs(theta[i]) <= 1e15 ? NULL : theta[i] > 0 ? "inf" : "-inf";
+    double u = fitted(w->kind[i], theta[i]);
+    if (!(fabs(u) > 40))
+        return NULL;
+    double further[LAB_FIT_MAXP];
+    memcpy(further, theta, w->np * sizeof *theta);
+    further[i] = natural(w->kind[i], u + copysign(10.0, u));
+    double here = objective(w, theta), there = objective(w, further);
+    if (!(fabs(there - here) <= 1e-9 * fabs(here) + 1e-300))
+        return NULL;
+    return u < 0 ? "0" : w->kind[i] == LAB_PARAM_NEG ? "-inf" : "inf";
 }
 
 /* The asymptotic standard errors from the SVD of a Jacobian J (n x p, in
@@ -869,7 +921,8 @@ static double stderrs(const lab_fitter *w, const double *theta, gsl_matrix *J, c
  * bound has none (NaN): its interval is one-sided, and its column, which
  * vanishes there, would make J singular for every other parameter; the
  * others' errors are those with it held at its bound. */
-static double linearise(lab_fitter *w, const double *theta, double *rss, double *se)
+static double linearise(lab_fitter *w, const double *theta, const unsigned char *bounded,
+                        double *rss, double *se)
 {
     size_t n = w->d->n, p = w->nfree, q = 0, idx[LAB_FIT_MAXP];
     *rss = NAN;
@@ -878,7 +931,7 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
     if (p == 0 || curve(w, theta, 1) != 0)
         return NAN;
     for (size_t k = 0; k < p; k++)
-        if (!at_bound(w, theta, w->free_idx[k]))
+        if (!bounded[w->free_idx[k]])
             idx[q++] = w->free_idx[k];
     gsl_matrix *J = gsl_matrix_alloc(n, p), *Jq = q ? gsl_matrix_alloc(n, q) : NULL;
     double cond = NAN, sum = 0, dummy[LAB_FIT_MAXP];
@@ -907,7 +960,7 @@ static double linearise(lab_fitter *w, const double *theta, double *rss, double 
     return cond;
 }
 
-static void bounds_report(const lab_fitter *w, lab_fit_result *res)
+static void bounds_report(lab_fitter *w, lab_fit_result *res)
 {
     lab_strbuf b = LAB_STRBUF_INIT;
     for (size_t k = 0; k < w->nfree; k++) {
@@ -926,12 +979,12 @@ static void diagnose(lab_fitter *w, lab_fit_result *res)
 {
     double rss;
     size_t n = w->d->n, k = w->nfree;
-    res->cond = linearise(w, res->theta, &rss, res->se);
+    bounds_report(w, res);
+    res->cond = linearise(w, res->theta, res->bounded, &rss, res->se);
     res->rms = sqrt(rss / (double)n);
     double ll = (double)n * log(rss / (double)n > 1e-300 ? rss / (double)n : 1e-300);
     res->aic = ll + 2.0 * (double)k;
     res->bic = ll + (double)k * log((double)n);
-    bounds_report(w, res);
 }
 
 /* ==== Driver ======================================================================== */
@@ -1004,7 +1057,7 @@ static void spread(const lab_fitter *w, const double *obj, const double *theta, 
             continue;
         for (size_t k = 0; k < w->nfree; k++) {
             size_t i = w->free_idx[k];
-            if (at_bound(w, res->theta, i)) /* where it stops near 0 says nothing */
+            if (res->bounded[i]) /* where it stops near 0 says nothing */
                 continue;
             double ref = fabs(res->theta[i]) > 1e-12 ? fabs(res->theta[i]) : 1e-12;
             res->start_spread = fmax(res->start_spread,
@@ -1033,6 +1086,111 @@ static int fit_begin(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res, 
     return rc;
 }
 
+/* The starts worth refining: the best `cap` overall by their loss, and
+ * the best of every basin of the form (nb of them). */
+struct kept {
+    struct pool pool;
+    size_t nb;
+    double *basin_obj;    /* (nb) */
+    double *basin_theta;  /* (nb, np) */
+};
+
+static void kept_offer(lab_fitter *w, const lab_grid_data *gd, struct kept *k, double obj,
+                       const double *theta)
+{
+    pool_offer(&k->pool, w->np, obj, theta);
+    if (k->nb) {
+        size_t b = lab_form_basin(w->form, theta, gd);
+        if (obj < k->basin_obj[b]) {
+            k->basin_obj[b] = obj;
+            memcpy(k->basin_theta + b * w->np, theta, w->np * sizeof *theta);
+        }
+    }
+}
+
+/* Append the basins' best starts that are not in the pool already (it has
+ * room for them). */
+static void kept_merge(const lab_fitter *w, struct kept *k)
+{
+    size_t np = w->np;
+    struct pool *p = &k->pool;
+    for (size_t b = 0; b < k->nb; b++) {
+        int known = !isfinite(k->basin_obj[b]);
+        for (size_t s = 0; s < p->n && !known; s++)
+            known = memcmp(p->theta + s * np, k->basin_theta + b * np, np * sizeof *p->theta) == 0;
+        if (!known) {
+            p->obj[p->n] = k->basin_obj[b];
+            memcpy(p->theta + p->n++ * np, k->basin_theta + b * np, np * sizeof *p->theta);
+        }
+    }
+}
+
+/* Evaluate every admissible start of grid g, amplitudes solved. */
+static void scan(lab_fitter *w, const lab_grid_data *gd, const struct grid *g, struct kept *k,
+                 lab_fit_result *res)
+{
+    for (size_t s = 0; s < g->total; s++) {
+        double theta[LAB_FIT_MAXP];
+        grid_point(w, g, s, theta);
+        if (!lab_form_admissible(w->form, theta))
+            continue;
+        if (g->nsolve && solve_amplitudes(w, theta, g->solve, g->nsolve) != LAB_OK)
+            continue;
+        double obj = g->nsolve ? objective_from_basis(w, theta) : objective(w, theta);
+        res->starts++;
+        if (isfinite(obj))
+            kept_offer(w, gd, k, obj, theta);
+    }
+}
+
+#define MAX_PASSES 2
+
+/* Refine every start of the pool for at most SHORT_ITER iterations and put
+ * the `keep` best solutions (*nout of them: fewer when starts fail), best
+ * first, in a new (keep, np) array *out: where they lead is a better guide
+ * than where they began. */
+static int refine_briefly(lab_fitter *w, const struct pool *pool, size_t keep, double **out,
+                          size_t *nout)
+{
+    size_t np = w->np, m = 0, full_iter = w->opts.max_iter;
+    double *obj = malloc(pool->n * sizeof *obj), *theta = malloc(pool->n * np * sizeof *theta);
+    *out = malloc(keep * np * sizeof **out);
+    if (!obj || !theta || !*out) {
+        free(obj);
+        free(theta);
+        return LAB_ENOMEM;
+    }
+    w->opts.max_iter = full_iter < SHORT_ITER ? full_iter : SHORT_ITER;
+    for (size_t s = 0; s < pool->n; s++) {
+        struct solve sol;
+        if (local_solve(w, pool->theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
+            continue;
+        obj[m] = sol.objective;
+        memcpy(theta + m++ * np, sol.theta, np * sizeof *theta);
+    }
+    w->opts.max_iter = full_iter;
+    /* The best `keep`, by selection: keep is small. */
+    for (size_t j = 0; j < keep && j < m; j++) {
+        size_t best = j;
+        for (size_t s = j + 1; s < m; s++)
+            if (obj[s] < obj[best])
+                best = s;
+        double t = obj[j];
+        obj[j] = obj[best];
+        obj[best] = t;
+        for (size_t i = 0; i < np; i++) {
+            t = theta[j * np + i];
+            theta[j * np + i] = theta[best * np + i];
+            theta[best * np + i] = t;
+        }
+        memcpy(*out + j * np, theta + j * np, np * sizeof *theta);
+    }
+    *nout = m < keep ? m : keep;
+    free(obj);
+    free(theta);
+    return LAB_OK;
+}
+
 int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
                 char *err, size_t errlen)
 {
@@ -1040,85 +1198,135 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     if (rc != LAB_OK)
         return rc;
 
-    struct grid *g = malloc(sizeof *g);
-    if (!g)
-        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    if ((rc = make_grid(w, g, err, errlen)) != LAB_OK) {
-        free(g);
-        return rc;
-    }
-    size_t np = w->np, keep = w->opts.refine;
-    if (keep == 0 && g->total > MAX_REFINE_ALL) {
-        size_t total = g->total;
-        free(g);
-        return lab_fail(err, errlen, LAB_EINVAL, "%s: refining all %zu starts is too slow; "
-                        "refine the best few (--refine N)", lab_form_name(w->form), total);
-    }
-    if (keep == 0 || keep > g->total)
-        keep = g->total;
-    struct pool pool = { .cap = keep };
-    pool.obj = malloc(keep * sizeof *pool.obj);
-    pool.theta = malloc(keep * np * sizeof *pool.theta);
-    double *sol_obj = malloc(keep * sizeof *sol_obj);
-    double *sol_theta = malloc(keep * np * sizeof *sol_theta);
-    if (!pool.obj || !pool.theta || !sol_obj || !sol_theta) {
+    size_t np = w->np, keep = w->opts.refine, total = 0;
+    size_t npass = lab_form_grid_passes(w->form);
+    double xmin[LAB_FORM_MAXX], xmax[LAB_FORM_MAXX];
+    lab_grid_data gd;
+    double *x0 = grid_data(d, &gd, xmin, xmax);
+    struct grid *g = malloc(MAX_PASSES * sizeof *g);
+    struct kept k = { 0 };
+    double *mid = NULL;
+    if (!x0 || !g) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
-
-    /* Evaluate every admissible grid point, amplitudes solved. */
-    double t0 = lab_clock_s();
-    for (size_t k = 0; k < g->total; k++) {
-        double theta[LAB_FIT_MAXP];
-        grid_point(w, g, k, theta);
-        if (!lab_form_admissible(w->form, theta))
-            continue;
-        if (g->nsolve && solve_amplitudes(w, theta, g->solve, g->nsolve) != LAB_OK)
-            continue;
-        double obj = objective(w, theta);
-        res->starts++;
-        if (isfinite(obj))
-            pool_offer(&pool, np, obj, theta);
+    assert(npass <= MAX_PASSES);
+    for (size_t pass = 0; pass < npass && rc == LAB_OK; pass++)
+        if ((rc = make_grid(w, &gd, pass, &g[pass], err, errlen)) == LAB_OK)
+            total += g[pass].total;
+    if (rc != LAB_OK)
+        goto done;
+    if (keep == 0 && total > MAX_REFINE_ALL) {
+        rc = lab_fail(err, errlen, LAB_EINVAL, "%s: refining all %zu starts is too slow; "
+                      "refine the best few (--refine N)", lab_form_name(w->form), total);
+        goto done;
     }
+    if (keep == 0 || keep > total)
+        keep = total;
+    /* The best start of every basin joins the best starts overall. */
+    k.nb = keep == total ? 0 : lab_form_nbasins(w->form, &gd);
+    size_t cap = keep + k.nb;
+    k.pool = (struct pool){ .cap = keep };
+    k.pool.obj = malloc(cap * sizeof *k.pool.obj);
+    k.pool.theta = malloc(cap * np * sizeof *k.pool.theta);
+    k.basin_obj = malloc((k.nb ? k.nb : 1) * sizeof *k.basin_obj);
+    k.basin_theta = malloc((k.nb ? k.nb : 1) * np * sizeof *k.basin_theta);
+    double *sol_obj = realloc(w->sol_obj, cap * sizeof *sol_obj);
+    if (sol_obj)
+        w->sol_obj = sol_obj;
+    double *sol_theta = realloc(w->sol_theta, cap * np * sizeof *sol_theta);
+    if (sol_theta)
+        w->sol_theta = sol_theta;
+    w->nsol = 0;
+    if (!k.pool.obj || !k.pool.theta || !k.basin_obj || !k.basin_theta || !sol_obj
+        || !sol_theta) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t b = 0; b < k.nb; b++)
+        k.basin_obj[b] = INFINITY;
+
+    double t0 = lab_clock_s();
+    for (size_t pass = 0; pass < npass; pass++)
+        scan(w, &gd, &g[pass], &k, res);
+    kept_merge(w, &k);
+    struct pool pool = k.pool;
     if (pool.n == 0) {
         rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: the curve is not finite at any start",
                       lab_form_name(w->form));
         goto done;
     }
 
-    /* Refine the kept starts; the best solution wins. */
+    /* Refine the kept starts; the best solution wins. When the basins add
+     * starts to the best `keep`, each is first refined briefly, and only
+     * the best `keep` of those to the end. */
     double t1 = lab_clock_s();
     res->grid_s = t1 - t0;
-    for (size_t s = 0; s < pool.n; s++) {
+    const double *full = pool.theta;
+    size_t nfull = pool.n;
+    if (pool.n > keep) {
+        if ((rc = refine_briefly(w, &pool, keep, &mid, &nfull)) != LAB_OK) {
+            lab_fail(err, errlen, rc, "out of memory");
+            goto done;
+        }
+        full = mid;
+        res->refined = pool.n;
+    }
+    size_t nsol = 0;
+    for (size_t s = 0; s < nfull; s++) {
         struct solve sol;
-        if (local_solve(w, pool.theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
+        if (local_solve(w, full + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
             continue;
-        sol_obj[res->refined] = sol.objective;
-        memcpy(sol_theta + res->refined * np, sol.theta, np * sizeof *sol.theta);
-        res->refined++;
+        sol_obj[nsol] = sol.objective;
+        memcpy(sol_theta + nsol * np, sol.theta, np * sizeof *sol.theta);
+        w->nsol = ++nsol;
         if (sol.objective < res->objective) {
             res->objective = sol.objective;
             res->converged = sol.converged;
             memcpy(res->theta, sol.theta, np * sizeof *sol.theta);
         }
     }
+    if (full == pool.theta)
+        res->refined = nsol;
     res->refine_s = lab_clock_s() - t1;
-    if (res->refined == 0) {
+    if (nsol == 0) {
         rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: no start could be refined",
                       lab_form_name(w->form));
         goto done;
     }
-    spread(w, sol_obj, sol_theta, res->refined, res);
     diagnose(w, res);
+    spread(w, sol_obj, sol_theta, nsol, res);
 done:
-    free(pool.obj);
+    free(mid);
+    free(k.pool.obj);
+    free(k.basin_obj);
+    free(k.basin_theta);
     free(w->starts);
-    w->starts = pool.theta;
-    w->nstarts = pool.n;
-    free(sol_obj);
-    free(sol_theta);
+    w->starts = k.pool.theta;
+    w->nstarts = k.pool.n;
     free(g);
+    free(x0);
     return rc;
+}
+
+void lab_fit_near_range(const lab_fitter *w, const lab_fit_result *res, double tol,
+                        const double *x, double *lo, double *hi, size_t *count)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    *count = 0;
+    for (size_t s = 0; s < w->nsol; s++) {
+        if (!(w->sol_obj[s] <= res->objective + tol * fabs(res->objective) + 1e-300))
+            continue;
+        double y = lab_form_eval(w->form, w->sol_theta + s * w->np, x, NULL);
+        if (!isfinite(y))
+            continue;
+        *lo = fmin(*lo, y);
+        *hi = fmax(*hi, y);
+        (*count)++;
+    }
+    if (*count == 0)
+        *lo = *hi = NAN;
 }
 
 const double *lab_fitter_starts(const lab_fitter *w, size_t *n)

@@ -5,8 +5,9 @@
  * tried; where amplitudes enter linearly they are solved exactly at each
  * start by weighted least squares with the signs the form demands (variable
  * projection of the start grid), so the grid only spans the exponents and
- * break positions. The best starts, by their initial loss, are then refined
- * by GSL: trust-region Levenberg-Marquardt (gsl_multifit_nlinear) with
+ * break positions. The best starts by their initial loss, and the best start
+ * of each basin the form names (forms.h), are then refined (when the basins
+ * add starts, all of them briefly, and the best of those to the end) by GSL: trust-region Levenberg-Marquardt (gsl_multifit_nlinear) with
  * analytic Jacobians for the least-squares losses, vector BFGS
  * (gsl_multimin) for the Huber loss. Constrained parameters are fitted in a
  * transformed variable (a positive one as its logarithm), so bounds hold at
@@ -54,7 +55,8 @@ typedef struct lab_fit_data {
 
 typedef struct lab_fit_opts {
     lab_loss loss;
-    size_t refine;     /* best grid starts refined; 0 = every start */
+    size_t refine;     /* best grid starts refined, besides the best of each
+                          basin; 0 = every start */
     size_t max_iter;   /* iterations of one local solve */
 } lab_fit_opts;
 
@@ -108,6 +110,13 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
  * parameters (valid until the next run), for comparing with other fitters
  * from the same starts. */
 const double *lab_fitter_starts(const lab_fitter *w, size_t *n);
+
+/* The range [lo, hi] of the curve at x (nx values) over the solutions that
+ * the last lab_fit_run() (whose result is res) reached within a fraction tol
+ * of its best loss, and how many there were: near-optimal fits that disagree
+ * there extrapolate differently however well they fit. NaN when none. */
+void lab_fit_near_range(const lab_fitter *w, const lab_fit_result *res, double tol,
+                        const double *x, double *lo, double *hi, size_t *count);
 
 /* One local solve from theta0 (for the bootstrap, which starts each resample
  * at the full fit). Diagnostics are filled as in lab_fit_run(), for one

@@ -44,14 +44,18 @@ const char lab_form_list[] =
  * the lab's results that it reads) and their meaning. The parameters and
  * start grids of each form follow below (lab_form_alloc, lab_form_grid). */
 static const lab_form_info registry[] = {
-    [HESTNESS] = { "hestness", 1, { "n" }, "x" },
-    [HESTNESS3] = { "hestness:3", 1, { "n" }, "x" },
-    [ROSENFELD] = { "rosenfeld", 2, { "n", "params" }, "n, m" },
-    [PRUNE] = { "rosenfeld-prune", 2, { "d", "eps_np" }, "d, eps_np" },
-    [BNSL] = { "bnsl", 1, { "n" }, "x" },
-    [KAPLAN] = { "kaplan", 2, { "params", "n" }, "N, D" },
-    [CHINCHILLA] = { "chinchilla", 2, { "params", "n" }, "N, D" },
-    [EXPDECAY] = { "exp", 1, { "n" }, "x" },
+    [HESTNESS] = { "hestness", 1, { "n" }, "x", "y = α x^β + γ" },
+    [HESTNESS3] = { "hestness:3", 1, { "n" }, "x",
+                    "y = ε0 s / √(s² + ε0²), s = α x^β + γ" },
+    [ROSENFELD] = { "rosenfeld", 2, { "n", "params" }, "n, m",
+                    "ε = ε0 |e / (e − iη)|, e = a n^−α + b m^−β + c∞" },
+    [PRUNE] = { "rosenfeld-prune", 2, { "d", "eps_np" }, "d, eps_np",
+                "ε = ε_np |(d − i p (ε↑/ε_np)^(1/γ)) / (d − i p)|^γ" },
+    [BNSL] = { "bnsl", 1, { "n" }, "x",
+               "y = a + b x^−c0 ∏ₖ (1 + (x/dₖ)^(1/fₖ))^(−cₖ fₖ)" },
+    [KAPLAN] = { "kaplan", 2, { "params", "n" }, "N, D", "L = ((N_c/N)^(α_N/α_D) + D_c/D)^α_D" },
+    [CHINCHILLA] = { "chinchilla", 2, { "params", "n" }, "N, D", "L = E + A/N^α + B/D^β" },
+    [EXPDECAY] = { "exp", 1, { "n" }, "x", "y = a exp(−x/b) + c" },
 };
 #define NFORMS (sizeof registry / sizeof registry[0])
 _Static_assert(NFORMS == EXPDECAY + 1, "one registry entry per form");
@@ -219,6 +223,15 @@ const char *lab_form_x_roles(const lab_form *f)
     if (f->id == PRUNE && f->joint)
         return "d, eps_np, l, w";
     return registry[f->id].roles;
+}
+
+const char *lab_form_formula(const lab_form *f)
+{
+    if (f->id == PRUNE && f->joint)
+        return "ε = ε_np |(u − i p (ε↑/ε_np)^(1/γ)) / (u − i p)|^γ, u = l^φ w^ψ d";
+    if (f->id == BNSL && f->breaks == 0)
+        return "y = a + b x^−c0";
+    return registry[f->id].formula;
 }
 
 size_t lab_form_nparams(const lab_form *f)
@@ -574,6 +587,19 @@ size_t lab_form_amplitudes(const lab_form *f, size_t *amp)
     }
 }
 
+/* Whether amplitude j (in lab_form_amplitudes() order) is an additive
+ * constant, whose basis is 1: then no evaluation is needed. */
+static int constant_amplitude(const lab_form *f, size_t j)
+{
+    switch (f->id) {
+    case HESTNESS:
+    case EXPDECAY: return j == 1; /* gamma, c */
+    case BNSL:
+    case CHINCHILLA: return j == 0; /* a, E */
+    default: return 0;
+    }
+}
+
 void lab_form_basis_n(const lab_form *f, const double *theta, size_t n, const double *x,
                       const double *lx, double *phi, double *scratch)
 {
@@ -584,6 +610,11 @@ void lab_form_basis_n(const lab_form *f, const double *theta, size_t n, const do
     for (size_t j = 0; j < na; j++)
         t[amp[j]] = 0.0;
     for (size_t j = 0; j < na; j++) {
+        if (constant_amplitude(f, j)) {
+            for (size_t i = 0; i < n; i++)
+                phi[i * na + j] = 1.0;
+            continue;
+        }
         t[amp[j]] = 1.0;
         lab_form_eval_n(f, t, n, x, lx, scratch, NULL);
         for (size_t i = 0; i < n; i++)
@@ -639,18 +670,39 @@ static size_t list(double *v, size_t n, const double *src)
 /* The bnsl grid. One break: the published 4-digit-addition and noiseless
  * grids merged (Caballero et al.'s code: c0 in [0, 1) by 0.25 and [0, 0.2)
  * by 0.05; c1 in [0, 8) by 0.5; d1 = 1.25^d' - 1 with d' in [0, 40) by 2.5;
- * f1 in [0, 1) by 0.25 and (0, 0.2) by 0.05), plus break positions
- * log-spaced over the data. Two breaks: coarser grids per break, the breaks
- * kept in increasing order by admissibility (56,700 starts). Three or more:
- * each break gets its own slice of the x range (in log), so the order holds
- * by construction, with fewer values per break as K grows (5103 starts for
- * K = 3, 45927 for K = 4, 7 2^K from K = 5). */
-static size_t bnsl_grid(const lab_form *f, size_t i, double xmin, double xmax, double *v)
+ * f1 in [0, 1) by 0.25 and (0, 0.2) by 0.05), widened where better optima
+ * of real curves lie: steeper starts (c0 up to 2), negative slope changes
+ * (the curve bends less steeply after the break), sharp breaks (f1 down to
+ * 0.01) and break positions log-spaced densely enough over the data to put
+ * a sharp break between any two late points. Two breaks: coarser grids per
+ * break, the breaks kept in increasing order by admissibility. Three or
+ * more: each break gets its own slice of the x range (in log), so the order
+ * holds by construction, with fewer values per break as K grows (5103
+ * starts for K = 3, 45927 for K = 4, 7 2^K from K = 5). */
+static size_t bnsl_grid(const lab_form *f, size_t pass, size_t i, const lab_grid_data *gd,
+                        double *v, size_t cap)
 {
     size_t which = (i - 3) % 3, k = (i - 3) / 3; /* c_k, d_k or f_k of break k */
     size_t K = (size_t)f->breaks;
+    double xmin = gd->xmin[0], xmax = gd->xmax[0];
+    if (pass == 1) { /* one sharp break in every gap between neighbouring x */
+        if (i == 2)
+            return LIST(v, -10, -1, 0, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2);
+        if (which == 0)
+            return LIST(v, -1, -0.5, -0.2, 0.2, 0.5, 1, 2, 4, 8, 10, 30);
+        if (which == 2)
+            return LIST(v, 0.005);
+        /* Every gap, or as many as fit, spread evenly over the data. */
+        size_t gaps = gd->nx0 > 1 ? gd->nx0 - 1 : 0, n = gaps < cap ? gaps : cap;
+        for (size_t j = 0; j < n; j++) {
+            size_t g = j * gaps / n;
+            v[j] = sqrt(gd->x0[g] * gd->x0[g + 1]);
+        }
+        return n;
+    }
     if (i == 2)
-        return LIST(v, 0, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75);
+        return K == 1 ? LIST(v, 0, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.5, 2)
+                      : LIST(v, 0, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75);
     if (K >= 3) {
         if (which == 0)
             return K <= 4 ? LIST(v, -0.5, 1, 3) : LIST(v, 1);
@@ -664,9 +716,11 @@ static size_t bnsl_grid(const lab_form *f, size_t i, double xmin, double xmax, d
     }
     if (which == 0)
         return K == 2 ? LIST(v, -0.5, 0.5, 1, 2, 4)
-                      : LIST(v, 0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 6, 7, 7.5);
+                      : LIST(v, -2, -1, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5,
+                             6, 7, 7.5);
     if (which == 2)
-        return K == 2 ? LIST(v, 0.05, 0.25, 1) : LIST(v, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75);
+        return K == 2 ? LIST(v, 0.05, 0.25, 1)
+                      : LIST(v, 0.01, 0.02, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75);
     /* break positions */
     if (K == 2)
         return logspace(xmin, xmax, 6, v);
@@ -676,14 +730,81 @@ static size_t bnsl_grid(const lab_form *f, size_t i, double xmin, double xmax, d
         if (d >= xmin / 4 && d <= xmax * 4)
             v[n++] = d;
     }
-    n += logspace(xmin, xmax, 8, v + n);
+    n += logspace(xmin, xmax, 16, v + n);
     return n;
 }
 
-size_t lab_form_grid(const lab_form *f, size_t i, const double *xmin, const double *xmax,
-                     double ymin, double ymax, double *vals, size_t cap)
+/* The class of a slope change: negative, moderate (below 2) or steep. */
+static size_t slope_class(double c)
+{
+    return c < 0 ? 0 : c < 2 ? 1 : 2;
+}
+
+/* The places a sharp break can be among the data (before every point, or
+ * after the last), merged into at most this many on long curves. */
+#define MAX_SHARP_PLACES 64
+
+static size_t sharp_places(const lab_grid_data *gd)
+{
+    return gd->nx0 + 1 < MAX_SHARP_PLACES ? gd->nx0 + 1 : MAX_SHARP_PLACES;
+}
+
+size_t lab_form_nbasins(const lab_form *f, const lab_grid_data *gd)
+{
+    if (f->id != BNSL || f->breaks == 0 || f->breaks > 2)
+        return 1;
+    if (f->breaks == 2)
+        return 8 * 8;
+    return 3 * 6 + 2 * sharp_places(gd);
+}
+
+size_t lab_form_basin(const lab_form *f, const double *theta, const lab_grid_data *gd)
+{
+    if (f->id != BNSL || f->breaks == 0 || f->breaks > 2)
+        return 0;
+    if (f->breaks == 2) {
+        double mid = 0.5 * (log(gd->xmin[0]) + log(gd->xmax[0]));
+        size_t basin = 0;
+        for (size_t k = 0; k < 2; k++) {
+            const double *c = theta + 3 + 3 * k;
+            basin = basin * 8 + (c[0] < 0) * 4 + (c[2] < 0.1) * 2 + (log(c[1]) > mid);
+        }
+        return basin;
+    }
+    const double *c = theta + 3;
+    if (c[2] >= 0.1) {
+        double lo = log(gd->xmin[0]), span = log(gd->xmax[0]) - lo;
+        double pos = span > 0 ? (log(c[1]) - lo) / span : 0.5;
+        size_t where = pos < 0 ? 0 : pos >= 1 ? 5 : 1 + (size_t)(4 * pos);
+        return slope_class(c[0]) * 6 + where;
+    }
+    size_t below = 0; /* the points below the break */
+    while (below < gd->nx0 && gd->x0[below] < c[1])
+        below++;
+    size_t place = below * sharp_places(gd) / (gd->nx0 + 1);
+    return 3 * 6 + 2 * place + (c[0] < 0);
+}
+
+/* Whether any parameter's grid was replaced. */
+static int user_grids(const lab_form *f)
+{
+    int any = 0;
+    for (size_t i = 0; i < f->np; i++)
+        any |= f->p[i].user_grid;
+    return any;
+}
+
+size_t lab_form_grid_passes(const lab_form *f)
+{
+    return f->id == BNSL && f->breaks == 1 && !user_grids(f) ? 2 : 1;
+}
+
+size_t lab_form_grid(const lab_form *f, size_t pass, size_t i, const lab_grid_data *gd,
+                     double *vals, size_t cap)
 {
     const struct param *p = &f->p[i];
+    const double *xmin = gd->xmin, *xmax = gd->xmax;
+    double ymin = gd->ymin, ymax = gd->ymax;
     double v[MAX_GRID * 2];
     size_t n = 0;
     if (p->user_grid) {
@@ -722,7 +843,7 @@ size_t lab_form_grid(const lab_form *f, size_t i, const double *xmin, const doub
             break;
         case BNSL:
             if (i >= 2) /* a and b are amplitudes */
-                n = bnsl_grid(f, i, xmin[0], xmax[0], v);
+                n = bnsl_grid(f, pass, i, gd, v, sizeof v / sizeof *v);
             break;
         case KAPLAN:
             if (i == 0)

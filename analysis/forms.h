@@ -59,6 +59,7 @@ typedef struct lab_form_info {
     size_t nx;
     const char *x[LAB_FORM_MAXX];
     const char *roles;                /* e.g. "n, m" */
+    const char *formula;              /* the law in one line of UTF-8 text */
 } lab_form_info;
 
 /* LAB_EINVAL with a message when spec is not a form ("bnsl:K" needs K in
@@ -69,6 +70,8 @@ const char *lab_form_name(const lab_form *f); /* as given, e.g. "bnsl:2" */
 size_t lab_form_nx(const lab_form *f);
 /* What each x column means, e.g. "n, m" (for messages and help). */
 const char *lab_form_x_roles(const lab_form *f);
+/* The law, e.g. "y = α x^β + γ" (for figures' titles). */
+const char *lab_form_formula(const lab_form *f);
 
 size_t lab_form_nparams(const lab_form *f);
 const char *lab_form_param_name(const lab_form *f, size_t i);
@@ -101,14 +104,42 @@ size_t lab_form_amplitudes(const lab_form *f, size_t *amp);
 void lab_form_basis_n(const lab_form *f, const double *theta, size_t n, const double *x,
                       const double *lx, double *phi, double *scratch);
 
-/* The start grid of parameter i: the values the fitter tries, from the
- * form's documented defaults scaled to the data (x and y ranges), unless
+/* What start grids are scaled to: the data's ranges, and the distinct
+ * values of the first x column in increasing order. */
+typedef struct lab_grid_data {
+    const double *xmin, *xmax;  /* per x column */
+    double ymin, ymax;
+    const double *x0;           /* distinct first-x values, increasing */
+    size_t nx0;
+} lab_grid_data;
+
+/* The start grid of parameter i in a pass: the values the fitter tries,
+ * from the form's documented defaults scaled to the data, unless
  * lab_form_set_grid() replaced them. Amplitudes have no grid. Returns the
- * number of values written to vals (at most cap). */
-size_t lab_form_grid(const lab_form *f, size_t i, const double *xmin, const double *xmax,
-                     double ymin, double ymax, double *vals, size_t cap);
+ * number of values written to vals (at most cap). Every form has pass 0;
+ * bnsl:1 has a second (lab_form_grid_passes() is 2) that puts a sharp break
+ * between every two neighbouring x: a local solve cannot move a sharp break
+ * past a point (the loss is flat in its position between points), and the
+ * first pass's positions are too few to offer every gap. Replaced grids
+ * make one pass. */
+size_t lab_form_grid_passes(const lab_form *f);
+size_t lab_form_grid(const lab_form *f, size_t pass, size_t i, const lab_grid_data *gd,
+                     double *vals, size_t cap);
 int lab_form_set_grid(lab_form *f, const char *name, const double *vals, size_t n,
                       char *err, size_t errlen);
+
+/* Basins: classes of starts that tend to end in different local optima
+ * (bnsl:1: a smooth break by the sign and size of its slope change and the
+ * quarter of the data's x range it lies in, or before or after it; a sharp
+ * one by the sign of its slope change and the two neighbouring points it
+ * lies between; bnsl:2: per break, the sign of its slope change, whether it
+ * is sharp and which half of the data's x range it lies in; other forms: one
+ * class). The fitter refines the best start
+ * of every basin as well as the best starts overall, so a basin whose grid
+ * points all fit poorly at the grid's resolution is still explored.
+ * lab_form_basin() returns a class below lab_form_nbasins(). */
+size_t lab_form_nbasins(const lab_form *f, const lab_grid_data *gd);
+size_t lab_form_basin(const lab_form *f, const double *theta, const lab_grid_data *gd);
 
 /* Whether a start is worth trying (bnsl: breaks in increasing order). */
 int lab_form_admissible(const lab_form *f, const double *theta);

@@ -95,7 +95,7 @@ def run_case(lab, name, table, form, xcols, ycol, extra, group=None, huber=None,
     with tempfile.TemporaryDirectory() as tmp:
         starts_path = os.path.join(tmp, "starts.tsv")
         cmd = [lab, "fit", table, "--form", form, "--x", ",".join(xcols), "--y", ycol,
-               "--format", "none", "--out", tmp, "--save-starts", starts_path] + extra
+               "--format", "none", "--out", tmp, "--force", "--save-starts", starts_path] + extra
         if group:
             cmd += ["--group", group]
         lab_times, refine, grid = [], [], []

@@ -20,28 +20,47 @@ static const char usage[] =
     "  --y COL                y column (default: test_error)\n"
     "  --group COL[,COL...]   fit each value (or combination) of these columns apart\n"
     "  --holdout FRAC         hold out the largest FRAC of the distinct first-x values\n"
+    "                         (0: none, the default)\n"
     "  --holdout-from X       hold out the points whose first x is at least X\n"
     "  --split-col COL        hold out the rows whose COL is not \"fit\"\n"
     "  --loss LOSS            log (default), rel, huber[:DELTA] (1e-3), asym[:LAMBDA] (10)\n"
-    "  --bootstrap B          B bootstrap refits: 95% intervals and bands (default 0)\n"
+    "  --bootstrap B          B bootstrap refits: 95%% intervals and bands (default 0)\n"
     "  --bootstrap-by COL     resample whole sets of rows sharing COL (e.g. seed)\n"
     "  --seed S               seed of the bootstrap (default 1)\n"
     "  --fix NAME=VALUE       hold a parameter fixed (repeatable)\n"
     "  --release NAME         fit a parameter fixed by default (eps0; repeatable)\n"
     "  --start NAME=V1,V2,..  the start grid of a parameter (repeatable)\n"
-    "  --refine N|all         refine the N best starts (default 16), or every start\n"
-    "  --out DIR              output folder (default: the table's folder)\n"
+    "  --refine N|all         refine the N best starts (default 16) and the best start of\n"
+    "                         each basin of the form (bnsl), or every start\n"
+    "  --max-iter N           iterations of each local solve (default %zu)\n"
+    "  --out DIR              output folder (default: fit/ beside the table)\n"
+    "  --force                write into an output folder that is not empty, replacing\n"
+    "                         the fit tables and fit_* figures there (nothing else)\n"
     "  --format FMT           figures: png (default), svg, pdf or none\n"
     "  --save-starts FILE     write the starts refined by each fit (group, form, k,\n"
     "                         parameters), to rerun them with another fitter\n"
     "\n"
-    "Rows with a status column other than \"ok\" are left out. Writes DIR/fits.tsv,\n"
-    "diagnostics.tsv, scores.tsv, predictions.tsv and DIR/figures/fit_FORM.*.\n";
+    "Rows with a status column other than \"ok\" are left out. Writes DIR/fits.tsv\n"
+    "(each parameter's value, 95%% bootstrap interval and status: fitted, fixed or\n"
+    "at_bound), diagnostics.tsv (one row per fit), scores.tsv (RMSLE on the fitted\n"
+    "and held-out points), predictions.tsv (every point with its columns named as in\n"
+    "TABLE and the fitted curve there) and DIR/figures/fit_FORM.*. An output folder\n"
+    "that holds anything is refused without --force, so a run's own fits are never\n"
+    "written over.\n"
+    "\n"
+    "A fit is flagged with a warning (on stderr, in diagnostics.tsv's warning column\n"
+    "and, when poor, as \"poor fit\" in its figure) when its RMSLE on the fitted or the\n"
+    "held-out points exceeds %g, when it predicts a held-out point as not finite or\n"
+    "did not converge (a poor fit); and, though not poor, when a parameter stopped at\n"
+    "a bound, or when the predictions at the largest x of the fits within %g%% of its\n"
+    "loss spread by more than %g as log(highest / lowest) (diagnostics.tsv's near_fits\n"
+    "and near_spread; the figure draws their range there): they fit alike but\n"
+    "extrapolate differently.\n";
 
 static void print_note(void *ctx, const char *message)
 {
     (void)ctx;
-    lab_cli_error("%s", message);
+    lab_cli_error("warning: %s", message);
 }
 
 static void print_line(void *ctx, const char *line)
@@ -57,7 +76,8 @@ int lab_cmd_fit(int argc, char **argv)
     char err[1024];
     int rc = lab_fit_options_parse(argc, argv, &o, err, sizeof err), code;
     if (rc == LAB_OK && o.help) {
-        fputs(usage, stdout);
+        printf(usage, lab_fit_default_opts().max_iter, LAB_FIT_POOR_RMSLE, 100 * LAB_FIT_NEAR,
+               LAB_FIT_NEAR_SPREAD);
         code = LAB_EXIT_OK;
     } else if (rc != LAB_OK) {
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);

@@ -2,6 +2,7 @@
 #include "fit_table.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -103,10 +104,11 @@ static int fit_option(lab_fit_options *o, int opt, const char *arg, int *nsplit,
         req->y = arg;
         return LAB_OK;
     case 'H':
-        if (parse_number("--holdout", arg, 0, 1, &v, err, errlen) != LAB_OK || !(v > 0 && v < 1))
+        if (parse_number("--holdout", arg, 0, 1, &v, err, errlen) != LAB_OK || !(v < 1))
             return lab_fail(err, errlen, LAB_EINVAL, "--holdout %s: expected a fraction in "
-                            "(0, 1)", arg);
-        req->split = LAB_SPLIT_FRACTION;
+                            "[0, 1) (0: none)", arg);
+        /* 0 holds nothing out, as [fit] holdout = 0 does. */
+        req->split = v > 0 ? LAB_SPLIT_FRACTION : LAB_SPLIT_NONE;
         req->split_value = v;
         (*nsplit)++;
         return LAB_OK;
@@ -151,8 +153,15 @@ static int fit_option(lab_fit_options *o, int opt, const char *arg, int *nsplit,
         rc = parse_count("--refine", arg, 1, 1000000, &u, err, errlen);
         req->refine = (size_t)u;
         return rc;
+    case 'I':
+        rc = parse_count("--max-iter", arg, 1, 1000000, &u, err, errlen);
+        req->max_iter = (size_t)u;
+        return rc;
     case 'o':
         o->out = arg;
+        return LAB_OK;
+    case 'O':
+        o->force = 1;
         return LAB_OK;
     case 'p': {
         int k = lab_name_index(arg, lab_plot_format_names, LAB_NPLOT);
@@ -188,7 +197,9 @@ int lab_fit_options_parse(int argc, char **argv, lab_fit_options *o, char *err, 
         { "release", required_argument, NULL, 'R' },
         { "start", required_argument, NULL, 'S' },
         { "refine", required_argument, NULL, 'r' },
+        { "max-iter", required_argument, NULL, 'I' },
         { "out", required_argument, NULL, 'o' },
+        { "force", no_argument, NULL, 'O' },
         { "format", required_argument, NULL, 'p' },
         { "save-starts", required_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
@@ -252,7 +263,7 @@ char *lab_fit_out_dir(const lab_fit_options *o)
 {
     if (o->out)
         return strdup(o->out);
-    char *copy = strdup(o->table), *dir = copy ? strdup(dirname(copy)) : NULL;
+    char *copy = strdup(o->table), *dir = copy ? lab_path_join(dirname(copy), "fit") : NULL;
     free(copy);
     return dir;
 }
@@ -281,6 +292,65 @@ static int skip_missing(lab_table *t, const lab_fit_request *req, char *err, siz
     return LAB_OK;
 }
 
+/* Remove dir/name when it exists. */
+static int discard(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char *path = lab_path_join(dir, name);
+    if (!path)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int rc = remove(path) != 0 && errno != ENOENT
+                 ? lab_fail(err, errlen, LAB_EIO, "cannot replace %s: %s", path, strerror(errno))
+                 : LAB_OK;
+    free(path);
+    return rc;
+}
+
+/* Whether dir holds anything (-1 when it cannot be read). */
+static int occupied(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    int any = 0;
+    for (struct dirent *e; !any && (e = readdir(d));)
+        any = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return any;
+}
+
+/* The output folder, made ready: created when missing; refused when it
+ * holds anything, unless force, and then only what a fit writes is replaced
+ * (the four tables and the fit figures), so no earlier fit's file stays
+ * beside the new ones while the rest of the folder (a run's results and
+ * figures) is left alone. */
+static int prepare_out(const char *dir, int force, char *err, size_t errlen)
+{
+    int any = occupied(dir);
+    if (any < 0)
+        return lab_fail(err, errlen, LAB_EIO, "%s: %s", dir, strerror(errno));
+    if (any && !force)
+        return lab_fail(err, errlen, LAB_EINVAL, "%s is not empty: lab fit does not write over "
+                        "what is there; give another --out, or --force to replace the fit "
+                        "tables and fit figures in it", dir);
+    static const char *const tables[] = {
+        "fits.tsv", "diagnostics.tsv", "scores.tsv", "predictions.tsv"
+    };
+    int rc = LAB_OK;
+    for (size_t i = 0; any && i < sizeof tables / sizeof *tables && rc == LAB_OK; i++)
+        rc = discard(dir, tables[i], err, errlen);
+    char *fdir = lab_path_join(dir, "figures");
+    DIR *d = any && fdir ? opendir(fdir) : NULL;
+    if (!fdir)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));)
+        if (strncmp(e->d_name, "fit_", 4) == 0)
+            rc = discard(fdir, e->d_name, err, errlen);
+    if (d)
+        closedir(d);
+    free(fdir);
+    return rc == LAB_OK ? lab_mkdirs(dir, err, errlen) : rc;
+}
+
 int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen)
 {
     lab_fit_request *req = &o->req;
@@ -293,7 +363,7 @@ int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen
     if (rc == LAB_OK)
         rc = skip_missing(t, req, err, errlen);
     if (rc == LAB_OK)
-        rc = lab_mkdirs(dir, err, errlen);
+        rc = prepare_out(dir, o->force, err, errlen);
     if (rc == LAB_OK && o->starts_path && !(req->starts_out = fopen(o->starts_path, "w")))
         rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", o->starts_path, strerror(errno));
     if (rc == LAB_OK && !(*fs = lab_fitting_alloc()))

@@ -15,7 +15,8 @@
 typedef struct lab_fit_options {
     lab_fit_request req;      /* what to fit (hooks left to the caller) */
     const char *table;        /* the table's path */
-    const char *out;          /* --out DIR, or NULL: the table's folder */
+    const char *out;          /* --out DIR, or NULL: the folder fit/ beside the table */
+    int force;                /* --force: replace the fit outputs in a folder in use */
     const char *starts_path;  /* --save-starts FILE, or NULL */
     int help;                 /* --help was asked for */
 } lab_fit_options;
@@ -26,13 +27,17 @@ typedef struct lab_fit_options {
 int lab_fit_options_parse(int argc, char **argv, lab_fit_options *o, char *err, size_t errlen);
 void lab_fit_options_release(lab_fit_options *o);
 
-/* Fit the table as o says and write the fit tables in o->out (or the
- * table's folder) and its figures/: *fs receives the fits (the caller frees
- * it, also on failure). LAB_EINVAL, LAB_EFORMAT or LAB_EIO for a bad table
- * or request (a usage error), other codes for run-time failures. */
+/* Fit the table as o says and write the fit tables in the output folder
+ * (lab_fit_out_dir()) and its figures/: *fs receives the fits (the caller
+ * frees it, also on failure). An output folder that holds anything is
+ * refused (LAB_EINVAL) unless o->force, so a run's own fits and figures are
+ * never written over by accident; with it, only the fit tables and fit_*
+ * figures there are replaced. LAB_EINVAL, LAB_EFORMAT or LAB_EIO for a bad
+ * table or request (a usage error), other codes for run-time failures. */
 int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen);
 
-/* The output folder of o (the table's folder unless --out), in a new string. */
+/* The output folder of o (--out, else fit/ beside the table), in a new
+ * string. */
 char *lab_fit_out_dir(const lab_fit_options *o);
 
 #endif

@@ -26,12 +26,30 @@ enum { OUT_FITS, OUT_DIAG, OUT_SCORES, OUT_PRED, NOUT };
 static const char *const out_names[NOUT] = {
     "fits.tsv", "diagnostics.tsv", "scores.tsv", "predictions.tsv"
 };
+/* predictions.tsv's header is made when it is written: its data columns
+ * are the table's own, named as there. */
 static const char *const out_headers[NOUT] = {
-    "group\tform\tparam\tvalue\tci_low\tci_high\n",
+    "group\tform\tparam\tvalue\tci_low\tci_high\tstatus\n",
     "group\tform\tloss\tn_fit\tconverged\tat_bound\tcond\tstart_spread\trms\taic\tbic\tstarts"
-    "\trefined\tagree\tboot\twarning\tgrid_s\trefine_s\n",
+    "\trefined\tagree\tboot\tnear_fits\tnear_spread\twarning\tgrid_s\trefine_s\n",
     "group\tform\tsplit\tn_points\trmsle\tmean_div\tstd_div\n",
-    "group\tform\tsplit\tx1\tx2\tx3\tx4\ty\tpred\tpred_lo\tpred_hi\n",
+    NULL,
+};
+/* The columns of predictions.tsv before and after the data columns. */
+static const char *const pred_lead[] = { "group", "form", "split" };
+static const char *const pred_tail[] = { "pred", "pred_lo", "pred_hi" };
+_Static_assert(sizeof pred_lead == sizeof pred_tail, "as many columns before as after");
+
+/* A row of predictions.tsv: the point's x and y, each with the index of its
+ * column among the collection's data columns. */
+struct pred_row {
+    char *group;
+    char form[32];
+    int held;
+    size_t ncol;
+    size_t col[LAB_FORM_MAXX + 1];
+    double v[LAB_FORM_MAXX + 1];
+    double pred, lo, hi;
 };
 
 /* What the ranking needs of each fit. */
@@ -47,9 +65,11 @@ struct lab_fitting {
     char *text[NOUT];
     size_t len[NOUT];
     FILE *f[NOUT];
-    char *notes;       /* "#" lines for predictions.tsv: what x1.. mean */
-    size_t notes_len;
-    FILE *nf;
+    struct pred_row *pred;  /* predictions.tsv's rows */
+    size_t npred, pred_cap;
+    char **cols;            /* its data columns: every x and y column fitted */
+    char *col_is_y;         /* which are y columns (written after the x ones) */
+    size_t ncols, cols_cap;
     size_t failures;
 };
 
@@ -59,14 +79,10 @@ lab_fitting *lab_fitting_alloc(void)
     if (!fs)
         return NULL;
     for (int k = 0; k < NOUT; k++)
-        if (!(fs->f[k] = open_memstream(&fs->text[k], &fs->len[k]))) {
+        if (k != OUT_PRED && !(fs->f[k] = open_memstream(&fs->text[k], &fs->len[k]))) {
             lab_fitting_free(fs);
             return NULL;
         }
-    if (!(fs->nf = open_memstream(&fs->notes, &fs->notes_len))) {
-        lab_fitting_free(fs);
-        return NULL;
-    }
     return fs;
 }
 
@@ -79,9 +95,13 @@ void lab_fitting_free(lab_fitting *fs)
             fclose(fs->f[k]);
         free(fs->text[k]);
     }
-    if (fs->nf)
-        fclose(fs->nf);
-    free(fs->notes);
+    for (size_t i = 0; i < fs->npred; i++)
+        free(fs->pred[i].group);
+    free(fs->pred);
+    for (size_t i = 0; i < fs->ncols; i++)
+        free(fs->cols[i]);
+    free(fs->cols);
+    free(fs->col_is_y);
     free(fs->outcomes);
     free(fs);
 }
@@ -179,15 +199,103 @@ static int write_text(const char *dir, const char *name, char *err, size_t errle
     return lab_atomic_commit(&a, err, errlen);
 }
 
+/* The index of data column name in predictions.tsv, added when new; -1
+ * when out of memory. An x column stays one when it is also a y. */
+static long pred_column(lab_fitting *fs, const char *name, int is_y)
+{
+    for (size_t i = 0; i < fs->ncols; i++)
+        if (strcmp(fs->cols[i], name) == 0) {
+            fs->col_is_y[i] &= is_y;
+            return (long)i;
+        }
+    if (fs->ncols == fs->cols_cap) {
+        size_t cap = fs->cols_cap ? 2 * fs->cols_cap : 8;
+        char **c = realloc(fs->cols, cap * sizeof *c);
+        if (c)
+            fs->cols = c;
+        char *y = realloc(fs->col_is_y, cap);
+        if (y)
+            fs->col_is_y = y;
+        if (!c || !y)
+            return -1;
+        fs->cols_cap = cap;
+    }
+    if (!(fs->cols[fs->ncols] = strdup(name)))
+        return -1;
+    fs->col_is_y[fs->ncols] = (char)is_y;
+    return (long)fs->ncols++;
+}
+
+/* A data column's name in predictions.tsv's header: its own, unless it is
+ * one of the lab's columns there, which it would shadow. */
+static void pred_column_name(FILE *f, const char *name)
+{
+    int taken = 0;
+    for (size_t k = 0; k < sizeof pred_lead / sizeof *pred_lead; k++)
+        taken |= strcmp(name, pred_lead[k]) == 0 || strcmp(name, pred_tail[k]) == 0;
+    fprintf(f, "\t%s%s", taken ? "data_" : "", name);
+}
+
+static void put(FILE *f, double v)
+{
+    fprintf(f, "\t%.17g", v);
+}
+
+/* predictions.tsv: the fixed columns, then every data column fitted, the
+ * x columns first (NaN where a row's form did not use it), then the
+ * predictions. */
+static char *pred_text(const lab_fitting *fs, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    fprintf(f, "%s\t%s\t%s", pred_lead[0], pred_lead[1], pred_lead[2]);
+    for (int y = 0; y < 2; y++)
+        for (size_t c = 0; c < fs->ncols; c++)
+            if (fs->col_is_y[c] == y)
+                pred_column_name(f, fs->cols[c]);
+    fprintf(f, "\t%s\t%s\t%s\n", pred_tail[0], pred_tail[1], pred_tail[2]);
+    for (size_t i = 0; i < fs->npred; i++) {
+        const struct pred_row *r = &fs->pred[i];
+        fprintf(f, "%s\t%s\t%s", r->group, r->form, r->held ? "holdout" : "fit");
+        for (int y = 0; y < 2; y++)
+            for (size_t c = 0; c < fs->ncols; c++) {
+                if (fs->col_is_y[c] != y)
+                    continue;
+                double v = NAN;
+                for (size_t k = 0; k < r->ncol; k++)
+                    if (r->col[k] == c)
+                        v = r->v[k];
+                put(f, v);
+            }
+        put(f, r->pred);
+        put(f, r->lo);
+        put(f, r->hi);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen)
 {
-    fflush(fs->nf);
     for (int k = 0; k < NOUT; k++) {
-        fflush(fs->f[k]);
-        const char *notes = k == OUT_PRED && fs->notes ? fs->notes : "";
-        int rc = write_text(dir, out_names[k], err, errlen, notes,
-                            k == OUT_PRED ? fs->notes_len : (size_t)0, out_headers[k],
+        int rc;
+        if (k == OUT_PRED) {
+            size_t len;
+            char *text = pred_text(fs, &len);
+            rc = text ? write_text(dir, out_names[k], err, errlen, text, len, (const char *)NULL)
+                      : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            free(text);
+        } else {
+            fflush(fs->f[k]);
+            rc = write_text(dir, out_names[k], err, errlen, out_headers[k],
                             strlen(out_headers[k]), fs->text[k], fs->len[k], (const char *)NULL);
+        }
         if (rc != LAB_OK)
             return rc;
     }
@@ -325,13 +433,17 @@ static int positive_cell(const lab_table *t, size_t r, long c, const char *why, 
 /* ==== Figures ==================================================================== */
 
 /* A figure's data, collected over groups: curves (x pred lo hi) and points
- * (x y held-out), one gnuplot block per curve. */
+ * (x y held-out), one gnuplot block per curve; per block a word saying
+ * whether its fit is poor; and the range of the near-optimal fits' predictions
+ * at the largest x, drawn as bars: "x low high block" each. */
 struct figure {
-    FILE *curves, *points, *titles;
-    char *ctext, *ptext, *ttext;
-    size_t clen, plen, tlen, blocks;
+    FILE *curves, *points, *titles, *poor, *near;
+    char *ctext, *ptext, *ttext, *rtext, *ntext;
+    size_t clen, plen, tlen, rlen, nlen, blocks;
     double xfit_max;      /* the largest x of a fitted point */
     int parity;           /* predicted against observed */
+    int bands, held;      /* some block has a bootstrap band, held-out points */
+    size_t bars;
 };
 
 static int figure_open(struct figure *fg)
@@ -340,27 +452,30 @@ static int figure_open(struct figure *fg)
     fg->curves = open_memstream(&fg->ctext, &fg->clen);
     fg->points = open_memstream(&fg->ptext, &fg->plen);
     fg->titles = open_memstream(&fg->ttext, &fg->tlen);
+    fg->poor = open_memstream(&fg->rtext, &fg->rlen);
+    fg->near = open_memstream(&fg->ntext, &fg->nlen);
     fg->xfit_max = -INFINITY;
-    return fg->curves && fg->points && fg->titles ? 0 : -1;
+    return fg->curves && fg->points && fg->titles && fg->poor && fg->near ? 0 : -1;
 }
 
 static void figure_close(struct figure *fg)
 {
-    if (fg->curves)
-        fclose(fg->curves);
-    if (fg->points)
-        fclose(fg->points);
-    if (fg->titles)
-        fclose(fg->titles);
+    FILE *f[] = { fg->curves, fg->points, fg->titles, fg->poor, fg->near };
+    for (size_t k = 0; k < sizeof f / sizeof *f; k++)
+        if (f[k])
+            fclose(f[k]);
     free(fg->ctext);
     free(fg->ptext);
     free(fg->ttext);
+    free(fg->rtext);
+    free(fg->ntext);
 }
 
-static void figure_title(struct figure *fg, const char *title)
+static void figure_title(struct figure *fg, const char *title, int poor)
 {
     fputs(fg->blocks ? " " : "", fg->titles);
     lab_plot_text(fg->titles, title, 1);
+    fprintf(fg->poor, "%s%d", fg->blocks ? " " : "", poor);
     if (fg->blocks) {
         fputs("\n\n", fg->curves);
         fputs("\n\n", fg->points);
@@ -368,14 +483,43 @@ static void figure_title(struct figure *fg, const char *title)
     fg->blocks++;
 }
 
-static int figure_render(struct figure *fg, const lab_fit_request *req, const char *form,
-                         const char *xname, const char *yname, char *err, size_t errlen)
+/* Axis labels in words for the lab's own columns; other tables' columns
+ * keep their names. */
+static const char *axis_words(const char *column)
+{
+    static const char *const words[][2] = {
+        { "n", "training-set size n" },
+        { "params", "parameter count P" },
+        { "width", "student width" },
+        { "depth", "student depth" },
+        { "test_error", "test error" },
+        { "train_error", "training error" },
+    };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(column, words[i][0]) == 0)
+            return words[i][1];
+    return column;
+}
+
+/* A gnuplot string setting: name = "text", text made inert. */
+static void setting(FILE *s, const char *name, const char *text)
+{
+    fprintf(s, "%s = \"", name);
+    lab_plot_text(s, text, 0);
+    fputs("\"\n", s);
+}
+
+static int figure_render(struct figure *fg, const lab_fit_request *req, const lab_form *form,
+                         const char *experiment, const char *xname, const char *yname,
+                         char *err, size_t errlen)
 {
     fflush(fg->curves);
     fflush(fg->points);
     fflush(fg->titles);
+    fflush(fg->poor);
+    fflush(fg->near);
     char base[64], cname[80], pname[80], warn[1024];
-    snprintf(base, sizeof base, "fit_%s", form);
+    snprintf(base, sizeof base, "fit_%s", lab_form_name(form));
     for (char *p = base; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '_')
             *p = '_';
@@ -393,13 +537,16 @@ static int figure_render(struct figure *fg, const lab_fit_request *req, const ch
     FILE *s = open_memstream(&settings, &slen);
     if (!s)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    fprintf(s, "curvefile = '%s'\npointsfile = '%s'\ntitles = \"%s\"\nform = \"%s\"\n",
-            cname, pname, fg->ttext ? fg->ttext : "", form);
-    fputs("xname = \"", s);
-    lab_plot_text(s, xname, 0);
-    fputs("\"\nyname = \"", s);
-    lab_plot_text(s, yname, 0);
-    fprintf(s, "\"\nxfit_max = %.17g\n", isfinite(fg->xfit_max) ? fg->xfit_max : -1.0);
+    fprintf(s, "curvefile = '%s'\npointsfile = '%s'\ntitles = \"%s\"\npoor = \"%s\"\n", cname,
+            pname, fg->ttext ? fg->ttext : "", fg->rtext ? fg->rtext : "");
+    setting(s, "form", lab_form_name(form));
+    setting(s, "formula", lab_form_formula(form));
+    setting(s, "experiment", experiment);
+    setting(s, "xname", axis_words(xname));
+    setting(s, "yname", axis_words(yname));
+    fprintf(s, "xfit_max = %.17g\nbands = %d\nheld = %d\nbars = \"%s\"\n",
+            isfinite(fg->xfit_max) ? fg->xfit_max : -1.0, fg->bands, fg->held,
+            fg->ntext ? fg->ntext : "");
     fclose(s);
     rc = lab_plot_render(req->figdir, fg->parity ? "fit_parity" : "fit", base, req->format,
                          settings, warn, sizeof warn, err, errlen);
@@ -449,11 +596,6 @@ static int points_split(const struct points *p, int held, double **x, double **y
     return 0;
 }
 
-static void put(FILE *f, double v)
-{
-    fprintf(f, "\t%.17g", v);
-}
-
 struct job {
     lab_fitting *fs;
     const lab_fit_request *req;
@@ -462,6 +604,7 @@ struct job {
     const char *group;
     size_t key;                /* for bootstrap streams */
     const char *const *xnames; /* the x columns */
+    size_t col[LAB_FORM_MAXX + 1]; /* the x and y columns among predictions.tsv's */
 };
 
 /* A message for the caller about the fit of jb ("group, form: text"). */
@@ -480,8 +623,8 @@ static void record_failure(struct job *jb, size_t nfit, const char *why)
 {
     char loss[32];
     lab_loss_format(&jb->req->loss, loss, sizeof loss);
-    fprintf(jb->fs->f[OUT_DIAG], "%s\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t%s"
-            "\tnan\tnan\n",
+    fprintf(jb->fs->f[OUT_DIAG], "%s\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t0"
+            "\tnan\t%s\tnan\tnan\n",
             jb->group, lab_form_name(jb->form), loss, nfit, why);
     note(jb, "%s", why);
     jb->fs->failures++;
@@ -523,20 +666,40 @@ static size_t curves_needed(const lab_table *t, const struct groups *g, const lo
     return total;
 }
 
+/* What one fit of one group gave. */
+struct fitted {
+    lab_fit_data fit, held;   /* the points fitted and held out */
+    lab_fit_result res;
+    lab_boot *boot;           /* NULL without bootstrap */
+    lab_score sf, sh;         /* scores on the fitted and held-out points */
+    /* The fits within LAB_FIT_NEAR of the best loss: how many, the range of
+     * their predictions at the group's largest x (xfar, held-out points
+     * included), and its spread log(hi / lo). */
+    size_t near_n;
+    double xfar[LAB_FORM_MAXX], near_lo, near_hi, near_spread;
+    char warning[512];        /* why the fit is flagged, or "" */
+    int poor;                 /* a failed fit: drawn as such */
+};
+
 /* Curves for the figure: one per group for one x column; else one per
  * combination of the other x columns, or, when there are too many, observed
- * against predicted points (fg->parity). */
+ * against predicted points (fg->parity). A poor fit is marked as such, and
+ * where near-optimal fits disagree at the largest x their range is drawn. */
 static void figure_add(struct figure *fg, struct job *jb, const struct points *p,
-                       const double *theta, const lab_boot *boot)
+                       const struct fitted *F)
 {
     size_t nx = p->nx;
+    const double *theta = F->res.theta;
+    const lab_boot *boot = F->boot;
     double xlo = INFINITY, xhi = -INFINITY;
     for (size_t i = 0; i < p->n; i++) {
         xlo = fmin(xlo, p->x[i * nx]);
         xhi = fmax(xhi, p->x[i * nx]);
         if (!p->held[i])
             fg->xfit_max = fmax(fg->xfit_max, p->x[i * nx]);
+        fg->held |= p->held[i];
     }
+    fg->bands |= boot && boot->done;
     /* The combinations of the other x columns. */
     size_t *combo = malloc((p->n ? p->n : 1) * sizeof *combo), ncombo = 0;
     if (!combo)
@@ -550,7 +713,7 @@ static void figure_add(struct figure *fg, struct job *jb, const struct points *p
             combo[ncombo++] = i;
     }
     if (fg->parity) {
-        figure_title(fg, jb->group);
+        figure_title(fg, jb->group, F->poor);
         for (size_t i = 0; i < p->n; i++) {
             double pred = lab_form_eval(jb->form, theta, p->x + i * nx, NULL);
             fprintf(fg->points, "%.17g\t%.17g\t%d\n", p->y[i], pred, p->held[i]);
@@ -566,9 +729,9 @@ static void figure_add(struct figure *fg, struct job *jb, const struct points *p
         for (size_t k = 1; k < nx; k++)
             lab_strbuf_printf(&title, "%s%s=%g", title.len ? "," : "", jb->xnames[k],
                               p->x[combo[c] * nx + k]);
-        figure_title(fg, lab_strbuf_str(&title));
+        figure_title(fg, lab_strbuf_str(&title), F->poor);
         lab_strbuf_release(&title);
-        double xv[8];
+        double xv[LAB_FORM_MAXX];
         memcpy(xv, p->x + combo[c] * nx, nx * sizeof *xv);
         double a = log(xlo), b = log(xhi * 1.5);
         for (int k = 0; k < CURVE_POINTS; k++) {
@@ -581,28 +744,68 @@ static void figure_add(struct figure *fg, struct job *jb, const struct points *p
         for (size_t i = 0; i < p->n; i++)
             if (memcmp(p->x + i * nx + 1, p->x + combo[c] * nx + 1, (nx - 1) * sizeof *p->x) == 0)
                 fprintf(fg->points, "%.17g\t%.17g\t%d\n", p->x[i * nx], p->y[i], p->held[i]);
+        /* The near-optimal fits' range on the curve through the largest x. */
+        int far = memcmp(F->xfar + 1, p->x + combo[c] * nx + 1, (nx - 1) * sizeof *p->x) == 0;
+        if (far && F->near_spread > LAB_FIT_NEAR_DRAWN)
+            fprintf(fg->near, "%s%.17g %.17g %.17g %zu", fg->bars++ ? " " : "", F->xfar[0],
+                    F->near_lo, F->near_hi, fg->blocks);
     }
     free(combo);
 }
 
-/* What one fit of one group gave. */
-struct fitted {
-    lab_fit_data fit, held;   /* the points fitted and held out */
-    lab_fit_result res;
-    lab_boot *boot;           /* NULL without bootstrap */
-    lab_score sf, sh;         /* scores on the fitted and held-out points */
-};
+/* The point of p with the largest x (the first x column, then the next). */
+static const double *farthest(const struct points *p)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < p->n; i++)
+        for (size_t c = 0; c < p->nx; c++) {
+            double a = p->x[i * p->nx + c], b = p->x[best * p->nx + c];
+            if (a != b) {
+                if (a > b)
+                    best = i;
+                break;
+            }
+        }
+    return p->x + best * p->nx;
+}
 
-/* fits.tsv: each parameter with its bootstrap interval. */
+/* Why a fit is flagged (LAB_FIT_POOR_RMSLE and friends in fitting.h): a
+ * failed fit (poor), or one whose parameters or near-optimal fits deserve a
+ * look. */
+static void verdict(struct fitted *F)
+{
+    const lab_fit_result *res = &F->res;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    if (F->sf.rmsle > LAB_FIT_POOR_RMSLE)
+        lab_strbuf_printf(&b, "; fit RMSLE %.3g > %g", F->sf.rmsle, LAB_FIT_POOR_RMSLE);
+    if (F->held.n && F->sh.nonfinite)
+        lab_strbuf_printf(&b, "; prediction not finite at %zu held-out points", F->sh.nonfinite);
+    else if (F->held.n && F->sh.rmsle > LAB_FIT_POOR_RMSLE)
+        lab_strbuf_printf(&b, "; held-out RMSLE %.3g > %g", F->sh.rmsle, LAB_FIT_POOR_RMSLE);
+    if (!res->converged)
+        lab_strbuf_puts(&b, "; not converged");
+    F->poor = b.len > 0;
+    if (res->at_bound[0])
+        lab_strbuf_printf(&b, "; at a bound: %s", res->at_bound);
+    if (F->near_spread > LAB_FIT_NEAR_SPREAD)
+        lab_strbuf_printf(&b, "; %zu fits within %g%% of the best loss differ by a factor %.3g "
+                          "at the largest x, %g", F->near_n, 100 * LAB_FIT_NEAR,
+                          F->near_hi / F->near_lo, F->xfar[0]);
+    const char *text = lab_strbuf_str(&b);
+    snprintf(F->warning, sizeof F->warning, "%s%s", F->poor ? "poor fit: " : "",
+             b.len ? text + 2 : "");
+    lab_strbuf_release(&b);
+}
+
+/* fits.tsv: each parameter with its bootstrap interval, and whether it was
+ * fitted, held fixed (no interval) or stopped at a bound (none either). */
 static void write_params(struct job *jb, const struct fitted *F)
 {
     const lab_form *form = jb->form;
     const lab_fit_result *res = &F->res;
     for (size_t i = 0; i < res->np; i++) {
-        double lo = NAN, hi = NAN, fixed;
-        if (lab_form_param_fixed(form, i, &fixed))
-            lo = hi = fixed;
-        else if (F->boot && F->boot->done)
+        double lo = NAN, hi = NAN;
+        if (F->boot && F->boot->done)
             lab_boot_interval(F->boot, i, LEVEL, &lo, &hi);
         /* Refits start at the fit, and cannot leave a bound or a direction
          * where the loss is flat (a sharp break's f_i). A parameter at a
@@ -611,26 +814,23 @@ static void write_params(struct job *jb, const struct fitted *F)
          * vouch for it (as it does on exact data): either would claim a
          * precision the data do not give. */
         double tiny = 1e-9 * fabs(res->theta[i]);
-        if (res->bounded[i] || (!lab_form_param_fixed(form, i, NULL) && hi - lo <= tiny
-                                && !(res->se[i] <= tiny)))
+        int fixed_here = lab_form_param_fixed(form, i, NULL);
+        if (fixed_here || res->bounded[i] || (hi - lo <= tiny && !(res->se[i] <= tiny)))
             lo = hi = NAN;
         FILE *f = jb->fs->f[OUT_FITS];
         fprintf(f, "%s\t%s\t%s", jb->group, lab_form_name(form), lab_form_param_name(form, i));
         put(f, res->theta[i]);
         put(f, lo);
         put(f, hi);
-        fputc('\n', f);
+        fprintf(f, "\t%s\n", fixed_here ? "fixed" : res->bounded[i] ? "at_bound" : "fitted");
     }
 }
 
-/* diagnostics.tsv, with a warning for extrapolations that are not finite. */
+/* diagnostics.tsv, with the fit's warning. */
 static void write_diagnostics(struct job *jb, const struct fitted *F)
 {
     const lab_fit_result *res = &F->res;
-    char warning[128] = "-", loss[32];
-    if (F->sh.nonfinite)
-        snprintf(warning, sizeof warning, "prediction not finite at %zu held-out points",
-                 F->sh.nonfinite);
+    char loss[32];
     lab_loss_format(&jb->req->loss, loss, sizeof loss);
     FILE *d = jb->fs->f[OUT_DIAG];
     fprintf(d, "%s\t%s\t%s\t%zu\t%s\t%s", jb->group, lab_form_name(jb->form), loss, F->fit.n,
@@ -640,30 +840,47 @@ static void write_diagnostics(struct job *jb, const struct fitted *F)
     put(d, res->rms);
     put(d, res->aic);
     put(d, res->bic);
-    fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%s\t%.6f\t%.6f\n", res->starts, res->refined, res->agree,
-            F->boot ? F->boot->done : 0, warning, res->grid_s, res->refine_s);
-    if (F->sh.nonfinite)
-        note(jb, "warning: %s", warning);
+    fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%zu", res->starts, res->refined, res->agree,
+            F->boot ? F->boot->done : 0, F->near_n);
+    put(d, F->near_spread);
+    fprintf(d, "\t%s\t%.6f\t%.6f\n", F->warning[0] ? F->warning : "-", res->grid_s,
+            res->refine_s);
+    if (F->warning[0])
+        note(jb, "%s", F->warning);
 }
 
 /* predictions.tsv: every point with the fitted curve and its band. */
 static void write_predictions(struct job *jb, const struct points *p, const struct fitted *F)
 {
+    lab_fitting *fs = jb->fs;
+    if (fs->npred + p->n > fs->pred_cap) {
+        size_t cap = fs->pred_cap ? 2 * fs->pred_cap : 64;
+        while (cap < fs->npred + p->n)
+            cap *= 2;
+        struct pred_row *r = realloc(fs->pred, cap * sizeof *r);
+        if (!r)
+            return;
+        fs->pred = r;
+        fs->pred_cap = cap;
+    }
     for (size_t i = 0; i < p->n; i++) {
         const double *x = p->x + i * p->nx;
-        double pred = lab_form_eval(jb->form, F->res.theta, x, NULL), lo = NAN, hi = NAN;
+        struct pred_row *r = &fs->pred[fs->npred];
+        memset(r, 0, sizeof *r);
+        if (!(r->group = strdup(jb->group)))
+            return;
+        fs->npred++;
+        snprintf(r->form, sizeof r->form, "%s", lab_form_name(jb->form));
+        r->held = p->held[i];
+        r->ncol = p->nx + 1;
+        for (size_t c = 0; c < r->ncol; c++) {
+            r->col[c] = jb->col[c];
+            r->v[c] = c < p->nx ? x[c] : p->y[i];
+        }
+        r->pred = lab_form_eval(jb->form, F->res.theta, x, NULL);
+        r->lo = r->hi = NAN;
         if (F->boot && F->boot->done)
-            lab_boot_band(F->boot, jb->form, x, LEVEL, &lo, &hi);
-        FILE *o = jb->fs->f[OUT_PRED];
-        fprintf(o, "%s\t%s\t%s", jb->group, lab_form_name(jb->form),
-                p->held[i] ? "holdout" : "fit");
-        for (size_t c = 0; c < 4; c++)
-            put(o, c < p->nx ? x[c] : NAN);
-        put(o, p->y[i]);
-        put(o, pred);
-        put(o, lo);
-        put(o, hi);
-        fputc('\n', o);
+            lab_boot_band(F->boot, jb->form, x, LEVEL, &r->lo, &r->hi);
     }
 }
 
@@ -692,10 +909,8 @@ static void report_fit(struct job *jb, const struct fitted *F)
     lab_strbuf_printf(&b, "  rmsle %.3g", F->sf.rmsle);
     if (F->held.n)
         lab_strbuf_printf(&b, " | held out %.3g", F->sh.rmsle);
-    if (!res->converged || res->at_bound[0])
-        lab_strbuf_printf(&b, "  [%s%s%s]", res->converged ? "" : "not converged",
-                          !res->converged && res->at_bound[0] ? "; " : "",
-                          res->at_bound[0] ? res->at_bound : "");
+    if (F->warning[0])
+        lab_strbuf_printf(&b, "  [%s]", F->warning);
     jb->req->fitted(jb->req->ctx, lab_strbuf_str(&b));
     lab_strbuf_release(&b);
 }
@@ -722,6 +937,11 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
     }
     if (req->starts_out)
         write_starts(jb, &F);
+    /* The near-optimal fits, before the bootstrap's refits replace them. */
+    memcpy(F.xfar, farthest(p), p->nx * sizeof *F.xfar);
+    lab_fit_near_range(jb->fitter, &F.res, LAB_FIT_NEAR, F.xfar, &F.near_lo, &F.near_hi,
+                       &F.near_n);
+    F.near_spread = F.near_lo > 0 ? log(F.near_hi / F.near_lo) : NAN;
     if (req->bootstrap) {
         lab_boot_opts bo = { .B = req->bootstrap, .seed = req->seed, .key = jb->key,
                              .cluster = req->boot_by ? fcl : NULL };
@@ -733,9 +953,10 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
     if (nh)
         write_scores(jb, "holdout", &F.held, F.res.theta, &F.sh);
     outcome_add(jb->fs, jb->group, lab_form_name(jb->form), F.sf.rmsle, nh ? F.sh.rmsle : NAN);
+    verdict(&F);
     write_diagnostics(jb, &F);
     write_predictions(jb, p, &F);
-    figure_add(fg, jb, p, F.res.theta, F.boot);
+    figure_add(fg, jb, p, &F);
     if (req->fitted)
         report_fit(jb, &F);
 done:
@@ -949,6 +1170,8 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
         lab_fit_opts opts = lab_fit_default_opts();
         opts.loss = req->loss;
         opts.refine = req->refine;
+        if (req->max_iter)
+            opts.max_iter = req->max_iter;
         lab_fitter *fitter = rc == LAB_OK ? lab_fitter_alloc(form, &opts) : NULL;
         if (rc == LAB_OK && !fitter)
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
@@ -961,21 +1184,27 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
             break;
         }
         fg.parity = curves_needed(t, &g, xc, nx) > MAX_CURVES;
-        fprintf(fs->nf, "# %s:", req->forms[fi]);
-        for (size_t c = 0; c < nx; c++)
-            fprintf(fs->nf, "%s x%zu is %s", c ? "," : "", c + 1, names[c]);
-        fprintf(fs->nf, "; y is %s\n", yname);
+        size_t col[LAB_FORM_MAXX + 1];
+        for (size_t c = 0; c <= nx && rc == LAB_OK; c++) {
+            long k = pred_column(fs, c < nx ? names[c] : yname, c == nx);
+            col[c] = (size_t)k;
+            if (k < 0)
+                rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        }
         for (size_t gi = 0; gi < g.n && rc == LAB_OK; gi++) {
             struct points p;
             rc = points_make(t, &g, gi, xc, nx, yc, split_col, boot_col, req, &p, err, errlen);
             if (rc == LAB_OK) {
-                struct job jb = { fs, req, form, fitter, g.key[gi], fi * 1000003u + gi, names };
+                struct job jb = { fs, req, form, fitter, g.key[gi], fi * 1000003u + gi, names,
+                                  { 0 } };
+                memcpy(jb.col, col, sizeof col);
                 fit_group(&jb, &p, &fg);
             }
             points_release(&p);
         }
         if (rc == LAB_OK && fg.blocks)
-            rc = figure_render(&fg, req, req->forms[fi], names[0], yname, err, errlen);
+            rc = figure_render(&fg, req, form, req->experiment ? req->experiment : t->path,
+                               names[0], yname, err, errlen);
         figure_close(&fg);
         lab_fitter_free(fitter);
         lab_form_free(form);

@@ -39,6 +39,7 @@ typedef struct lab_fit_request {
     const char *split_col; /* a column of "fit" / anything else */
     lab_loss loss;
     size_t refine;         /* starts refined (0 = all) */
+    size_t max_iter;       /* iterations of one local solve (0 = the fitter's default) */
     size_t bootstrap;      /* resamples (0 = none) */
     const char *boot_by;   /* column whose values are resampled whole, or NULL */
     uint64_t seed;         /* bootstrap streams */
@@ -50,6 +51,7 @@ typedef struct lab_fit_request {
     size_t nstarts;
     enum lab_plot_format format;
     const char *figdir;    /* where figures go */
+    const char *experiment; /* named in the figures' titles (NULL: the table's path) */
     FILE *starts_out;      /* when not NULL, the refined starts are written here */
     /* Messages for the caller to show (NULL: none): a failed fit or a
      * warning (note), and one line per fit with its parameters and scores
@@ -58,6 +60,20 @@ typedef struct lab_fit_request {
     void (*fitted)(void *ctx, const char *line);
     void *ctx;
 } lab_fit_request;
+
+/* When a fit is flagged (diagnostics.tsv's warning column, the caller's
+ * note hook, "poor fit" in its figure): a poor fit misses the fitted or the
+ * held-out points by an RMSLE above LAB_FIT_POOR_RMSLE (about 10 % on
+ * average), predicts a held-out point as not finite, or did not converge;
+ * a fit is also flagged, though not poor, with a parameter at a bound, or
+ * when the predictions of the fits within a fraction LAB_FIT_NEAR of its
+ * loss spread at the largest x by more than LAB_FIT_NEAR_SPREAD, as
+ * log(highest / lowest) (they fit alike but extrapolate differently: their
+ * range is drawn once it exceeds LAB_FIT_NEAR_DRAWN). */
+#define LAB_FIT_POOR_RMSLE 0.1
+#define LAB_FIT_NEAR 0.01
+#define LAB_FIT_NEAR_SPREAD 0.1
+#define LAB_FIT_NEAR_DRAWN 0.01
 
 typedef struct lab_fitting lab_fitting;
 

@@ -320,6 +320,7 @@ static void fit_request(const struct report *R, char *forms, char **list, lab_fi
     req->split_value = c->fit_holdout;
     req->format = (enum lab_plot_format)c->format;
     req->figdir = R->figdir;
+    req->experiment = c->name;
     req->y = R->kind->error;
     req->note = fit_note;
     req->ctx = (void *)R;

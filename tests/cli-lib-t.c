@@ -91,12 +91,13 @@ static void test_fit_table(void)
     if (rc == LAB_OK)
         rc = lab_fit_table(&o, &fs, err, sizeof err);
     char fits[160];
-    snprintf(fits, sizeof fits, "%s/fits.tsv", dir);
+    snprintf(fits, sizeof fits, "%s/fit/fits.tsv", dir);
     char *text = lab_file_read(fits, NULL), *beta = text ? strstr(text, "g=1\thestness\tbeta\t")
                                                          : NULL;
     double b = beta ? strtod(beta + strlen("g=1\thestness\tbeta\t"), NULL) : NAN;
     ok(rc == LAB_OK && nlines == 2 && lab_fitting_failures(fs) == 0 && fabs(b + 0.5) < 1e-6,
-       "lab_fit_table fits each group (beta %.9g), reports a line per fit, writes fits.tsv (%s)",
+       "lab_fit_table fits each group (beta %.9g), reports a line per fit, writes fit/fits.tsv "
+       "beside the table (%s)",
        b, rc ? err : "ok");
     free(text);
     lab_fitting_free(fs);
