@@ -115,7 +115,7 @@ static void remove_images(const char *figdir, const char *name)
     }
 }
 
-/* The gnuplot settings of a figure, above its template (plots/error_vs.gp
+/* The gnuplot settings of a figure, above its template (plots/error_vs_n.gp
  * lists them). */
 static void figure_settings(const struct report *R, FILE *sf, const char *dat,
                             const char *titles, const lab_curve_spec *cs)
@@ -171,7 +171,7 @@ static int figure(struct report *R, const char *x, const char *per, const char *
         lab_strbuf_puts(&name, "_by_");
         file_name(&name, series ? series : "none");
     }
-    /* Each model's size is marked on its curve when x is n. */
+    /* Each curve's model size (params) is marked on the n axis. */
     int marks = !per && strcmp(x, "n") == 0 && lab_kind_column(R->kind, "params") >= 0;
     lab_curve_spec cs = { x, R->kind->error, series, R->labels, per, marks ? "params" : NULL };
     lab_strbuf_printf(&dat, "%s.dat", lab_strbuf_str(&name));
