@@ -667,10 +667,12 @@ static size_t list(double *v, size_t n, const double *src)
 #define LIST(v, ...) list((v), sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double), \
                           (const double[]){ __VA_ARGS__ })
 
-/* The bnsl grid. One break: the published 4-digit-addition and noiseless
- * grids merged (Caballero et al.'s code: c0 in [0, 1) by 0.25 and [0, 0.2)
- * by 0.05; c1 in [0, 8) by 0.5; d1 = 1.25^d' - 1 with d' in [0, 40) by 2.5;
- * f1 in [0, 1) by 0.25 and (0, 0.2) by 0.05), widened where better optima
+/* The bnsl grid. One break: built on the published 4-digit-addition and
+ * noiseless grids (Caballero et al.'s code: c0 in [0, 1) by 0.25 and
+ * [0, 0.2) by 0.05; c1 in [0, 8) by 0.5; d1 = 1.25^d' - 1 with d' in
+ * [0, 40) by 2.5; f1 in [0, 1) by 0.25 and (0, 0.2) by 0.05), thinned (c1
+ * skips 2.5 to 6.5 by 1, d' keeps the breaks within 4 times the data's x
+ * range) and widened where better optima
  * of real curves lie: steeper starts (c0 up to 2), negative slope changes
  * (the curve bends less steeply after the break), sharp breaks (f1 down to
  * 0.01) and break positions log-spaced densely enough over the data to put
