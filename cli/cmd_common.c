@@ -215,5 +215,6 @@ int lab_cli_report(const char *rundir, const lab_config *c)
     int rc = lab_report_write(rundir, c, &h, err, sizeof err);
     if (rc != LAB_OK)
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
-    return rc == LAB_OK ? LAB_EXIT_OK : LAB_EXIT_FAIL;
+    /* A malformed table is bad input, like a bad config. */
+    return rc == LAB_OK ? LAB_EXIT_OK : rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
 }

@@ -72,6 +72,53 @@ static void make_spec(struct report *R)
                                   lab_config_axis(c, c->fit_x) ? c->fit_x : NULL };
 }
 
+/* ==== The table's keys ======================================================== */
+
+/* Whether text is one of the n names. */
+static int one_of(const char *text, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], text) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every row names a cell of this sweep: each axis column holds one of the
+ * axis's values (as config.cfg writes them), each key column of the kind
+ * one of its names. A hand-edited table, or one of another config, is
+ * refused with its line, rather than grouped into cells that no figure or
+ * fit can place (a width of "nan" or "1e300"). */
+static int check_keys(const struct report *R, char *err, size_t errlen)
+{
+    const lab_config *c = R->c;
+    const lab_table *t = R->t;
+    for (size_t a = 0; a < c->naxes; a++) {
+        const lab_axis *ax = &c->axes[a];
+        long col = lab_table_col(t, lab_axis_column(ax));
+        for (size_t r = 0; col >= 0 && r < t->nrows; r++) {
+            const char *v = lab_table_cell(t, r, (size_t)col);
+            if (!one_of(v, (const char *const *)ax->values, ax->n))
+                return lab_fail(err, errlen, LAB_EFORMAT, "%s:%ld: %s: \"%s\" is not a value "
+                                "of this sweep's axis (%zu values in config.cfg, from %s to %s)",
+                                t->path, t->lines[r], lab_axis_column(ax), v, ax->n,
+                                ax->values[0], ax->values[ax->n - 1]);
+        }
+    }
+    for (size_t j = 0; j < R->kind->ncolumns; j++) {
+        const lab_column *k = &R->kind->columns[j];
+        long col = k->stat == LAB_STAT_KEY && k->type == LAB_COL_NAME ? lab_table_col(t, k->name)
+                                                                      : -1;
+        for (size_t r = 0; col >= 0 && r < t->nrows; r++) {
+            const char *v = lab_table_cell(t, r, (size_t)col);
+            if (!one_of(v, k->names, (size_t)k->nnames))
+                return lab_fail(err, errlen, LAB_EFORMAT, "%s:%ld: %s: \"%s\" is not one of "
+                                "the kind %s's names", t->path, t->lines[r], k->name, v,
+                                R->kind->name);
+        }
+    }
+    return LAB_OK;
+}
+
 /* ==== Figures ============================================================== */
 
 /* The template for a figure named error_vs_X: plots/error_vs_X.gp when
@@ -467,6 +514,8 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
     make_spec(&R);
     if (rc == LAB_OK)
         rc = lab_table_read(results, &R.t, err, errlen);
+    if (rc == LAB_OK)
+        rc = check_keys(&R, err, errlen);
     if (rc == LAB_OK)
         rc = lab_summary_make(R.t, &R.spec, &R.s, err, errlen);
     if (rc == LAB_OK)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line: exit codes, located config errors, lab show, config lookup.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 27
+plan 31
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 
@@ -89,6 +89,23 @@ ok "lab plot on a folder that is not a run exits 2" test $? -eq 2
 "$LAB" run "$tiny" --out "$scratch/run" 2>/dev/null && cp "$scratch/run/summary.tsv" "$scratch/s1" \
     && rm "$scratch/run/summary.tsv" && "$LAB" plot "$scratch/run" --format none 2>/dev/null
 ok "lab plot redoes the summary of a run folder" cmp -s "$scratch/s1" "$scratch/run/summary.tsv"
+# A key that is no value of the sweep (nan, inf, 1e300 as a width) is refused
+# with its line, before any summary is grouped (issue 9, point 1).
+for bad in nan inf 1e300; do
+    cp -r "$scratch/run" "$scratch/run-$bad"
+    awk -v bad="$bad" 'BEGIN { FS = OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) if ($i == "width") w = i }
+                       NR == 3 { $w = bad } { print }' "$scratch/run/results.tsv" > "$scratch/run-$bad/results.tsv"
+    "$LAB" plot "$scratch/run-$bad" --format none > /dev/null 2>"$scratch/err"
+    st=$?
+    ok "lab plot refuses a width of $bad: exit 2, naming file, line and column" \
+        sh -c "test $st -eq 2 && grep -q '^lab: $scratch/run-$bad/results.tsv:3: width: \"$bad\" is not a value of this sweep' '$scratch/err'"
+done
+printf '[experiment]\nkind = linear\n[sweep]\nn = 32\n' > "$scratch/lin.cfg"
+"$LAB" run "$scratch/lin.cfg" --out "$scratch/lin" --set plot.format=none > /dev/null 2>&1
+sed 's/\tlinear\t/\tlinea\t/' "$scratch/lin/results.tsv" > "$scratch/lin/r" && mv "$scratch/lin/r" "$scratch/lin/results.tsv"
+"$LAB" plot "$scratch/lin" > /dev/null 2>"$scratch/err"
+ok "and a learner that is not one of the kind's names" \
+    sh -c "test $? -eq 2 && grep -q 'results.tsv:3: learner: \"linea\" is not one of the kind linear' '$scratch/err'"
 
 # The README's table of keys lists every key lab knows.
 printf '[experiment]\nkind = linear\n' > "$scratch/linear.cfg"
