@@ -164,8 +164,10 @@ static void append_log(int fd, const char *cmdline, int jobs, const lab_sweep_re
                       "%zu missing, %zu diverged | %.1f s | %s", when, lab_git_describe(),
                       cmdline, jobs, rep->total, rep->kept, rep->ran, rep->failed,
                       rep->remaining, rep->diverged, seconds, lab_strerror(rc));
-    if (!b.failed)
-        lab_runfolder_log(fd, b.s);
+    /* The results stand without their log line: a warning, not a failure. */
+    if (b.failed || lab_runfolder_log(fd, b.s) != LAB_OK)
+        lab_cli_error("warning: this run's line in its log (run.log) was not written: %s",
+                      b.failed ? "out of memory" : strerror(errno));
     lab_strbuf_release(&b);
 }
 
