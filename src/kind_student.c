@@ -74,7 +74,7 @@ static const lab_column columns[NCOLS] = {
                  "test MSE / teacher output variance" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN, "optimizer steps taken" },
     [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
-                   "ok, or diverged (errors nan)" },
+                   "ok, or diverged (an error not finite or past 1e6 times its start: errors nan)" },
     [C_STOP] = { "stop", LAB_COL_NAME, lab_stop_names, LAB_NSTOP, LAB_STAT_NONE,
                  "why training ended: steps, target, plateau or diverged" },
     [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE, "seconds for the whole cell" },
@@ -158,10 +158,10 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     v[C_STOP] = (double)res.stop;
     if (rc == LAB_OK) {
         v[C_TEST] = lab_mlp_error(student, w, prob.test, prob.var);
-        if (isfinite(v[C_TEST])) {
+        if (!lab_train_runaway(v[C_TEST], res.initial_error)) {
             v[C_STATUS] = LAB_ROW_OK;
         } else {
-            v[C_TEST] = NAN;
+            v[C_TRAIN] = v[C_TEST] = NAN;
             v[C_STOP] = LAB_STOP_DIVERGED;
         }
     }

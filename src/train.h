@@ -48,8 +48,21 @@ enum lab_stop {
 };
 extern const char *const lab_stop_names[LAB_NSTOP];
 
+/* How many times its starting error (or the mean's, if larger) a run may
+ * reach before it counts as diverged. A healthy run, loss spikes included,
+ * stays within a few powers of ten of its start; a learning rate that is too
+ * large grows the error geometrically, and with a decaying schedule it can
+ * freeze at any finite size (errors of 1e275 were once recorded as
+ * results). 1e6 is far above the first and far below overflow. */
+#define LAB_TRAIN_RUNAWAY 1e6
+
+/* Whether error (an MSE / var) marks a diverged run whose first batch had
+ * error initial: not finite, or above LAB_TRAIN_RUNAWAY * max(initial, 1). */
+int lab_train_runaway(double error, double initial);
+
 typedef struct lab_train_result {
     long steps;          /* optimizer steps taken */
+    double initial_error; /* the first batch's error, before any step (NaN: no step) */
     double train_error;  /* final training MSE / var (NaN if diverged) */
     enum lab_stop stop;  /* why it stopped */
 } lab_train_result;
