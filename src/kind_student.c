@@ -116,6 +116,23 @@ static lab_train_params train_params(const lab_config *c)
     return p;
 }
 
+/* The problem, the student, its trainer and the workspace it is evaluated
+ * with: everything run() holds while it trains. */
+static double memory(const lab_config *c)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t *w = student_widths(sp);
+    if (!w)
+        return INFINITY;
+    size_t D = (size_t)c->input_dim, L = (size_t)sp->depth;
+    lab_train_params tp = train_params(c);
+    double bytes = lab_problem_bytes(c, (double)c->n) + lab_mlp_bytes(D, L, w)
+                   + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
+                   + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    free(w);
+    return bytes;
+}
+
 static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
                char *err, size_t errlen)
 {
@@ -196,5 +213,6 @@ const lab_kind lab_kind_student = {
     .teacher = 1,
     .rows = rows,
     .cost = cost,
+    .memory = memory,
     .run = run,
 };

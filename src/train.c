@@ -62,6 +62,20 @@ fail:
     return NULL;
 }
 
+double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
+                         const lab_train_params *p, size_t n)
+{
+    size_t B = p->batch == 0 || p->batch > n ? n : p->batch;
+    double params = (double)lab_mlp_count_params(n_in, depth, widths);
+    double vectors = p->opt.type == LAB_OPT_ADAM ? 3 : 2; /* gradient, moments */
+    double bytes = sizeof(lab_trainer)
+                   + lab_mlp_work_bytes(depth, widths, B > EVAL_ROWS ? B : EVAL_ROWS)
+                   + vectors * params * sizeof(double);
+    if (B < n)
+        bytes += (double)B * ((double)n_in + 1.0) * sizeof(double) + (double)n * sizeof(size_t);
+    return bytes;
+}
+
 void lab_trainer_free(lab_trainer *tr)
 {
     if (!tr)

@@ -74,6 +74,12 @@ typedef struct lab_trainer lab_trainer;
 lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size_t n);
 void lab_trainer_free(lab_trainer *tr);
 
+/* The bytes lab_trainer_alloc() takes for a network of these sizes (as
+ * lab_mlp_alloc() takes them) on n points: its workspace, gradient,
+ * optimizer state and, with mini-batches, the batch and the permutation. */
+double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
+                         const lab_train_params *p, size_t n);
+
 /* One optimizer step on the next mini-batch drawn with r; returns the batch
  * loss before the update. */
 double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
