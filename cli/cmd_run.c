@@ -4,8 +4,8 @@
 #include <configure.h>
 
 #include <errno.h>
-#include <math.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cli.h"
 #include "clock.h"
-#include "baseline.h"
 #include "fileio.h"
 #include "kind.h"
 #include "memory.h"

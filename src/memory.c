@@ -95,7 +95,7 @@ static double cgroups_left(void)
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2 || c2[1] != '/')
             continue;
-        *c2 = '\0';
+        *c1 = *c2 = '\0';
         const char *controllers = c1 + 1, *path = c2 + 1;
         if (strcmp(line, "0") == 0 && !*controllers) {
             left = fmin(left, cgroup_left("/sys/fs/cgroup", path, "memory.max",
