@@ -55,7 +55,10 @@ static const char usage[] =
     "a bound, or when the predictions at the largest x of the fits within %g%% of its\n"
     "loss spread by more than %g as log(highest / lowest) (diagnostics.tsv's near_fits\n"
     "and near_spread; the figure draws their range there): they fit alike but\n"
-    "extrapolate differently.\n";
+    "extrapolate differently.\n"
+    "\n"
+    "Exit status: 0 done, 1 a fit failed, 2 usage error\n"
+    "or bad table, 130 interrupted (then nothing of the fit is written).\n";
 
 static void print_note(void *ctx, const char *message)
 {
@@ -73,7 +76,8 @@ int lab_cmd_fit(int argc, char **argv)
 {
     lab_fit_options o;
     lab_fitting *fs = NULL;
-    char err[1024];
+    char err[1024], *dir = NULL;
+    volatile sig_atomic_t *stop = lab_cli_catch_signals();
     int rc = lab_fit_options_parse(argc, argv, &o, err, sizeof err), code;
     if (rc == LAB_OK && o.help) {
         printf(usage, lab_fit_default_opts().max_iter, LAB_FIT_POOR_RMSLE, 100 * LAB_FIT_NEAR,
@@ -82,25 +86,31 @@ int lab_cmd_fit(int argc, char **argv)
     } else if (rc != LAB_OK) {
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
         code = rc == LAB_ENOMEM ? LAB_EXIT_FAIL : LAB_EXIT_USAGE;
+    } else if (!(dir = lab_fit_out_dir(&o))) {
+        lab_cli_error("out of memory");
+        code = LAB_EXIT_FAIL;
     } else {
         o.req.note = print_note;
         o.req.fitted = print_line;
+        o.req.stop = stop;
         rc = lab_fit_table(&o, &fs, err, sizeof err);
-        if (rc == LAB_OK) {
+        if (rc == LAB_EINTERRUPTED) {
+            lab_cli_error("interrupted: no fit written in %s/", dir);
+            code = LAB_EXIT_INTERRUPTED;
+        } else if (rc == LAB_OK) {
             lab_strbuf ranking = LAB_STRBUF_INIT;
             lab_fitting_ranking(fs, &ranking);
             fputs(lab_strbuf_str(&ranking), stdout);
             lab_strbuf_release(&ranking);
-            char *dir = lab_fit_out_dir(&o);
             fprintf(stderr, "lab: fits in %s/ (fits.tsv, diagnostics.tsv, scores.tsv, "
-                    "predictions.tsv, figures/)\n", dir ? dir : ".");
-            free(dir);
+                    "predictions.tsv, figures/)\n", dir);
             code = lab_fitting_failures(fs) ? LAB_EXIT_FAIL : LAB_EXIT_OK;
         } else {
             lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
             code = rc == LAB_EINVAL || rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
         }
     }
+    free(dir);
     lab_fitting_free(fs);
     lab_fit_options_release(&o);
     return code;

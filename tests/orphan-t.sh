@@ -12,25 +12,12 @@ fi
 plan 7
 
 # The pids of the children of process $1.
-children() {
-    cat /proc/[0-9]*/stat 2> /dev/null | sed -n 's/^\([0-9]*\) (.*) . \([0-9]*\) .*/\1 \2/p' \
-        | awk -v p="$1" '$2 == p { print $1 }'
-}
+children() { pgrep -P "$1"; }
 
 # Whether process $1 runs (exists and is no zombie waiting to be reaped).
 alive() {
     st=$(sed -n 's/.*) \(.\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)
     [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
-wait_for() {
-    deadline=$(($(date +%s) + $1))
-    shift
-    while ! "$@"; do
-        [ "$(date +%s)" -ge $deadline ] && return 1
-        sleep 0.1
-    done
 }
 
 lines() { [ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ]; }
