@@ -13,7 +13,7 @@
 static const char usage[] =
     "Usage: lab plot RUNDIR [--format png|svg|pdf|none]\n"
     "Rewrite RUNDIR/summary.tsv and RUNDIR/figures/ from RUNDIR/results.tsv.\n"
-    "Exit status: 0 done, 1 failure (or RUNDIR in use by another lab run or plot),\n"
+    "Exit status: 0 done, 1 failure (or RUNDIR in use by another lab run, plot or fit),\n"
     "2 usage error or malformed table, 130 interrupted.\n";
 
 int lab_cmd_plot(int argc, char **argv)
