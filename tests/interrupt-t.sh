@@ -5,7 +5,7 @@
 # temporary file left, every file there whole. (The sweep's own interrupt is
 # in sweep-t.sh.)
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 16
+plan 17
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run="$scratch/run"
@@ -83,6 +83,22 @@ ok "SIGTERM stops lab fit within 2 s, exit 130 (exit $st)" test $st -eq 130
 ok "saying nothing was written" grep -q "^lab: interrupted: no fit written in $out/$" "$scratch/err"
 ok "and leaving no output folder, no --save-starts file, no temporary file" \
     sh -c "test ! -e '$out' && test -z \"\$(ls '$scratch' | grep -e '^starts' -e '\\.tmp')\""
+
+# lab merge's report, of a run in two shards.
+shards="$scratch/shards"
+"$LAB" run "$tiny" --out "$shards" -j 1 --shard 1/2 2> /dev/null
+"$LAB" run "$tiny" --out "$shards" -j 1 --shard 2/2 2> /dev/null
+sed 's/^bootstrap = .*/bootstrap = 100000/' "$shards/config.cfg" > "$scratch/scfg"
+cp "$scratch/scfg" "$shards/config.cfg"
+rm "$shards/summary.tsv"
+"$LAB" merge "$shards" > /dev/null 2> "$scratch/err" &
+pid=$!
+wait_for 60 test -f "$shards/summary.tsv"
+stop $pid TERM
+diag "lab merge's report stopped ${ms} ms after SIGTERM"
+ok "SIGTERM stops lab merge's report within 2 s, exit 130 (exit $st)" \
+    sh -c "test $st -eq 130 && grep -q '^lab: interrupted: the report of' '$scratch/err' \
+           && test -z \"\$(find '$shards' -name '*.tmp*')\""
 
 # A Ctrl-C reaches the whole process group: gnuplot (here a stand-in that
 # takes a second) finishes the figure it draws rather than leave it empty,
