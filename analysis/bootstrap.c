@@ -119,8 +119,12 @@ int lab_boot_run(lab_fitter *w, const lab_fit_data *d, const lab_fit_result *fit
         lab_fit_data rd = { m, d->nx, x, y };
         lab_fit_result res;
         char why[256];
-        if (lab_fit_refine(w, &rd, fit->theta, &res, why, sizeof why) == LAB_OK
-            && isfinite(res.objective)) {
+        int frc = lab_fit_refine(w, &rd, fit->theta, &res, why, sizeof why);
+        if (frc == LAB_EINTERRUPTED) {
+            rc = lab_fail(err, errlen, frc, "%s", why);
+            goto done;
+        }
+        if (frc == LAB_OK && isfinite(res.objective)) {
             memcpy(b->theta + b->done * b->np, res.theta, b->np * sizeof *res.theta);
             b->done++;
         } else {

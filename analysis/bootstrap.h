@@ -31,7 +31,8 @@ typedef struct lab_boot {
     double *theta;   /* (done, np) */
 } lab_boot;
 
-/* Refit B resamples of d, starting each at fit->theta. */
+/* Refit B resamples of d, starting each at fit->theta. LAB_EINTERRUPTED
+ * (and no lab_boot) when the fitter's stop flag is set (fit.h). */
 int lab_boot_run(lab_fitter *w, const lab_fit_data *d, const lab_fit_result *fit,
                  const lab_boot_opts *o, lab_boot **out, char *err, size_t errlen);
 void lab_boot_free(lab_boot *b);

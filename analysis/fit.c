@@ -119,6 +119,12 @@ struct lab_fitter {
     size_t nsol;
 };
 
+/* Whether the caller asked the fit to stop. */
+static int stopped(const lab_fitter *w)
+{
+    return w->opts.stop && *w->opts.stop;
+}
+
 lab_fitter *lab_fitter_alloc(const lab_form *f, const lab_fit_opts *o)
 {
     size_t np = lab_form_nparams(f);
@@ -518,7 +524,7 @@ static int lm_solve(lab_fitter *w, const double *u0, struct solve *out)
         double cost = gsl_blas_dnrm2(r), stalled = 0;
         int info;
         for (; status == GSL_SUCCESS; it++) {
-            if (it == w->opts.max_iter) {
+            if (it == w->opts.max_iter || stopped(w)) {
                 status = GSL_EMAXITER;
                 break;
             }
@@ -562,7 +568,7 @@ static int bfgs_solve(lab_fitter *w, const double *u0, struct solve *out)
     gsl_vector_const_view u = gsl_vector_const_view_array(u0, p);
     int status = gsl_multimin_fdfminimizer_set(s, &fdf, &u.vector, 0.01, 0.1);
     int ok = 0;
-    for (size_t it = 0; status == GSL_SUCCESS && it < 200; it++) {
+    for (size_t it = 0; status == GSL_SUCCESS && it < 200 && !stopped(w); it++) {
         status = gsl_multimin_fdfminimizer_iterate(s);
         double f = gsl_multimin_fdfminimizer_minimum(s);
         if (gsl_multimin_test_gradient(gsl_multimin_fdfminimizer_gradient(s),
@@ -1129,7 +1135,7 @@ static void kept_merge(const lab_fitter *w, struct kept *k)
 static void scan(lab_fitter *w, const lab_grid_data *gd, const struct grid *g, struct kept *k,
                  lab_fit_result *res)
 {
-    for (size_t s = 0; s < g->total; s++) {
+    for (size_t s = 0; s < g->total && !stopped(w); s++) {
         double theta[LAB_FIT_MAXP];
         grid_point(w, g, s, theta);
         if (!lab_form_admissible(w->form, theta))
@@ -1161,7 +1167,7 @@ static int refine_briefly(lab_fitter *w, const struct pool *pool, size_t keep, d
         return LAB_ENOMEM;
     }
     w->opts.max_iter = full_iter < SHORT_ITER ? full_iter : SHORT_ITER;
-    for (size_t s = 0; s < pool->n; s++) {
+    for (size_t s = 0; s < pool->n && !stopped(w); s++) {
         struct solve sol;
         if (local_solve(w, pool->theta + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
             continue;
@@ -1249,6 +1255,10 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     double t0 = lab_clock_s();
     for (size_t pass = 0; pass < npass; pass++)
         scan(w, &gd, &g[pass], &k, res);
+    if (stopped(w)) {
+        rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+        goto done;
+    }
     kept_merge(w, &k);
     struct pool pool = k.pool;
     if (pool.n == 0) {
@@ -1273,7 +1283,7 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
         res->refined = pool.n;
     }
     size_t nsol = 0;
-    for (size_t s = 0; s < nfull; s++) {
+    for (size_t s = 0; s < nfull && !stopped(w); s++) {
         struct solve sol;
         if (local_solve(w, full + s * np, &sol) != LAB_OK || !isfinite(sol.objective))
             continue;
@@ -1289,6 +1299,10 @@ int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
     if (full == pool.theta)
         res->refined = nsol;
     res->refine_s = lab_clock_s() - t1;
+    if (stopped(w)) {
+        rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+        goto done;
+    }
     if (nsol == 0) {
         rc = lab_fail(err, errlen, LAB_ENUMERIC, "%s: no start could be refined",
                       lab_form_name(w->form));
@@ -1347,7 +1361,10 @@ int lab_fit_refine(lab_fitter *w, const lab_fit_data *d, const double *theta0,
         if (w->is_fixed[i])
             theta[i] = w->fixed[i];
     struct solve sol;
-    if ((rc = local_solve(w, theta, &sol)) != LAB_OK || !isfinite(sol.objective))
+    rc = local_solve(w, theta, &sol);
+    if (stopped(w))
+        return lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+    if (rc != LAB_OK || !isfinite(sol.objective))
         return lab_fail(err, errlen, rc == LAB_OK ? LAB_ENUMERIC : rc,
                         "%s: the start cannot be refined", lab_form_name(w->form));
     res->starts = res->refined = res->agree = 1;

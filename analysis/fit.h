@@ -25,6 +25,7 @@
 #ifndef LAB_FIT_H
 #define LAB_FIT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "forms.h"
@@ -58,9 +59,12 @@ typedef struct lab_fit_opts {
     size_t refine;     /* best grid starts refined, besides the best of each
                           basin; 0 = every start */
     size_t max_iter;   /* iterations of one local solve */
+    /* The caller's stop flag (set by its signal handler), or NULL: once it
+     * is set, a fit ends at its next iteration with LAB_EINTERRUPTED. */
+    volatile sig_atomic_t *stop;
 } lab_fit_opts;
 
-/* log loss, 16 refined starts, 1000 iterations. */
+/* log loss, 16 refined starts, 1000 iterations, no stop flag. */
 lab_fit_opts lab_fit_default_opts(void);
 
 #define LAB_FIT_MAXP 32
@@ -102,7 +106,7 @@ int lab_fit_check(const lab_fitter *w, const lab_fit_data *d, char *err, size_t 
 
 /* Multi-start fit of d. LAB_OK with res filled (converged or not: see
  * res->converged); LAB_EINVAL for unusable data; LAB_ENUMERIC when no start
- * could be evaluated. */
+ * could be evaluated; LAB_EINTERRUPTED when the stop flag was set. */
 int lab_fit_run(lab_fitter *w, const lab_fit_data *d, lab_fit_result *res,
                 char *err, size_t errlen);
 
@@ -120,7 +124,7 @@ void lab_fit_near_range(const lab_fitter *w, const lab_fit_result *res, double t
 
 /* One local solve from theta0 (for the bootstrap, which starts each resample
  * at the full fit). Diagnostics are filled as in lab_fit_run(), for one
- * start. */
+ * start; LAB_EINTERRUPTED as there. */
 int lab_fit_refine(lab_fitter *w, const lab_fit_data *d, const double *theta0,
                    lab_fit_result *res, char *err, size_t errlen);
 

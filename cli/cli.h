@@ -56,8 +56,13 @@ int lab_cli_run_config(lab_config *c, const char *rundir);
 int lab_cli_lock(const char *dir, const char *name, int wait, volatile sig_atomic_t *stop,
                  int *fd);
 
+/* Catch SIGINT and SIGTERM: the flag returned is set when one comes, for
+ * the command to stop at its next check and exit 130. */
+volatile sig_atomic_t *lab_cli_catch_signals(void);
+
 /* The report of a run folder (report.h), printing its warnings and error;
- * returns an exit code. */
+ * returns an exit code. It stops (130) once a signal caught by
+ * lab_cli_catch_signals() comes. */
 int lab_cli_report(const char *rundir, const lab_config *c);
 
 /* The warnings of a merge (merge.h): shards of another build, rows

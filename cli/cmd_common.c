@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,28 @@ int lab_cli_lock(const char *dir, const char *name, int wait, volatile sig_atomi
     return rc == LAB_EINTERRUPTED ? LAB_EXIT_INTERRUPTED : LAB_EXIT_FAIL;
 }
 
+/* ---- signals ------------------------------------------------------------- */
+
+/* Set by SIGINT/SIGTERM once lab_cli_catch_signals() was called. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+volatile sig_atomic_t *lab_cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &stop_requested;
+}
+
 /* ---- reports ------------------------------------------------------------- */
 
 static void print_warning(void *ctx, const char *message)
@@ -211,10 +234,14 @@ static void print_info(void *ctx, const char *message)
 int lab_cli_report(const char *rundir, const lab_config *c)
 {
     char err[8192]; /* room to name every output a full disk kept out */
-    lab_report_hooks h = { print_warning, print_info, NULL };
+    lab_report_hooks h = { print_warning, print_info, NULL, &stop_requested };
     int rc = lab_report_write(rundir, c, &h, err, sizeof err);
-    if (rc != LAB_OK)
+    if (rc == LAB_EINTERRUPTED)
+        lab_cli_error("interrupted: the report of %s is not complete (lab plot %s makes it "
+                      "again)", rundir, rundir);
+    else if (rc != LAB_OK)
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
     /* A malformed table is bad input, like a bad config. */
-    return rc == LAB_OK ? LAB_EXIT_OK : rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
+    return rc == LAB_OK ? LAB_EXIT_OK : rc == LAB_EFORMAT ? LAB_EXIT_USAGE
+         : rc == LAB_EINTERRUPTED ? LAB_EXIT_INTERRUPTED : LAB_EXIT_FAIL;
 }

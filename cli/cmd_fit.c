@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab fit TABLE: fit scaling laws to any table of learning curves. */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "fit_table.h"
+#include "runfolder.h"
 #include "status.h"
 
 static const char usage[] =
@@ -46,7 +50,8 @@ static const char usage[] =
     "and held-out points), predictions.tsv (every point with its columns named as in\n"
     "TABLE and the fitted curve there) and DIR/figures/fit_FORM.*. An output folder\n"
     "that holds anything is refused without --force, so a run's own fits are never\n"
-    "written over.\n"
+    "written over. In a run folder (one with a run.log, or its fit/), lab fit takes\n"
+    "the run's lock: it is refused while a lab run or lab plot of it is going on.\n"
     "\n"
     "A fit is flagged with a warning (on stderr, in diagnostics.tsv's warning column\n"
     "and, when poor, as \"poor fit\" in its figure) when its RMSLE on the fitted or the\n"
@@ -55,7 +60,34 @@ static const char usage[] =
     "a bound, or when the predictions at the largest x of the fits within %g%% of its\n"
     "loss spread by more than %g as log(highest / lowest) (diagnostics.tsv's near_fits\n"
     "and near_spread; the figure draws their range there): they fit alike but\n"
-    "extrapolate differently.\n";
+    "extrapolate differently.\n"
+    "\n"
+    "Exit status: 0 done, 1 a fit failed (or the run folder is in use), 2 usage error\n"
+    "or bad table, 130 interrupted (then nothing of the fit is written).\n";
+
+/* Take the lock of the run folder that the output folder is or lies in
+ * (RUNDIR/run.log, as lab run and lab plot do), so that a fit never writes
+ * beside a run or another fit of it; *fd stays -1 elsewhere. Returns an
+ * exit code. */
+static int lock_run_folder(const char *out, volatile sig_atomic_t *stop, int *fd)
+{
+    char *copy = strdup(out);
+    const char *dirs[2] = { out, copy ? dirname(copy) : NULL };
+    int code = copy ? LAB_EXIT_OK : LAB_EXIT_FAIL;
+    *fd = -1;
+    for (int k = 0; k < 2 && dirs[k] && *fd < 0 && code == LAB_EXIT_OK; k++) {
+        char *log = lab_path_join(dirs[k], "run.log");
+        if (!log)
+            code = LAB_EXIT_FAIL;
+        else if (access(log, F_OK) == 0)
+            code = lab_cli_lock(dirs[k], "run.log", 0, stop, fd);
+        free(log);
+    }
+    if (!copy)
+        lab_cli_error("out of memory");
+    free(copy);
+    return code;
+}
 
 static void print_note(void *ctx, const char *message)
 {
@@ -73,8 +105,9 @@ int lab_cmd_fit(int argc, char **argv)
 {
     lab_fit_options o;
     lab_fitting *fs = NULL;
-    char err[1024];
-    int rc = lab_fit_options_parse(argc, argv, &o, err, sizeof err), code;
+    char err[1024], *dir = NULL;
+    volatile sig_atomic_t *stop = lab_cli_catch_signals();
+    int rc = lab_fit_options_parse(argc, argv, &o, err, sizeof err), code, lock = -1;
     if (rc == LAB_OK && o.help) {
         printf(usage, lab_fit_default_opts().max_iter, LAB_FIT_POOR_RMSLE, 100 * LAB_FIT_NEAR,
                LAB_FIT_NEAR_SPREAD);
@@ -82,25 +115,32 @@ int lab_cmd_fit(int argc, char **argv)
     } else if (rc != LAB_OK) {
         lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
         code = rc == LAB_ENOMEM ? LAB_EXIT_FAIL : LAB_EXIT_USAGE;
-    } else {
+    } else if (!(dir = lab_fit_out_dir(&o))) {
+        lab_cli_error("out of memory");
+        code = LAB_EXIT_FAIL;
+    } else if ((code = lock_run_folder(dir, stop, &lock)) == LAB_EXIT_OK) {
         o.req.note = print_note;
         o.req.fitted = print_line;
+        o.req.stop = stop;
         rc = lab_fit_table(&o, &fs, err, sizeof err);
-        if (rc == LAB_OK) {
+        if (rc == LAB_EINTERRUPTED) {
+            lab_cli_error("interrupted: no fit written in %s/", dir);
+            code = LAB_EXIT_INTERRUPTED;
+        } else if (rc == LAB_OK) {
             lab_strbuf ranking = LAB_STRBUF_INIT;
             lab_fitting_ranking(fs, &ranking);
             fputs(lab_strbuf_str(&ranking), stdout);
             lab_strbuf_release(&ranking);
-            char *dir = lab_fit_out_dir(&o);
             fprintf(stderr, "lab: fits in %s/ (fits.tsv, diagnostics.tsv, scores.tsv, "
-                    "predictions.tsv, figures/)\n", dir ? dir : ".");
-            free(dir);
+                    "predictions.tsv, figures/)\n", dir);
             code = lab_fitting_failures(fs) ? LAB_EXIT_FAIL : LAB_EXIT_OK;
         } else {
             lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
             code = rc == LAB_EINVAL || rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
         }
     }
+    lab_runfolder_unlock(lock);
+    free(dir);
     lab_fitting_free(fs);
     lab_fit_options_release(&o);
     return code;

@@ -53,7 +53,9 @@ int lab_cmd_merge(int argc, char **argv)
     int log = -1, code = lab_cli_run_config(&c, dir);
     if (code != LAB_EXIT_OK)
         goto done;
-    if ((code = lab_cli_lock(dir, "run.log", 1, NULL, &log)) != LAB_EXIT_OK)
+    /* A signal ends the wait for the lock, or the report (exit 130). */
+    volatile sig_atomic_t *stop = lab_cli_catch_signals();
+    if ((code = lab_cli_lock(dir, "run.log", 1, stop, &log)) != LAB_EXIT_OK)
         goto done;
     char which[1024];
     if (lab_runfolder_shard_running(dir, which, sizeof which))
@@ -72,7 +74,7 @@ int lab_cmd_merge(int argc, char **argv)
     if (rc == LAB_EMISSING)
         lab_cli_error("%s", err);
     code = mr.have > 0 ? lab_cli_report(dir, &c) : LAB_EXIT_OK;
-    if (rc == LAB_EMISSING)
+    if (rc == LAB_EMISSING && code != LAB_EXIT_INTERRUPTED)
         code = LAB_EXIT_FAIL;
 done:
     lab_runfolder_unlock(log);

@@ -12,7 +12,9 @@
 
 static const char usage[] =
     "Usage: lab plot RUNDIR [--format png|svg|pdf|none]\n"
-    "Rewrite RUNDIR/summary.tsv and RUNDIR/figures/ from RUNDIR/results.tsv.\n";
+    "Rewrite RUNDIR/summary.tsv and RUNDIR/figures/ from RUNDIR/results.tsv.\n"
+    "Exit status: 0 done, 1 failure (or RUNDIR in use by another lab run, plot or fit),\n"
+    "2 usage error or malformed table, 130 interrupted.\n";
 
 int lab_cmd_plot(int argc, char **argv)
 {
@@ -21,6 +23,8 @@ int lab_cmd_plot(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
+    /* A signal stops the report at its next check (exit 130). */
+    volatile sig_atomic_t *stop = lab_cli_catch_signals();
     const char *format = NULL;
     int opt;
     optind = 1;
@@ -51,7 +55,7 @@ int lab_cmd_plot(int argc, char **argv)
     }
     /* Not while a run writes the same files. */
     if (code == LAB_EXIT_OK)
-        code = lab_cli_lock(dir, "run.log", 0, NULL, &log);
+        code = lab_cli_lock(dir, "run.log", 0, stop, &log);
     if (code == LAB_EXIT_OK)
         code = lab_cli_report(dir, &c);
     lab_runfolder_unlock(log);

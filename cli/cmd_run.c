@@ -54,14 +54,9 @@ static const char usage[] =
     "Exit status: 0 done, 1 failure, 2 usage or config error,\n"
     "130 interrupted (rerun to resume).\n";
 
-/* Set by SIGINT/SIGTERM: cells stop at their next step, finished rows stay. */
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
+/* Set by SIGINT/SIGTERM (lab_cli_catch_signals()): cells stop at their next
+ * step, finished rows stay; the report stops too. */
+static volatile sig_atomic_t *stop_requested;
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -244,14 +239,12 @@ static void append_log(int fd, const char *cmdline, int jobs, const lab_sweep_re
 
 static void catch_signals(void)
 {
+    stop_requested = lab_cli_catch_signals();
+    /* A worker that dies leaves a broken pipe: an error to handle, not a kill. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* A worker that dies leaves a broken pipe: an error to handle, not a kill. */
     sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
     sigaction(SIGPIPE, &sa, NULL);
 }
 
@@ -268,7 +261,7 @@ static int sweep(const lab_config *c, const struct run_opts *o, const char *path
     lab_progress progress;
     lab_progress_init(&progress, stderr, isatty(STDERR_FILENO), name);
     lab_sweep_opts opts = {
-        .jobs = o->jobs, .max_cells = o->max_cells, .stop = &stop_requested,
+        .jobs = o->jobs, .max_cells = o->max_cells, .stop = stop_requested,
         .shard = o->nshards ? o->shard - 1 : 0, .nshards = o->nshards,
         .progress = lab_progress_update, .ctx = &progress, .tick_s = 1.0
     };
@@ -357,7 +350,7 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *cmdlin
     }
     /* Prepare under the folder's lock: never beside a run without shards,
      * and shards that start together write config.cfg one at a time. */
-    if ((code = lab_cli_lock(c->dir, "run.log", 1, &stop_requested, &folder)) != LAB_EXIT_OK)
+    if ((code = lab_cli_lock(c->dir, "run.log", 1, stop_requested, &folder)) != LAB_EXIT_OK)
         goto done;
     rc = lab_runfolder_lock(c->dir, logname, 0, NULL, &log, err, sizeof err);
     if (rc == LAB_EBUSY)
@@ -381,11 +374,11 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *cmdlin
         goto done;
     }
     if (rc == LAB_EINTERRUPTED) {
-        code = stop_requested ? LAB_EXIT_INTERRUPTED : LAB_EXIT_OK;
+        code = *stop_requested ? LAB_EXIT_INTERRUPTED : LAB_EXIT_OK;
         goto done;
     }
     /* Wait for a merge in progress rather than fail: this may be the last shard. */
-    if ((code = lab_cli_lock(c->dir, "run.log", 1, &stop_requested, &folder)) != LAB_EXIT_OK)
+    if ((code = lab_cli_lock(c->dir, "run.log", 1, stop_requested, &folder)) != LAB_EXIT_OK)
         goto done;
     code = merge(c, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
     if (code == LAB_EXIT_OK && merged) {
@@ -431,16 +424,18 @@ static int run_all(lab_config *c, const struct run_opts *o, const char *cmdline)
     if ((code = merge(c, LAB_MERGE_IF_SHARDS | LAB_MERGE_SKIP_DONE, &merged)) != LAB_EXIT_OK)
         goto done;
     rc = sweep(c, o, results, note, log, cmdline, &rep);
+    /* Stopped by a signal: no report (the rerun makes it). */
+    int report = rep.kept + rep.ran > 0 && !*stop_requested;
     if ((code = sweep_exit(rc, &rep)) != -1) {
-        if (code == -2) /* failed cells: still summarise and draw what finished */
+        if (code == -2 && report) /* failed cells: still summarise and draw what finished */
             lab_cli_report(c->dir, c);
         code = code == -2 ? LAB_EXIT_FAIL : code;
         goto done;
     }
-    code = rep.kept + rep.ran > 0 ? lab_cli_report(c->dir, c) : LAB_EXIT_OK;
-    if (code == LAB_EXIT_OK)
+    code = report ? lab_cli_report(c->dir, c) : LAB_EXIT_OK;
+    if (code == LAB_EXIT_OK && !*stop_requested)
         fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n", c->dir);
-    if (stop_requested)
+    if (*stop_requested)
         code = LAB_EXIT_INTERRUPTED;
 done:
     lab_runfolder_unlock(log);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "forms.h"
@@ -318,6 +320,28 @@ static int occupied(const char *dir)
     return any;
 }
 
+/* Remove what a fit writes in dir: the four tables and the fit figures. */
+static int discard_fits(const char *dir, char *err, size_t errlen)
+{
+    static const char *const tables[] = {
+        "fits.tsv", "diagnostics.tsv", "scores.tsv", "predictions.tsv"
+    };
+    int rc = LAB_OK;
+    for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == LAB_OK; i++)
+        rc = discard(dir, tables[i], err, errlen);
+    char *fdir = lab_path_join(dir, "figures");
+    DIR *d = fdir ? opendir(fdir) : NULL;
+    if (!fdir)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));)
+        if (strncmp(e->d_name, "fit_", 4) == 0)
+            rc = discard(fdir, e->d_name, err, errlen);
+    if (d)
+        closedir(d);
+    free(fdir);
+    return rc;
+}
+
 /* The output folder, made ready: created when missing; refused when it
  * holds anything, unless force, and then only what a fit writes is replaced
  * (the four tables and the fit figures), so no earlier fit's file stays
@@ -332,23 +356,25 @@ static int prepare_out(const char *dir, int force, char *err, size_t errlen)
         return lab_fail(err, errlen, LAB_EINVAL, "%s is not empty: lab fit does not write over "
                         "what is there; give another --out, or --force to replace the fit "
                         "tables and fit figures in it", dir);
-    static const char *const tables[] = {
-        "fits.tsv", "diagnostics.tsv", "scores.tsv", "predictions.tsv"
-    };
-    int rc = LAB_OK;
-    for (size_t i = 0; any && i < sizeof tables / sizeof *tables && rc == LAB_OK; i++)
-        rc = discard(dir, tables[i], err, errlen);
-    char *fdir = lab_path_join(dir, "figures");
-    DIR *d = any && fdir ? opendir(fdir) : NULL;
-    if (!fdir)
-        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));)
-        if (strncmp(e->d_name, "fit_", 4) == 0)
-            rc = discard(fdir, e->d_name, err, errlen);
-    if (d)
-        closedir(d);
-    free(fdir);
+    int rc = any ? discard_fits(dir, err, errlen) : LAB_OK;
     return rc == LAB_OK ? lab_mkdirs(dir, err, errlen) : rc;
+}
+
+/* After an interrupted fit: nothing of it stays (the figures of the forms
+ * fitted so far, the starts file when it is a file), nor the folders it
+ * made, so that the same command can run again without --force. */
+static void undo_out(const char *dir, int made_dir, const char *figdir, int made_figdir,
+                     const char *starts)
+{
+    char err[512];
+    struct stat st;
+    if (starts && stat(starts, &st) == 0 && S_ISREG(st.st_mode))
+        remove(starts);
+    discard_fits(dir, err, sizeof err);
+    if (made_figdir)
+        rmdir(figdir);
+    if (made_dir)
+        rmdir(dir);
 }
 
 int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen)
@@ -362,6 +388,8 @@ int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen
                            : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     if (rc == LAB_OK)
         rc = skip_missing(t, req, err, errlen);
+    int made_dir = rc == LAB_OK && access(dir, F_OK) != 0;
+    int made_figdir = rc == LAB_OK && access(figdir, F_OK) != 0;
     if (rc == LAB_OK)
         rc = prepare_out(dir, o->force, err, errlen);
     if (rc == LAB_OK && o->starts_path && !(req->starts_out = fopen(o->starts_path, "w")))
@@ -393,6 +421,8 @@ int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen
             rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: %s", o->starts_path,
                           closed ? "a write failed" : strerror(errno));
     }
+    if (rc == LAB_EINTERRUPTED)
+        undo_out(dir, made_dir, figdir, made_figdir, o->starts_path);
     req->starts_out = NULL;
     req->figdir = NULL;
     lab_table_free(t);

@@ -927,8 +927,9 @@ static void report_fit(struct job *jb, const struct fitted *F)
 }
 
 /* Fit one group with one form, then record it in every table, the figure
- * and the caller's report. */
-static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
+ * and the caller's report. Returns LAB_EINTERRUPTED when stopped, with
+ * nothing recorded; else LAB_OK (a failed fit is recorded as such). */
+static int fit_group(struct job *jb, const struct points *p, struct figure *fg)
 {
     const lab_fit_request *req = jb->req;
     struct fitted F = { 0 };
@@ -936,14 +937,17 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
     long *fcl = NULL, *hcl = NULL;
     size_t nf, nh;
     char err[512];
+    int rc = LAB_OK;
     if (points_split(p, 0, &fx, &fy, &fcl, &nf) || points_split(p, 1, &hx, &hy, &hcl, &nh)) {
         record_failure(jb, 0, "out of memory");
         goto done;
     }
     F.fit = (lab_fit_data){ nf, p->nx, fx, fy };
     F.held = (lab_fit_data){ nh, p->nx, hx, hy };
-    if (lab_fit_run(jb->fitter, &F.fit, &F.res, err, sizeof err) != LAB_OK) {
-        record_failure(jb, nf, err);
+    if ((rc = lab_fit_run(jb->fitter, &F.fit, &F.res, err, sizeof err)) != LAB_OK) {
+        if (rc != LAB_EINTERRUPTED)
+            record_failure(jb, nf, err);
+        rc = rc == LAB_EINTERRUPTED ? rc : LAB_OK;
         goto done;
     }
     if (req->starts_out)
@@ -956,8 +960,10 @@ static void fit_group(struct job *jb, const struct points *p, struct figure *fg)
     if (req->bootstrap) {
         lab_boot_opts bo = { .B = req->bootstrap, .seed = req->seed, .key = jb->key,
                              .cluster = req->boot_by ? fcl : NULL };
-        if (lab_boot_run(jb->fitter, &F.fit, &F.res, &bo, &F.boot, err, sizeof err) != LAB_OK)
-            F.boot = NULL;
+        rc = lab_boot_run(jb->fitter, &F.fit, &F.res, &bo, &F.boot, err, sizeof err);
+        if (rc == LAB_EINTERRUPTED)
+            goto done;
+        rc = LAB_OK; /* no bootstrap: no intervals */
     }
     write_params(jb, &F);
     write_scores(jb, "fit", &F.fit, F.res.theta, &F.sf);
@@ -978,6 +984,7 @@ done:
     free(hx);
     free(hy);
     free(hcl);
+    return rc;
 }
 
 /* ==== Requests ====================================================================== */
@@ -1184,6 +1191,7 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
         lab_fit_opts opts = lab_fit_default_opts();
         opts.loss = req->loss;
         opts.refine = req->refine;
+        opts.stop = req->stop;
         if (req->max_iter)
             opts.max_iter = req->max_iter;
         lab_fitter *fitter = rc == LAB_OK ? lab_fitter_alloc(form, &opts) : NULL;
@@ -1212,10 +1220,13 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
                 struct job jb = { fs, req, form, fitter, g.key[gi], fi * 1000003u + gi, names,
                                   { 0 } };
                 memcpy(jb.col, col, sizeof col);
-                fit_group(&jb, &p, &fg);
+                if (fit_group(&jb, &p, &fg) == LAB_EINTERRUPTED)
+                    rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
             }
             points_release(&p);
         }
+        if (rc == LAB_OK && req->stop && *req->stop)
+            rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
         if (rc == LAB_OK && fg.blocks
             && (rc = figure_render(&fg, req, form, req->experiment ? req->experiment : t->path,
                                    names[0], yname, err, errlen)) == LAB_EIO) {

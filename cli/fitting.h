@@ -15,6 +15,7 @@
 #ifndef LAB_FITTING_H
 #define LAB_FITTING_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ typedef struct lab_fit_request {
     const char *figdir;    /* where figures go */
     const char *experiment; /* named in the figures' titles (NULL: the table's path) */
     FILE *starts_out;      /* when not NULL, the refined starts are written here */
+    volatile sig_atomic_t *stop; /* the caller's stop flag, or NULL (fit.h) */
     /* Messages for the caller to show (NULL: none): a failed fit or a
      * warning (note), and one line per fit with its parameters and scores
      * (fitted). */
@@ -85,7 +87,9 @@ void lab_fitting_free(lab_fitting *fs);
  * stop the others; bad requests (unknown form or column, non-numeric cells,
  * non-positive values under a log) return LAB_EINVAL with a message. A
  * figure that cannot be written does not stop the fits either: LAB_EIO at
- * the end, the message naming each figure missing. */
+ * the end, the message naming each figure missing. Once req->stop is set,
+ * the fits end at their next iteration and no further figure is drawn:
+ * LAB_EINTERRUPTED (what was collected is not to be written). */
 int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *req,
                     char *err, size_t errlen);
 

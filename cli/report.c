@@ -40,6 +40,15 @@ struct report {
     size_t nlost;
 };
 
+/* Whether the caller asked the report to stop; says so in err. */
+static int stopped(const struct report *R, char *err, size_t errlen)
+{
+    if (!R->h || !R->h->stop || !*R->h->stop)
+        return 0;
+    lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+    return 1;
+}
+
 static void warn(const struct report *R, const char *message)
 {
     if (R->h && R->h->warn)
@@ -319,7 +328,9 @@ static int figures(struct report *R, char *err, size_t errlen)
         for (size_t j = 0; j < n; j++)
             shared |= j != i && strcmp(x[j], x[i]) == 0
                    && (per[i] && per[j] ? strcmp(per[i], per[j]) == 0 : per[i] == per[j]);
-        rc = lost(R, figure(R, x[i], per[i], series[i], shared, err, errlen), err);
+        rc = stopped(R, err, errlen)
+                 ? LAB_EINTERRUPTED
+                 : lost(R, figure(R, x[i], per[i], series[i], shared, err, errlen), err);
     }
     free(copy);
     return rc;
@@ -384,6 +395,7 @@ static void fit_request(const struct report *R, char *forms, char **list, lab_fi
     req->y = R->kind->error;
     req->note = fit_note;
     req->ctx = (void *)R;
+    req->stop = R->h ? R->h->stop : NULL;
 }
 
 /* A summary group seen through some of its group columns, for sorting. */
@@ -467,6 +479,13 @@ static int fits(struct report *R, char *err, size_t errlen)
             warn(R, "no joint fit: no group of cells holds two model sizes (params); sweep the "
                     "student's width or depth, or set fit.joint = none");
     }
+    if (rc == LAB_EINTERRUPTED) {
+        /* Not the fits of part of the groups: the earlier tables stay. */
+        lab_fitting_free(fs);
+        free(per);
+        free(joint);
+        return lab_fail(err, errlen, rc, "interrupted");
+    }
     lab_strbuf b = LAB_STRBUF_INIT;
     if (rc != LAB_OK)
         lab_strbuf_printf(&b, "no fits: %s", rc == LAB_ENOMEM ? "out of memory" : why);
@@ -539,14 +558,14 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
     if (rc == LAB_OK)
         rc = lost(&R, write_summary(summary, R.s, err, errlen), err);
     if (rc == LAB_OK && R.kind->teacher)
-        rc = baseline(&R, err, errlen);
+        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : baseline(&R, err, errlen);
     int figdir = rc == LAB_OK ? lab_mkdirs(R.figdir, err, errlen) : LAB_OK;
     if (rc == LAB_OK && figdir == LAB_OK)
         rc = figures(&R, err, errlen);
     else if (rc == LAB_OK)
         rc = lost(&R, figdir, err);
     if (rc == LAB_OK)
-        rc = fits(&R, err, errlen);
+        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : fits(&R, err, errlen);
     if (rc == LAB_OK && R.nlost)
         rc = lab_fail(err, errlen, LAB_EIO, "the report is incomplete: %s",
                       R.lost.failed ? "out of memory" : lab_strbuf_str(&R.lost));

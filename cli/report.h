@@ -17,6 +17,7 @@
 #ifndef LAB_REPORT_H
 #define LAB_REPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -25,11 +26,14 @@ typedef struct lab_report_hooks {
     void (*warn)(void *ctx, const char *message); /* may be NULL */
     void (*info)(void *ctx, const char *message); /* what the run found; may be NULL */
     void *ctx;
+    volatile sig_atomic_t *stop; /* the caller's stop flag, or NULL */
 } lab_report_hooks;
 
 /* Write the report of the run in rundir, whose config is c. Fits that fail
  * and missing gnuplot are warnings; a table that cannot be read or written
- * returns its status with a message. */
+ * returns its status with a message. Once h->stop is set, the report ends
+ * at the fits' next iteration or before the next file: LAB_EINTERRUPTED,
+ * each file it wrote whole, the others as they were. */
 int lab_report_write(const char *rundir, const lab_config *c, const lab_report_hooks *h,
                      char *err, size_t errlen);
 

@@ -52,6 +52,15 @@ static int run_gnuplot(const char *dir, const char *script, const char *log, con
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* Out of lab's process group, and away from the terminal: a Ctrl-C
+         * stops lab (after this figure) rather than gnuplot in the middle
+         * of an image, which would leave it empty. */
+        setpgid(0, 0);
+        int in = open("/dev/null", O_RDONLY);
+        if (in >= 0 && in != STDIN_FILENO) {
+            dup2(in, STDIN_FILENO);
+            close(in);
+        }
         if (chdir(dir) != 0)
             _exit(126);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <configure.h>
+
 #include "sweep.h"
 
 #include <assert.h>
@@ -9,6 +11,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
 
 #include "blas.h"
 #include "clock.h"
@@ -329,6 +334,7 @@ static int worker_start(struct worker *w, const struct runner *R, struct worker 
         return -1;
     }
     fflush(NULL); /* nothing buffered may be written twice */
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(task[0]);
@@ -338,6 +344,16 @@ static int worker_start(struct worker *w, const struct runner *R, struct worker 
         return -1;
     }
     if (pid == 0) {
+#ifdef HAVE_SYS_PRCTL_H
+        /* A worker dies with its coordinator (a SIGKILL gives it no time to
+         * stop them), rather than train on beside a rerun. It writes no
+         * file, so nothing is left half-done. If the coordinator died
+         * before the prctl, the worker was already given to another parent. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(1);
+#else
+        (void)parent;
+#endif
         /* Keep only this worker's ends of its own pipes. */
         for (int k = 0; k < nstarted; k++) {
             close(all[k].task_fd);

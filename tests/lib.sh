@@ -91,6 +91,17 @@ same_rows() { compare_tables "$1" "$2" rows; }
 # same_file A B: the two tables are the same, comments included, timings aside.
 same_file() { compare_tables "$1" "$2"; }
 
+# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds;
+# fails once SECONDS have passed.
+wait_for() {
+    _wf_deadline=$(($(date +%s) + $1))
+    shift
+    while ! "$@"; do
+        [ "$(date +%s)" -ge $_wf_deadline ] && return 1
+        sleep 0.1
+    done
+}
+
 # A scratch folder for this test, removed at exit.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/lab-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
