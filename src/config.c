@@ -144,9 +144,13 @@ struct parse_ctx {
     int continuation;     /* the current line starts with blank space */
     const lab_key *last_key; /* the last key set ... */
     int last_axis;        /* ... and whether as an axis */
+    int key_line;         /* the current line should reach the handler ... */
+    int handled;          /* ... and did */
+    int syntax_line;      /* a line inih refused (it never reached the handler) */
     char *err;
     size_t errlen;
-    int failed;           /* an error was recorded (the first one wins) */
+    int failed;           /* an error was recorded: parsing stops there */
+    int fail_line;        /* its line */
 };
 
 /* Record the first error as "file:line: <message>". */
@@ -156,6 +160,7 @@ static void ctx_fail(struct parse_ctx *x, const char *fmt, ...)
     if (x->failed)
         return;
     x->failed = 1;
+    x->fail_line = x->line;
     char msg[768];
     va_list ap;
     va_start(ap, fmt);
@@ -169,6 +174,13 @@ static char *reader(char *str, int num, void *stream)
     struct parse_ctx *x = stream;
     size_t cap = (size_t)num, n = 0;
     int ch = 0, toolong = 0;
+    /* Stop at the first error, ours or inih's (a key line inih did not hand
+     * to the handler, e.g. one without '='): what follows it is not read,
+     * so the message is about the first mistake, not a later one. */
+    if (x->key_line && !x->handled && !x->syntax_line)
+        x->syntax_line = x->line;
+    if (x->failed || x->syntax_line)
+        return NULL;
     /* Read one physical line, keeping what fits in inih's buffer. */
     for (;;) {
         if (x->file) {
@@ -193,6 +205,15 @@ static char *reader(char *str, int num, void *stream)
     const char *first = str + strspn(str, " \t");
     if (*first == '[') /* a section line: what follows continues nothing */
         x->last_key = NULL;
+    /* inih skips a byte-order mark, blank lines and comments; a section
+     * line may reach the handler or not (as a continuation): not checked. */
+    const char *p = str;
+    if (x->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    while (isspace((unsigned char)*p))
+        p++;
+    x->key_line = *p && !strchr(";#[", *p);
+    x->handled = 0;
     if (toolong && *first != '#' && *first != ';') /* a comment may be cut */
         ctx_fail(x, "line longer than %d characters (continue a long list on "
                  "indented lines)", num - 2);
@@ -266,6 +287,9 @@ static int handler(void *user, const char *section, const char *name, const char
     lab_config *c = x->c;
     char why[640];
     struct lab_keyref ref;
+    x->handled = 1;
+    if (x->failed)
+        return 0;
     if (!*section) {
         ctx_fail(x, "%s: keys must follow a [section] header", name);
         return 0;
@@ -366,7 +390,8 @@ static int handler(void *user, const char *section, const char *name, const char
 static int run_parse(struct parse_ctx *x)
 {
     int rc = ini_parse_stream(reader, x, handler, x);
-    if (x->failed)
+    /* inih's own first error (a section line without ']') may come before ours. */
+    if (x->failed && !(rc > 0 && rc < x->fail_line))
         return LAB_ECONFIG;
     if (rc != 0) /* a syntax error inih found itself, e.g. a line without '=' */
         return lab_fail(x->err, x->errlen, LAB_ECONFIG,
