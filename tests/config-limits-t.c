@@ -92,10 +92,49 @@ static void test_long_lists(void)
     lab_config_release(&c);
 }
 
+/* A string longer than a line goes on continuation lines and reads back. */
+static void test_long_strings(void)
+{
+    lab_config c, back;
+    char err[1024];
+    int rc = try_load(&c, "[output]\ndir = /a/b\n    c d/e\n[plot]\nformat = none\n", err,
+                      sizeof err);
+    ok(rc == 0 && strcmp(c.dir, "/a/bc d/e") == 0, "an indented line continues a string (%s)",
+       rc ? err : c.dir);
+    lab_config_release(&c);
+    check_error("[output]\ndir = /a/b\n  dir = /c\n",
+                "exp.cfg:3: output.dir: an indented line continues the key above; start a new "
+                "key at the beginning of the line", "an indented key after a string is refused");
+
+    /* Pieces that could read as comments or keys: the writer cuts elsewhere. */
+    lab_strbuf set = LAB_STRBUF_INIT;
+    lab_strbuf_puts(&set, "output.dir=/runs");
+    for (int i = 0; i < 200; i++)
+        lab_strbuf_printf(&set, "/dir=%d#;x  y", i);
+    lab_config_init(&c);
+    rc = lab_config_set(&c, set.s, err, sizeof err);
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    if (rc == 0)
+        lab_config_write(&c, f, 0);
+    fclose(f);
+    int rc2 = rc == 0 ? try_load(&back, text, err, sizeof err) : -1;
+    ok(rc == 0 && rc2 == 0 && strcmp(back.dir, c.dir) == 0 && strlen(c.dir) > 2000,
+       "a path of %zu characters with '=', '#', ';' and blanks is written on lines and reads "
+       "back (%s)", c.dir ? strlen(c.dir) : 0, err);
+    if (rc2 == 0)
+        lab_config_release(&back);
+    lab_config_release(&c);
+    free(text);
+    lab_strbuf_release(&set);
+}
+
 int main(void)
 {
-    plan(5 + 6);
+    plan(5 + 6 + 3);
     test_first_error();
     test_long_lists();
+    test_long_strings();
     return 0;
 }
