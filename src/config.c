@@ -366,7 +366,8 @@ static int handler(void *user, const char *section, const char *name, const char
          * lists and strings (a long path) take more, and only values, not
          * "key = value". */
         int takes_more = as_axis || k->type == LAB_KEY_LIST || k->type == LAB_KEY_STRING;
-        if (!takes_more || (k->type == LAB_KEY_STRING ? names_key(section, v) : !!strchr(v, '='))) {
+        int a_key = k->type == LAB_KEY_STRING ? names_key(section, v) : !!strchr(v, '=');
+        if (!takes_more || a_key) {
             ctx_fail(x, "%s.%s: an indented line continues the key above; %s", section, name,
                      !takes_more ? "this key takes a single value"
                                  : "start a new key at the beginning of the line");

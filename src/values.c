@@ -330,13 +330,13 @@ static int valid_folder_name(const char *s)
 
 /* The pieces of a string value on its lines: inih strips blanks at both
  * ends of a line and reads a line starting with '#' or ';' as a comment; a
- * piece starting "word =" would read as an indented key (config.c). */
+ * piece starting with '[' would end the key above, one starting "word ="
+ * would read as an indented key (config.c). */
 #define PIECE 100
 
 static int can_cut(const char *s, size_t i)
 {
-    if (isspace((unsigned char)s[i - 1]) || isspace((unsigned char)s[i]) || s[i] == '#'
-        || s[i] == ';')
+    if (isspace((unsigned char)s[i - 1]) || isspace((unsigned char)s[i]) || strchr("#;[", s[i]))
         return 0;
     const char *p = s + i;
     while (isalnum((unsigned char)*p) || *p == '_')
