@@ -174,7 +174,7 @@ static char *reader(char *str, int num, void *stream)
 {
     struct parse_ctx *x = stream;
     size_t cap = (size_t)num, n = 0;
-    int ch = 0, toolong = 0;
+    int ch = 0, toolong = 0, nul = 0;
     /* Stop at the first error, ours or inih's (a key line inih did not hand
      * to the handler, e.g. one without '='): what follows it is not read,
      * so the message is about the first mistake, not a later one. */
@@ -191,6 +191,7 @@ static char *reader(char *str, int num, void *stream)
         }
         if (ch == EOF)
             break;
+        nul |= ch == '\0'; /* inih would end the line there, silently */
         if (n + 2 < cap)
             str[n++] = (char)ch;
         else if (ch != '\n' && ch != '\r')
@@ -206,6 +207,8 @@ static char *reader(char *str, int num, void *stream)
     const char *first = str + strspn(str, " \t");
     if (*first == '[') /* a section line: what follows continues nothing */
         x->last_key = NULL;
+    if (nul)
+        ctx_fail(x, "a NUL byte (a binary or damaged file?)");
     /* inih skips a byte-order mark, blank lines and comments; a section
      * line may reach the handler or not (as a continuation): not checked. */
     const char *p = str;
