@@ -11,6 +11,7 @@
 
 #include "status.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* Slots per measured column in a group's values. */
 #define SLOTS LAB_SUM_SLOTS
@@ -322,24 +323,37 @@ void lab_summary_write(const lab_summary *s, FILE *f)
 {
     const lab_summary_spec *sp = s->spec;
     lab_strbuf h = LAB_STRBUF_INIT;
-    lab_strbuf_join(&h, sp->group, sp->ngroup, "\t");
+    /* Names and keys come from a table: written as text.h says. */
+    for (size_t j = 0; j < sp->ngroup; j++) {
+        lab_strbuf_puts(&h, j ? "\t" : "");
+        lab_tsv_field_add(&h, sp->group[j]);
+    }
     for (size_t k = 0; k < sp->ncols; k++)
-        if (sp->stats[k] == LAB_SUM_SAME)
-            lab_strbuf_printf(&h, "%s%s", h.len ? "\t" : "", sp->cols[k]);
+        if (sp->stats[k] == LAB_SUM_SAME) {
+            lab_strbuf_puts(&h, h.len ? "\t" : "");
+            lab_tsv_field_add(&h, sp->cols[k]);
+        }
     lab_strbuf_printf(&h, "%scount\tdiverged", h.len ? "\t" : "");
     for (size_t k = 0; k < sp->ncols; k++)
-        for (size_t q = 0; q < nslots(sp, sp->stats[k]); q++)
-            if (q == LAB_SLOT_SLOPE)
-                lab_strbuf_printf(&h, "\t%s_slope_%s", sp->cols[k], sp->slope_x);
-            else
-                lab_strbuf_printf(&h, "\t%s_%s", sp->cols[k], slot_names[q]);
+        for (size_t q = 0; q < nslots(sp, sp->stats[k]); q++) {
+            lab_strbuf_puts(&h, "\t");
+            lab_tsv_field_add(&h, sp->cols[k]);
+            if (q == LAB_SLOT_SLOPE) {
+                lab_strbuf_puts(&h, "_slope_");
+                lab_tsv_field_add(&h, sp->slope_x);
+            } else {
+                lab_strbuf_printf(&h, "_%s", slot_names[q]);
+            }
+        }
     fprintf(f, "%s\n", lab_strbuf_str(&h));
     lab_strbuf_release(&h);
     for (size_t i = 0; i < s->ngroups; i++) {
         const lab_summary_group *g = &s->groups[i];
         const char *sep = "";
-        for (size_t j = 0; j < sp->ngroup; j++, sep = "\t")
-            fprintf(f, "%s%s", sep, g->key[j]);
+        for (size_t j = 0; j < sp->ngroup; j++, sep = "\t") {
+            fputs(sep, f);
+            lab_tsv_field_write(f, g->key[j]);
+        }
         for (size_t k = 0; k < sp->ncols; k++, sep = "\t")
             if (sp->stats[k] == LAB_SUM_SAME)
                 put_number(f, sep, g->v[k * SLOTS]);

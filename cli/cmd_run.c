@@ -26,6 +26,7 @@
 #include "status.h"
 #include "strbuf.h"
 #include "sweep.h"
+#include "text.h"
 
 static const char usage[] =
     "Usage: lab run CFG [options]\n"
@@ -254,7 +255,7 @@ static void catch_signals(void)
 static int sweep(const lab_config *c, const struct run_opts *o, const char *path,
                  const char *build_note, int log, const char *cmdline, lab_sweep_report *rep)
 {
-    char err[1024], el[32], what[64] = "", name[160];
+    char err[1024], el[32], what[64] = "", name[320];
     if (o->nshards)
         snprintf(what, sizeof what, " shard %zu/%zu", o->shard, o->nshards);
     snprintf(name, sizeof name, "%s%s", c->name, what);
@@ -443,6 +444,29 @@ done:
     return code;
 }
 
+/* Refuse --out DIR as --set output.dir=DIR would, in words about --out. */
+static int check_out(const char *out)
+{
+    char why[1024];
+    if (lab_config_check_value("output", "dir", out, why, sizeof why) == LAB_OK)
+        return -1;
+    /* The path as it can be shown: a long one cut in the middle. */
+    lab_strbuf b = LAB_STRBUF_INIT;
+    size_t n = strlen(out);
+    if (n > 120) {
+        lab_strbuf_add(&b, out, 50);
+        lab_strbuf_printf(&b, "...(%zu characters)...%s", n - 100, out + n - 50);
+    } else {
+        lab_strbuf_puts(&b, out);
+    }
+    char *shown = lab_strbuf_detach(&b);
+    lab_tsv_field_add(&b, shown ? shown : "");
+    lab_cli_error("--out %s: %s", lab_strbuf_str(&b), why);
+    lab_strbuf_release(&b);
+    free(shown);
+    return LAB_EXIT_USAGE;
+}
+
 int lab_cmd_run(int argc, char **argv)
 {
     struct run_opts o = { 0 };
@@ -455,7 +479,7 @@ int lab_cmd_run(int argc, char **argv)
         lab_strbuf_printf(&out_set, "output.dir=%s", o.out);
         if (out_set.failed)
             code = LAB_EXIT_FAIL;
-        else
+        else if ((code = check_out(o.out)) < 0)
             o.sets[o.nsets++] = out_set.s;
     }
     if (code < 0) {

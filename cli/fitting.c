@@ -13,6 +13,7 @@
 #include "forms.h"
 #include "score.h"
 #include "status.h"
+#include "text.h"
 
 /* Central interval of the bootstrap. */
 #define LEVEL 0.95
@@ -233,7 +234,8 @@ static void pred_column_name(FILE *f, const char *name)
     int taken = 0;
     for (size_t k = 0; k < sizeof pred_lead / sizeof *pred_lead; k++)
         taken |= strcmp(name, pred_lead[k]) == 0 || strcmp(name, pred_tail[k]) == 0;
-    fprintf(f, "\t%s%s", taken ? "data_" : "", name);
+    fprintf(f, "\t%s", taken ? "data_" : "");
+    lab_tsv_field_write(f, name);
 }
 
 static void put(FILE *f, double v)
@@ -258,7 +260,8 @@ static char *pred_text(const lab_fitting *fs, size_t *len)
     fprintf(f, "\t%s\t%s\t%s\n", pred_tail[0], pred_tail[1], pred_tail[2]);
     for (size_t i = 0; i < fs->npred; i++) {
         const struct pred_row *r = &fs->pred[i];
-        fprintf(f, "%s\t%s\t%s", r->group, r->form, r->held ? "holdout" : "fit");
+        lab_tsv_field_write(f, r->group);
+        fprintf(f, "\t%s\t%s", r->form, r->held ? "holdout" : "fit");
         for (int y = 0; y < 2; y++)
             for (size_t c = 0; c < fs->ncols; c++) {
                 if (fs->col_is_y[c] != y)
@@ -634,9 +637,12 @@ static void record_failure(struct job *jb, size_t nfit, const char *why)
 {
     char loss[32];
     lab_loss_format(&jb->req->loss, loss, sizeof loss);
-    fprintf(jb->fs->f[OUT_DIAG], "%s\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t0"
-            "\tnan\t%s\tnan\tnan\n",
-            jb->group, lab_form_name(jb->form), loss, nfit, why);
+    FILE *d = jb->fs->f[OUT_DIAG];
+    lab_tsv_field_write(d, jb->group);
+    fprintf(d, "\t%s\t%s\t%zu\tno\t-\tnan\tnan\tnan\tnan\tnan\t0\t0\t0\t0\t0\tnan\t",
+            lab_form_name(jb->form), loss, nfit);
+    lab_tsv_field_write(d, why);
+    fputs("\tnan\tnan\n", d);
     note(jb, "%s", why);
     jb->fs->failures++;
 }
@@ -645,8 +651,8 @@ static void write_scores(struct job *jb, const char *split, const lab_fit_data *
                          const double *theta, lab_score *sc)
 {
     lab_score_points(jb->form, theta, d, sc);
-    fprintf(jb->fs->f[OUT_SCORES], "%s\t%s\t%s\t%zu", jb->group, lab_form_name(jb->form),
-            split, sc->n);
+    lab_tsv_field_write(jb->fs->f[OUT_SCORES], jb->group);
+    fprintf(jb->fs->f[OUT_SCORES], "\t%s\t%s\t%zu", lab_form_name(jb->form), split, sc->n);
     put(jb->fs->f[OUT_SCORES], sc->rmsle);
     put(jb->fs->f[OUT_SCORES], sc->mean_div);
     put(jb->fs->f[OUT_SCORES], sc->std_div);
@@ -829,7 +835,8 @@ static void write_params(struct job *jb, const struct fitted *F)
         if (fixed_here || res->bounded[i] || (hi - lo <= tiny && !(res->se[i] <= tiny)))
             lo = hi = NAN;
         FILE *f = jb->fs->f[OUT_FITS];
-        fprintf(f, "%s\t%s\t%s", jb->group, lab_form_name(form), lab_form_param_name(form, i));
+        lab_tsv_field_write(f, jb->group);
+        fprintf(f, "\t%s\t%s", lab_form_name(form), lab_form_param_name(form, i));
         put(f, res->theta[i]);
         put(f, lo);
         put(f, hi);
@@ -844,7 +851,8 @@ static void write_diagnostics(struct job *jb, const struct fitted *F)
     char loss[32];
     lab_loss_format(&jb->req->loss, loss, sizeof loss);
     FILE *d = jb->fs->f[OUT_DIAG];
-    fprintf(d, "%s\t%s\t%s\t%zu\t%s\t%s", jb->group, lab_form_name(jb->form), loss, F->fit.n,
+    lab_tsv_field_write(d, jb->group);
+    fprintf(d, "\t%s\t%s\t%zu\t%s\t%s", lab_form_name(jb->form), loss, F->fit.n,
             res->converged ? "yes" : "no", res->at_bound[0] ? res->at_bound : "-");
     put(d, res->cond);
     put(d, res->start_spread);
@@ -854,8 +862,9 @@ static void write_diagnostics(struct job *jb, const struct fitted *F)
     fprintf(d, "\t%zu\t%zu\t%zu\t%zu\t%zu", res->starts, res->refined, res->agree,
             F->boot ? F->boot->done : 0, F->near_n);
     put(d, F->near_spread);
-    fprintf(d, "\t%s\t%.6f\t%.6f\n", F->warning[0] ? F->warning : "-", res->grid_s,
-            res->refine_s);
+    fputc('\t', d);
+    lab_tsv_field_write(d, F->warning[0] ? F->warning : "-");
+    fprintf(d, "\t%.6f\t%.6f\n", res->grid_s, res->refine_s);
     if (F->warning[0])
         note(jb, "%s", F->warning);
 }
@@ -901,7 +910,8 @@ static void write_starts(struct job *jb, const struct fitted *F)
     size_t ns;
     const double *st = lab_fitter_starts(jb->fitter, &ns);
     for (size_t k = 0; k < ns; k++) {
-        fprintf(jb->req->starts_out, "%s\t%s\t%zu", jb->group, lab_form_name(jb->form), k);
+        lab_tsv_field_write(jb->req->starts_out, jb->group);
+        fprintf(jb->req->starts_out, "\t%s\t%zu", lab_form_name(jb->form), k);
         for (size_t i = 0; i < F->res.np; i++)
             put(jb->req->starts_out, st[k * F->res.np + i]);
         fputc('\n', jb->req->starts_out);

@@ -29,7 +29,7 @@
 typedef struct lab_progress {
     FILE *out;
     int live;           /* rewrite one line in place */
-    char name[160];     /* what runs: "tiny", "tiny shard 2/3" */
+    char name[320];     /* what runs: "tiny", "tiny shard 2/3" (names: 255 at most) */
     int started;        /* the first plain line is out */
     int drawn;          /* a live line is on screen */
     size_t step;        /* the percent step of the last plain line */

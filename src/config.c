@@ -18,6 +18,7 @@
 #include "forms.h"
 #include "kind.h"
 #include "status.h"
+#include "text.h"
 
 /* ==== Defaults, copies and release ========================================== */
 
@@ -144,9 +145,13 @@ struct parse_ctx {
     int continuation;     /* the current line starts with blank space */
     const lab_key *last_key; /* the last key set ... */
     int last_axis;        /* ... and whether as an axis */
+    int key_line;         /* the current line should reach the handler ... */
+    int handled;          /* ... and did */
+    int syntax_line;      /* a line inih refused (it never reached the handler) */
     char *err;
     size_t errlen;
-    int failed;           /* an error was recorded (the first one wins) */
+    int failed;           /* an error was recorded: parsing stops there */
+    int fail_line;        /* its line */
 };
 
 /* Record the first error as "file:line: <message>". */
@@ -156,6 +161,7 @@ static void ctx_fail(struct parse_ctx *x, const char *fmt, ...)
     if (x->failed)
         return;
     x->failed = 1;
+    x->fail_line = x->line;
     char msg[768];
     va_list ap;
     va_start(ap, fmt);
@@ -169,6 +175,13 @@ static char *reader(char *str, int num, void *stream)
     struct parse_ctx *x = stream;
     size_t cap = (size_t)num, n = 0;
     int ch = 0, toolong = 0, nul = 0;
+    /* Stop at the first error, ours or inih's (a key line inih did not hand
+     * to the handler, e.g. one without '='): what follows it is not read,
+     * so the message is about the first mistake, not a later one. */
+    if (x->key_line && !x->handled && !x->syntax_line)
+        x->syntax_line = x->line;
+    if (x->failed || x->syntax_line)
+        return NULL;
     /* Read one physical line, keeping what fits in inih's buffer. */
     for (;;) {
         if (x->file) {
@@ -196,6 +209,15 @@ static char *reader(char *str, int num, void *stream)
         x->last_key = NULL;
     if (nul)
         ctx_fail(x, "a NUL byte (a binary or damaged file?)");
+    /* inih skips a byte-order mark, blank lines and comments; a section
+     * line may reach the handler or not (as a continuation): not checked. */
+    const char *p = str;
+    if (x->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    while (isspace((unsigned char)*p))
+        p++;
+    x->key_line = *p && !strchr(";#[", *p);
+    x->handled = 0;
     if (toolong && *first != '#' && *first != ';') /* a comment may be cut */
         ctx_fail(x, "line longer than %d characters (continue a long list on "
                  "indented lines)", num - 2);
@@ -263,12 +285,29 @@ static int sweep_key(const char *name, struct lab_keyref *ref, char *why, size_t
     return lab_axes_sweepable(ref->k, why, len) ? 0 : -1;
 }
 
+/* Whether text starts with "key =" for a key of section: an indented key
+ * (a string value may hold '=' itself). */
+static int names_key(const char *section, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    struct lab_keyref ref;
+    if (!eq)
+        return 0;
+    char *name = strndup(text, (size_t)(eq - text));
+    int found = name && lab_keys_find(section, lab_value_trim(name), &ref);
+    free(name);
+    return found;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *x = user;
     lab_config *c = x->c;
     char why[640];
     struct lab_keyref ref;
+    x->handled = 1;
+    if (x->failed)
+        return 0;
     if (!*section) {
         ctx_fail(x, "%s: keys must follow a [section] header", name);
         return 0;
@@ -327,12 +366,14 @@ static int handler(void *user, const char *section, const char *name, const char
     int append = 0;
     if (x->continuation && x->last_key == k && x->last_axis == as_axis) {
         /* inih hands us an indented line as more of the key above it: only
-         * lists take more, and only values, not "key = value". */
-        if ((!as_axis && k->type != LAB_KEY_LIST) || strchr(v, '=')) {
+         * lists and strings (a long path) take more, and only values, not
+         * "key = value". */
+        int takes_more = as_axis || k->type == LAB_KEY_LIST || k->type == LAB_KEY_STRING;
+        int a_key = k->type == LAB_KEY_STRING ? names_key(section, v) : !!strchr(v, '=');
+        if (!takes_more || a_key) {
             ctx_fail(x, "%s.%s: an indented line continues the key above; %s", section, name,
-                     !as_axis && k->type != LAB_KEY_LIST
-                         ? "this key takes a single value"
-                         : "start a new key at the beginning of the line");
+                     !takes_more ? "this key takes a single value"
+                                 : "start a new key at the beginning of the line");
             free(v);
             return 0;
         }
@@ -369,7 +410,8 @@ static int handler(void *user, const char *section, const char *name, const char
 static int run_parse(struct parse_ctx *x)
 {
     int rc = ini_parse_stream(reader, x, handler, x);
-    if (x->failed)
+    /* inih's own first error (a section line without ']') may come before ours. */
+    if (x->failed && !(rc > 0 && rc < x->fail_line))
         return LAB_ECONFIG;
     if (rc != 0) /* a syntax error inih found itself, e.g. a line without '=' */
         return lab_fail(x->err, x->errlen, LAB_ECONFIG,
@@ -385,6 +427,19 @@ static int set_source(lab_config *c, const char *name)
 
 int lab_config_load(lab_config *c, const char *path, char *err, size_t errlen)
 {
+    /* Its name goes into the run folder's config.cfg, one line. */
+    const char *bad = lab_text_control(path);
+    if (bad) {
+        char d[64];
+        lab_text_describe(*bad, d, sizeof d);
+        lab_strbuf b = LAB_STRBUF_INIT;
+        lab_tsv_field_add(&b, path);
+        int rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: a config file's name cannot hold %s, "
+                          "at character %zu; rename the file", lab_strbuf_str(&b), d,
+                          (size_t)(bad - path) + 1);
+        lab_strbuf_release(&b);
+        return rc;
+    }
     FILE *f = fopen(path, "r");
     if (!f)
         return lab_fail(err, errlen, LAB_EIO, "%s: %s", path, strerror(errno));
@@ -404,16 +459,37 @@ int lab_config_load_string(lab_config *c, const char *text, const char *name,
     return rc == LAB_OK ? set_source(c, name) : rc;
 }
 
-int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errlen)
+/* An assignment as --set messages show it: control characters as spaces,
+ * a long one (a path) cut in the middle so that the reason stays in view. */
+static const char *shown(const char *assignment, lab_strbuf *b)
+{
+    size_t n = strlen(assignment);
+    lab_strbuf_reset(b);
+    if (n <= 120) {
+        lab_tsv_field_add(b, assignment);
+    } else {
+        char *head = strndup(assignment, 50);
+        lab_tsv_field_add(b, head ? head : "");
+        lab_strbuf_printf(b, "...(%zu characters)...", n - 100);
+        lab_tsv_field_add(b, assignment + n - 50);
+        free(head);
+    }
+    return lab_strbuf_str(b);
+}
+
+/* lab_config_set(), echo holding what its messages show of the assignment. */
+static int set(lab_config *c, const char *assignment, lab_strbuf *echo, char *err,
+               size_t errlen)
 {
     const char *eq = strchr(assignment, '='), *dot = strchr(assignment, '.');
     if (!eq || !dot || dot > eq)
         return lab_fail(err, errlen, LAB_ECONFIG,
-                        "--set %s: expected section.key=value", assignment);
+                        "--set %s: expected section.key=value", shown(assignment, echo));
     char section[64], name[128], why[640];
     size_t ls = (size_t)(dot - assignment), ln = (size_t)(eq - dot - 1);
     if (ls >= sizeof section || ln >= sizeof name)
-        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: unknown key", assignment);
+        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: unknown key",
+                        shown(assignment, echo));
     memcpy(section, assignment, ls);
     section[ls] = '\0';
     memcpy(name, dot + 1, ln);
@@ -429,8 +505,8 @@ int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errl
                                                                 : " (lab show lists them all)");
             lab_strbuf_release(&hint);
         }
-        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s", assignment, sec, nm,
-                        why);
+        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s",
+                        shown(assignment, echo), sec, nm, why);
     }
     char *v = strdup(eq + 1);
     if (!v)
@@ -440,14 +516,36 @@ int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errl
                      : lab_value_parse(ref.k, lab_keys_field(c, &ref), lab_value_trim(v), 0, why, sizeof why);
     free(v);
     if (rc < 0)
-        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s", assignment, sec, nm,
-                        why);
+        return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s",
+                        shown(assignment, echo), sec, nm, why);
     if (!as_axis) {
         /* One value for a swept key ends its sweep. */
         lab_axes_remove(c, ref.k);
         c->line[ref.idx] = -1;
     }
     return LAB_OK;
+}
+
+int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errlen)
+{
+    lab_strbuf echo = LAB_STRBUF_INIT;
+    int rc = set(c, assignment, &echo, err, errlen);
+    lab_strbuf_release(&echo);
+    return rc;
+}
+
+int lab_config_check_value(const char *section, const char *name, const char *value,
+                           char *why, size_t len)
+{
+    struct lab_keyref ref;
+    if (!lab_keys_find(section, name, &ref) || ref.k->type != LAB_KEY_STRING) {
+        snprintf(why, len, "no string key %s.%s", section, name);
+        return LAB_EINVAL;
+    }
+    char *scratch = NULL;
+    int rc = lab_value_parse(ref.k, &scratch, value, 0, why, len);
+    free(scratch);
+    return rc == 0 ? LAB_OK : LAB_ECONFIG;
 }
 
 /* ==== Whole-config checks ================================================== */
@@ -781,7 +879,10 @@ static void write_value(FILE *f, const lab_config *c, const struct lab_keyref *r
         return;
     }
     lab_strbuf b = LAB_STRBUF_INIT;
-    lab_value_canonical(r->k, p, &b);
+    if (r->k->type == LAB_KEY_STRING) /* a long one on continuation lines */
+        lab_value_format_string(&b, *(char *const *)p);
+    else
+        lab_value_canonical(r->k, p, &b);
     fprintf(f, "%s\n", lab_strbuf_str(&b));
     lab_strbuf_release(&b);
 }

@@ -181,6 +181,12 @@ int lab_config_load_string(lab_config *c, const char *text, const char *name,
  * ends its sweep). */
 int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errlen);
 
+/* Whether value may be the value of the string key section.name (a path
+ * given by an option of its own, e.g. --out); LAB_ECONFIG with the reason
+ * in why when not. */
+int lab_config_check_value(const char *section, const char *name, const char *value,
+                           char *why, size_t len);
+
 /* Checks that involve several keys (keys of another kind, the size of the
  * sweep, memory, figures and fits naming axes), and fills in derived
  * defaults (the output folder, the kind's figures). LAB_ECONFIG with a

@@ -24,9 +24,15 @@
 #define MAX_LIST 100000
 /* The most cells a sweep may have. */
 #define MAX_CELLS 1000000
-/* inih reads lines of at most 198 characters: string values are kept short
- * enough that the resolved config can always be written back and read. */
+/* inih reads lines of at most 198 characters: a list of lists is kept short
+ * enough to be written back on one line. */
 #define MAX_STRING 160
+/* The longest string value: a path of PATH_MAX (Linux) characters. Longer
+ * than a line, it is written back on continuation lines
+ * (lab_value_format_string()). */
+#define MAX_TEXT 4096
+/* The longest folder name (NAME_MAX). */
+#define MAX_NAME 255
 _Static_assert(sizeof(long) >= 8, "the lab assumes 64-bit long integers");
 
 /* ==== keys.c ================================================================= */
@@ -91,6 +97,11 @@ int lab_value_empty_item(const char *text, char sep);
 int lab_value_parse_ints(const lab_key *k, const char *text, lab_list *l, char *why, size_t len);
 /* Integers as a range when they are one, else comma-separated. */
 void lab_value_format_longs(lab_strbuf *b, const long *v, size_t n, int wrap);
+/* A string value as written in a config file: cut into pieces of at most
+ * 100 characters on indented continuation lines, where it can be cut
+ * (between two characters that are not blank, before one that does not
+ * start a comment). -1 when it cannot be. */
+int lab_value_format_string(lab_strbuf *b, const char *text);
 /* The value p of key k as its canonical text. */
 void lab_value_canonical(const lab_key *k, const void *p, lab_strbuf *b);
 /* Parse text into the value p of key k ("expected ..., got ..." in why). */

@@ -6,7 +6,6 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "install-dirs.h"
 
@@ -19,13 +18,13 @@ static int below(const char *path, const char *dir)
 
 int lab_datadir_installed(void)
 {
-    /* Linux names the running program here; elsewhere, fall back on the
-     * source tree when it is still there. */
+    /* Linux names the running program here. Without it, the program is
+     * taken as installed: a build tree's templates are gnuplot scripts
+     * (system() runs commands), read only by that tree's own lab, never
+     * because the tree is there (LAB_PLOTS_DIR names them explicitly). */
     char *exe = realpath("/proc/self/exe", NULL);
-    if (!exe) {
-        struct stat st;
-        return !(stat(LAB_SRCDIR "/experiments", &st) == 0 && S_ISDIR(st.st_mode));
-    }
+    if (!exe)
+        return 1;
     char *build = realpath(LAB_BUILDDIR, NULL), *bin = realpath(LAB_BINDIR, NULL);
     char *exedir = dirname(exe);
     /* bindir first: a prefix may lie inside the build tree. */

@@ -14,6 +14,7 @@
 #include "kind.h"
 #include "names.h"
 #include "status.h"
+#include "text.h"
 
 /* ==== Parsing values ====================================================== */
 
@@ -327,6 +328,66 @@ static int valid_folder_name(const char *s)
     return 1;
 }
 
+/* The pieces of a string value on its lines: inih strips blanks at both
+ * ends of a line and reads a line starting with '#' or ';' as a comment; a
+ * piece starting with '[' would end the key above, one starting "word ="
+ * would read as an indented key (config.c). */
+#define PIECE 100
+
+static int can_cut(const char *s, size_t i)
+{
+    if (isspace((unsigned char)s[i - 1]) || isspace((unsigned char)s[i]) || strchr("#;[", s[i]))
+        return 0;
+    const char *p = s + i;
+    while (isalnum((unsigned char)*p) || *p == '_')
+        p++;
+    while (p > s + i && (*p == ' ' || *p == '\t'))
+        p++;
+    return !(p > s + i && *p == '=');
+}
+
+int lab_value_format_string(lab_strbuf *b, const char *text)
+{
+    size_t n = strlen(text), at = 0;
+    while (n - at > PIECE) {
+        size_t cut = at + PIECE;
+        while (cut > at && !can_cut(text, cut))
+            cut--;
+        if (cut == at)
+            return -1;
+        lab_strbuf_add(b, text + at, cut - at);
+        lab_strbuf_puts(b, "\n    ");
+        at = cut;
+    }
+    lab_strbuf_puts(b, text + at);
+    return 0;
+}
+
+/* Why string text cannot be a config value, in why; 0 when it can. */
+static int check_text(const lab_key *k, const char *text, char *why, size_t len)
+{
+    const char *bad = lab_text_control(text);
+    size_t max = (k->flags & LAB_KEY_FOLDER) ? MAX_NAME : MAX_TEXT;
+    if (bad) {
+        char d[64];
+        lab_text_describe(*bad, d, sizeof d);
+        snprintf(why, len, "a value cannot hold %s, at character %zu: it would break the "
+                 "config file's lines", d, (size_t)(bad - text) + 1);
+        return -1;
+    }
+    if (strlen(text) > max) {
+        snprintf(why, len, "expected at most %zu characters, got %zu", max, strlen(text));
+        return -1;
+    }
+    lab_strbuf b = LAB_STRBUF_INIT;
+    int rc = lab_value_format_string(&b, text);
+    lab_strbuf_release(&b);
+    if (rc < 0)
+        snprintf(why, len, "a value with more than %d blanks in a row cannot be written back "
+                 "on the config file's lines", PIECE - 1);
+    return rc;
+}
+
 /* "none", or a comma-separated list of forms (the forms' registry decides,
  * analysis/forms.h). */
 static int check_forms(const char *s, char *why, size_t len)
@@ -351,52 +412,68 @@ static int check_forms(const char *s, char *why, size_t len)
     return rc;
 }
 
+/* Check text and make it the string value p of key k. */
+static int parse_string(const lab_key *k, void *p, const char *text, char *why, size_t len)
+{
+    if (check_text(k, text, why, len) < 0)
+        return -1;
+    /* Empty, where the default is, means the kind's forms. */
+    if ((k->flags & LAB_KEY_FORMS) && (*text || *k->def) && check_forms(text, why, len) < 0)
+        return -1;
+    /* inih would read " #" or " ;" as a comment when the config is
+     * written back. */
+    for (const char *q = text; *q; q++)
+        if ((*q == '#' || *q == ';') && q > text && isspace((unsigned char)q[-1])) {
+            snprintf(why, len, "a value with \" %c\" cannot be written back (it reads as a "
+                     "comment), got \"%s\"", *q, text);
+            return -1;
+        }
+    if ((k->flags & LAB_KEY_FOLDER) && !valid_folder_name(text)) {
+        snprintf(why, len, "expected a name of letters, digits, '.', '_' or '-' "
+                 "(not starting with '.'), got \"%s\"", text);
+        return -1;
+    }
+    if ((k->flags & LAB_KEY_KIND) && !lab_kind_find(text)) {
+        lab_strbuf kinds = LAB_STRBUF_INIT;
+        for (size_t i = 0; i < lab_nkinds; i++)
+            lab_strbuf_printf(&kinds, "%s%s", i ? ", " : "", lab_kinds[i]->name);
+        snprintf(why, len, "expected one of %s, got \"%s\"", lab_strbuf_str(&kinds), text);
+        lab_strbuf_release(&kinds);
+        return -1;
+    }
+    char *s = strdup(text);
+    if (!s) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    free(*(char **)p);
+    *(char **)p = s;
+    return 0;
+}
+
 /* Parse text into the scalar value p of key k. On failure, fills why with
  * "expected ..., got ...". With append, a list value is added to the
- * current list (a continuation line) instead of replacing it. */
+ * current list (a continuation line) instead of replacing it, and a string
+ * value continues the current string. */
 int lab_value_parse(const lab_key *k, void *p, const char *text, int append,
                         char *why, size_t len)
 {
     char expect[128];
     switch (k->type) {
     case LAB_KEY_STRING: {
-        if (strlen(text) > MAX_STRING) {
-            snprintf(why, len, "expected at most %d characters, got %zu", MAX_STRING,
-                     strlen(text));
-            return -1;
-        }
-        /* Empty, where the default is, means the kind's forms. */
-        if ((k->flags & LAB_KEY_FORMS) && (*text || *k->def) && check_forms(text, why, len) < 0)
-            return -1;
-        /* inih would read " #" or " ;" as a comment when the config is
-         * written back. */
-        for (const char *q = text; *q; q++)
-            if ((*q == '#' || *q == ';') && q > text && isspace((unsigned char)q[-1])) {
-                snprintf(why, len, "a value with \" %c\" cannot be written back (it reads as a "
-                         "comment), got \"%s\"", *q, text);
+        lab_strbuf joined = LAB_STRBUF_INIT;
+        if (append && *(char **)p) {
+            lab_strbuf_puts(&joined, *(char **)p);
+            lab_strbuf_puts(&joined, text);
+            if (joined.failed) {
+                snprintf(why, len, "out of memory");
                 return -1;
             }
-        if ((k->flags & LAB_KEY_FOLDER) && !valid_folder_name(text)) {
-            snprintf(why, len, "expected a name of letters, digits, '.', '_' or '-' "
-                     "(not starting with '.'), got \"%s\"", text);
-            return -1;
+            text = joined.s;
         }
-        if ((k->flags & LAB_KEY_KIND) && !lab_kind_find(text)) {
-            lab_strbuf kinds = LAB_STRBUF_INIT;
-            for (size_t i = 0; i < lab_nkinds; i++)
-                lab_strbuf_printf(&kinds, "%s%s", i ? ", " : "", lab_kinds[i]->name);
-            snprintf(why, len, "expected one of %s, got \"%s\"", lab_strbuf_str(&kinds), text);
-            lab_strbuf_release(&kinds);
-            return -1;
-        }
-        char *s = strdup(text);
-        if (!s) {
-            snprintf(why, len, "out of memory");
-            return -1;
-        }
-        free(*(char **)p);
-        *(char **)p = s;
-        return 0;
+        int rc = parse_string(k, p, text, why, len);
+        lab_strbuf_release(&joined);
+        return rc;
     }
     case LAB_KEY_U64:
         if (lab_value_parse_u64(text, p) < 0) {

@@ -58,7 +58,7 @@ if [ "$(cd "$top_srcdir" && pwd -P)" != "$here" ]; then
     echo "1..0 # SKIP needs an in-tree build to copy (make installcheck checks the installed lab)"
     exit 0
 fi
-plan 14
+plan 17
 
 # The sources and the finished build, without runs, logs and git: only what
 # embeds the install folders should be rebuilt in the copy.
@@ -81,6 +81,32 @@ ok "the uninstalled lab reads its source tree's experiments" \
     grep -q "^# The resolved configuration of $tree/experiments/teacher_student.cfg " \
     "$scratch/tree.out"
 ok "configure --prefix=B && make install" install_into "$scratch/B"
+
+# A template planted in the build tree, where anyone who can write there
+# could put it: gnuplot's system() would run what it says. Only the lab of
+# that tree reads it; an installed lab reads its own templates.
+printf '\n# planted\nsystem("touch %s/planted-ran")\n' "$scratch" >> "$tree/plots/error_vs_n.gp"
+tiny_run() { # LAB FOLDER FORMAT
+    (cd "$scratch/elsewhere" && "$1" run teacher_student.cfg --out "$2" \
+         --set student.width=4 --set sweep.n=32,64 --set sweep.seeds=0 --set train.steps=100 \
+         --set data.test_size=256 --set fit.per_curve=none --set fit.joint=none \
+         --set plot.format="$3" > "$scratch/$2.log" 2>&1)
+}
+tiny_run "$tree/lab" run-tree none
+ok "the build tree's own lab reads the tree's templates" \
+    grep -q '^# planted$' "$scratch/elsewhere/run-tree/figures/error_vs_n.gp"
+# With gnuplot, the figure is drawn: a planted system() would run.
+format=none
+command -v "${LAB_GNUPLOT:-gnuplot}" > /dev/null 2>&1 && format=png
+tiny_run "$scratch/B/bin/lab" run-planted "$format"
+ok "an installed lab ignores the templates of the build tree beside it" \
+    sh -c "test -s '$scratch/elsewhere/run-planted/figures/error_vs_n.gp' \
+           && ! grep -q planted '$scratch/elsewhere/run-planted/figures/error_vs_n.gp' \
+           && test ! -e '$scratch/planted-ran'"
+ok "and draws its figures from its own (format $format)" \
+    ends_with "$scratch/elsewhere/run-planted/figures/error_vs_n.gp" \
+    "$scratch/B/share/tslab/plots/error_vs_n.gp"
+
 # Neither installed lab may lean on the tree.
 rm -rf "$tree"
 
