@@ -19,7 +19,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The input as a file, for readers that take a path: the same path for
- * every call of a process (a temporary file removed at exit). */
+ * every call of a process (a temporary file removed at exit, in $TMPDIR,
+ * else /dev/shm, else /tmp). */
 const char *fuzz_file(const uint8_t *data, size_t size);
 
 /* The input as a NUL-terminated string (cut at its first NUL byte). */
