@@ -28,6 +28,26 @@ static int first_of_teacher(const lab_config *c, size_t i)
     return 1;
 }
 
+double lab_baseline_bytes(const lab_config *c)
+{
+    lab_config cell;
+    double most = 0;
+    if (lab_config_copy(&cell, c) != LAB_OK)
+        return INFINITY;
+    size_t ncells = lab_config_ncells(c);
+    for (size_t i = 0; i < ncells; i++) {
+        if (!first_of_teacher(c, i))
+            continue;
+        if (lab_config_cell(c, i, &cell) != LAB_OK) {
+            most = INFINITY;
+            break;
+        }
+        most = fmax(most, lab_affine_baseline_bytes(&cell));
+    }
+    lab_config_release(&cell);
+    return most;
+}
+
 int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, char *err,
                       size_t errlen)
 {

@@ -30,4 +30,8 @@ typedef struct lab_baseline {
 int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, char *err,
                       size_t errlen);
 
+/* The most bytes lab_baseline_make() holds at once for c (for one teacher:
+ * they are done one at a time); INFINITY when out of memory. */
+double lab_baseline_bytes(const lab_config *c);
+
 #endif

@@ -210,7 +210,7 @@ static void print_info(void *ctx, const char *message)
 
 int lab_cli_report(const char *rundir, const lab_config *c)
 {
-    char err[1024];
+    char err[8192]; /* room to name every output a full disk kept out */
     lab_report_hooks h = { print_warning, print_info, NULL };
     int rc = lab_report_write(rundir, c, &h, err, sizeof err);
     if (rc != LAB_OK)

@@ -98,8 +98,7 @@ int lab_cmd_fit(int argc, char **argv)
             code = lab_fitting_failures(fs) ? LAB_EXIT_FAIL : LAB_EXIT_OK;
         } else {
             lab_cli_error("%s", rc == LAB_ENOMEM ? "out of memory" : err);
-            code = rc == LAB_EINVAL || rc == LAB_EFORMAT || rc == LAB_EIO ? LAB_EXIT_USAGE
-                                                                         : LAB_EXIT_FAIL;
+            code = rc == LAB_EINVAL || rc == LAB_EFORMAT ? LAB_EXIT_USAGE : LAB_EXIT_FAIL;
         }
     }
     lab_fitting_free(fs);

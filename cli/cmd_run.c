@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cli.h"
 #include "clock.h"
 #include "fileio.h"
+#include "kind.h"
+#include "memory.h"
 #include "merge.h"
 #include "progress.h"
 #include "provenance.h"
@@ -44,6 +48,9 @@ static const char usage[] =
     "seeds and config that made it), summary.tsv, run.log and figures/.\n"
     "Progress goes to stderr: a live line on a terminal, else a line every 5 %\n"
     "of the cells or every minute, whichever comes first.\n"
+    "A sweep whose largest cell does not fit in the memory available is refused,\n"
+    "and -j is lowered to the cells that fit; LAB_MEMORY_LIMIT=SIZE (e.g. 8G)\n"
+    "lowers the memory a run may use.\n"
     "Exit status: 0 done, 1 failure, 2 usage or config error,\n"
     "130 interrupted (rerun to resume).\n";
 
@@ -140,6 +147,70 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
     return -1;
 }
 
+/* ---- memory --------------------------------------------------------------------- */
+
+/* Refuse a sweep whose largest cell, or the report's linear baseline, does
+ * not fit in the memory available (exit 2, before anything is written), and
+ * run no more cells at once than fit. Returns -1 to go on, else the exit
+ * code. */
+static int fit_memory(const lab_config *c, struct run_opts *o)
+{
+    char need[32], have[32], name[512], dims[128] = "";
+    lab_memory m;
+    lab_memory_available(&m);
+    const char *cap = getenv("LAB_MEMORY_LIMIT");
+    double bytes, base;
+    if (cap && *cap) {
+        if (lab_memory_parse(cap, &bytes) != 0) {
+            lab_cli_error("LAB_MEMORY_LIMIT=%s: expected a size such as 4G or 512M", cap);
+            return LAB_EXIT_USAGE;
+        }
+        if (bytes < m.total) {
+            m.total = bytes;
+            m.total_from = "LAB_MEMORY_LIMIT";
+        }
+    }
+    size_t cell, ncells;
+    lab_config one;
+    if (lab_memory_cells(c, o->nshards ? o->shard - 1 : 0, o->nshards, &bytes, &cell, &ncells)
+        != LAB_OK || lab_config_copy(&one, c) != LAB_OK) {
+        lab_cli_error("out of memory");
+        return LAB_EXIT_FAIL;
+    }
+    int teacher = lab_config_kind(c)->teacher;
+    if (lab_config_cell(c, cell, &one) == LAB_OK && teacher)
+        snprintf(dims, sizeof dims, " (teacher.input_dim = %ld, data.test_size = %ld)",
+                 one.input_dim, one.test_size);
+    lab_config_release(&one);
+    /* Each worker has an address space of its own; they share the rest. */
+    double avail = fmin(m.total, m.process);
+    const char *from = m.process < m.total ? "RLIMIT_AS, ulimit -v, less what is mapped"
+                                           : m.total_from;
+    const char *at = c->source ? c->source : c->name;
+    lab_memory_format(avail, have, sizeof have);
+    if (ncells && !(bytes <= avail)) {
+        lab_sweep_cell_name(c, cell, name, sizeof name);
+        lab_cli_error("%s: the cell %s%s needs about %s; %s are available (%s)", at, name, dims,
+                      lab_memory_format(bytes, need, sizeof need), have, from);
+        return LAB_EXIT_USAGE;
+    }
+    if (teacher && !((base = lab_baseline_bytes(c) + LAB_MEMORY_PROCESS) <= avail)) {
+        lab_cli_error("%s: the report's linear baseline (least squares on max(16384, 64 "
+                      "(teacher.input_dim + 1)) points) needs about %s; %s are available (%s)",
+                      at, lab_memory_format(base, need, sizeof need), have, from);
+        return LAB_EXIT_USAGE;
+    }
+    double fit = floor(m.total / bytes);
+    if ((double)o->jobs > fit && (double)ncells > fit) {
+        lab_cli_error("note: a cell needs up to %s and %s are available (%s): %.0f cells run "
+                      "at a time rather than %d", lab_memory_format(bytes, need, sizeof need),
+                      lab_memory_format(m.total, have, sizeof have), m.total_from, fit,
+                      o->jobs);
+        o->jobs = (int)fit;
+    }
+    return -1;
+}
+
 /* ---- the run ---------------------------------------------------------------- */
 
 /* The command line as typed, before getopt reorders argv. */
@@ -164,8 +235,10 @@ static void append_log(int fd, const char *cmdline, int jobs, const lab_sweep_re
                       "%zu missing, %zu diverged | %.1f s | %s", when, lab_git_describe(),
                       cmdline, jobs, rep->total, rep->kept, rep->ran, rep->failed,
                       rep->remaining, rep->diverged, seconds, lab_strerror(rc));
-    if (!b.failed)
-        lab_runfolder_log(fd, b.s);
+    /* The results stand without their log line: a warning, not a failure. */
+    if (b.failed || lab_runfolder_log(fd, b.s) != LAB_OK)
+        lab_cli_error("warning: this run's line in its log (run.log) was not written: %s",
+                      b.failed ? "out of memory" : strerror(errno));
     lab_strbuf_release(&b);
 }
 
@@ -393,7 +466,7 @@ int lab_cmd_run(int argc, char **argv)
     if (code < 0) {
         lab_config c;
         code = lab_cli_config_operand(&c, argc, argv, usage, o.sets, o.nsets);
-        if (code == LAB_EXIT_OK) {
+        if (code == LAB_EXIT_OK && (code = fit_memory(&c, &o)) < 0) {
             catch_signals();
             code = o.nshards ? run_shard(&c, &o, cmdline) : run_all(&c, &o, cmdline);
         }

@@ -366,15 +366,33 @@ int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen
         rc = prepare_out(dir, o->force, err, errlen);
     if (rc == LAB_OK && o->starts_path && !(req->starts_out = fopen(o->starts_path, "w")))
         rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", o->starts_path, strerror(errno));
+    /* Until here LAB_EIO is a table or folder that cannot be used (a usage
+     * error); from here it is an output not written (a failure). */
+    rc = rc == LAB_EIO ? LAB_EINVAL : rc;
     if (rc == LAB_OK && !(*fs = lab_fitting_alloc()))
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     if (rc == LAB_OK)
         rc = lab_fitting_add(*fs, t, req, err, errlen);
-    if (rc == LAB_OK)
-        rc = lab_fitting_write(*fs, dir, err, errlen);
-    if (req->starts_out && fclose(req->starts_out) != 0 && rc == LAB_OK)
-        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", o->starts_path,
-                      strerror(errno));
+    /* A figure not written leaves the tables to write; the message names
+     * all that is missing. */
+    if (rc == LAB_OK || rc == LAB_EIO) {
+        char why[2048];
+        int wrc = lab_fitting_write(*fs, dir, why, sizeof why);
+        if (wrc != LAB_OK && rc == LAB_OK)
+            rc = lab_fail(err, errlen, wrc, "%s", why);
+        else if (wrc != LAB_OK) {
+            size_t used = strlen(err);
+            snprintf(err + used, errlen - used, "; %s", why);
+        }
+    }
+    if (req->starts_out) {
+        /* An earlier write may have failed with nothing left for fclose to
+         * fail on. */
+        int bad = ferror(req->starts_out), closed = fclose(req->starts_out) == 0;
+        if ((!closed || bad) && rc == LAB_OK)
+            rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: %s", o->starts_path,
+                          closed ? "a write failed" : strerror(errno));
+    }
     req->starts_out = NULL;
     req->figdir = NULL;
     lab_table_free(t);

@@ -32,8 +32,10 @@ void lab_fit_options_release(lab_fit_options *o);
  * frees it, also on failure). An output folder that holds anything is
  * refused (LAB_EINVAL) unless o->force, so a run's own fits and figures are
  * never written over by accident; with it, only the fit tables and fit_*
- * figures there are replaced. LAB_EINVAL, LAB_EFORMAT or LAB_EIO for a bad
- * table or request (a usage error), other codes for run-time failures. */
+ * figures there are replaced. LAB_EINVAL or LAB_EFORMAT for a bad table,
+ * folder or request (a usage error), LAB_EIO for outputs not written (the
+ * message names each; a figure not written leaves the tables to be
+ * written), other codes for run-time failures. */
 int lab_fit_table(lab_fit_options *o, lab_fitting **fs, char *err, size_t errlen);
 
 /* The output folder of o (--out, else fit/ beside the table), in a new

@@ -283,6 +283,10 @@ static char *pred_text(const lab_fitting *fs, size_t *len)
 
 int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen)
 {
+    /* A table that cannot be written does not keep the others from being
+     * written; the messages of those missing are joined. */
+    lab_strbuf lost = LAB_STRBUF_INIT;
+    int first = LAB_OK;
     for (int k = 0; k < NOUT; k++) {
         int rc;
         if (k == OUT_PRED) {
@@ -296,10 +300,17 @@ int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen
             rc = write_text(dir, out_names[k], err, errlen, out_headers[k],
                             strlen(out_headers[k]), fs->text[k], fs->len[k], (const char *)NULL);
         }
-        if (rc != LAB_OK)
-            return rc;
+        if (rc != LAB_OK) {
+            lab_strbuf_printf(&lost, "%s%s", first ? "; " : "", err);
+            first = first ? first : rc;
+        }
+        if (rc == LAB_ENOMEM)
+            break;
     }
-    return LAB_OK;
+    if (first != LAB_OK && !lost.failed)
+        lab_fail(err, errlen, first, "%s", lost.s);
+    lab_strbuf_release(&lost);
+    return first;
 }
 
 /* ==== Columns and groups ======================================================== */
@@ -1152,6 +1163,9 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
         return LAB_EINVAL;
     }
     const char *yname = t->names[yc];
+    /* A figure that cannot be written (a full disk) leaves the other forms
+     * to fit; the messages of those missing come back at the end. */
+    lab_strbuf lost = LAB_STRBUF_INIT;
 
     for (size_t fi = 0; fi < req->nforms && rc == LAB_OK; fi++) {
         const char *defaults[LAB_FORM_MAXX], **names = (const char **)req->x;
@@ -1202,13 +1216,19 @@ int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *
             }
             points_release(&p);
         }
-        if (rc == LAB_OK && fg.blocks)
-            rc = figure_render(&fg, req, form, req->experiment ? req->experiment : t->path,
-                               names[0], yname, err, errlen);
+        if (rc == LAB_OK && fg.blocks
+            && (rc = figure_render(&fg, req, form, req->experiment ? req->experiment : t->path,
+                                   names[0], yname, err, errlen)) == LAB_EIO) {
+            lab_strbuf_printf(&lost, "%s%s", lost.len ? "; " : "", err);
+            rc = LAB_OK;
+        }
         figure_close(&fg);
         lab_fitter_free(fitter);
         lab_form_free(form);
     }
     groups_release(&g);
+    if (rc == LAB_OK && (lost.len || lost.failed))
+        rc = lab_fail(err, errlen, LAB_EIO, "%s", lost.failed ? "out of memory" : lost.s);
+    lab_strbuf_release(&lost);
     return rc;
 }

@@ -83,11 +83,15 @@ void lab_fitting_free(lab_fitting *fs);
 /* Fit table t as asked. Failed fits (too few points, a curve that cannot
  * be evaluated) are reported in diagnostics.tsv and on stderr and do not
  * stop the others; bad requests (unknown form or column, non-numeric cells,
- * non-positive values under a log) return LAB_EINVAL with a message. */
+ * non-positive values under a log) return LAB_EINVAL with a message. A
+ * figure that cannot be written does not stop the fits either: LAB_EIO at
+ * the end, the message naming each figure missing. */
 int lab_fitting_add(lab_fitting *fs, const lab_table *t, const lab_fit_request *req,
                     char *err, size_t errlen);
 
-/* Write fits.tsv, diagnostics.tsv, scores.tsv and predictions.tsv in dir. */
+/* Write fits.tsv, diagnostics.tsv, scores.tsv and predictions.tsv in dir;
+ * one that cannot be written leaves the others to be written, and LAB_EIO
+ * comes back with a message naming each missing. */
 int lab_fitting_write(lab_fitting *fs, const char *dir, char *err, size_t errlen);
 
 /* Fits that failed so far. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lab: command dispatch only. The work is in the subcommands (cmd_*.c), which
  * call the simulation library (src/) and the analysis library (analysis/). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,18 @@ static void restart_with_single_threaded_blas(char **argv)
         execv("/proc/self/exe", argv);
 }
 
+/* What a command printed must have reached its file: a table or config
+ * redirected to a full disk is a failure like any other output. */
+static int stdout_written(int code)
+{
+    int bad = ferror(stdout), flushed = fflush(stdout) == 0;
+    if (flushed && !bad)
+        return code;
+    lab_cli_error("standard output: not written: %s", flushed ? "a write failed"
+                                                               : strerror(errno));
+    return code == LAB_EXIT_OK ? LAB_EXIT_FAIL : code;
+}
+
 int main(int argc, char **argv)
 {
     restart_with_single_threaded_blas(argv);
@@ -76,18 +89,18 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
-        return LAB_EXIT_OK;
+        return stdout_written(LAB_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("lab (tslab) %s\n", lab_version());
         lab_provenance_write(stdout);
-        return LAB_EXIT_OK;
+        return stdout_written(LAB_EXIT_OK);
     }
     lab_suggest close;
     lab_suggest_init(&close, cmd);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return stdout_written(commands[i].run(argc - 1, argv + 1));
         lab_suggest_add(&close, commands[i].name);
     }
     if (close.best)

@@ -36,12 +36,25 @@ struct report {
     lab_table *t;
     lab_summary *s;
     lab_baseline base;    /* the teachers' linear baseline; nteachers 0 when none */
+    lab_strbuf lost;      /* why outputs are missing, "; " between them */
+    size_t nlost;
 };
 
 static void warn(const struct report *R, const char *message)
 {
     if (R->h && R->h->warn)
         R->h->warn(R->h->ctx, message);
+}
+
+/* An output that could not be written (a full disk, gnuplot failing) does
+ * not stop the others: its message is kept for the end, where the report
+ * fails naming each. Other errors come back as they are. */
+static int lost(struct report *R, int rc, const char *message)
+{
+    if (rc != LAB_EIO)
+        return rc;
+    lab_strbuf_printf(&R->lost, "%s%s", R->nlost++ ? "; " : "", message);
+    return LAB_OK;
 }
 
 static void make_spec(struct report *R)
@@ -306,7 +319,7 @@ static int figures(struct report *R, char *err, size_t errlen)
         for (size_t j = 0; j < n; j++)
             shared |= j != i && strcmp(x[j], x[i]) == 0
                    && (per[i] && per[j] ? strcmp(per[i], per[j]) == 0 : per[i] == per[j]);
-        rc = figure(R, x[i], per[i], series[i], shared, err, errlen);
+        rc = lost(R, figure(R, x[i], per[i], series[i], shared, err, errlen), err);
     }
     free(copy);
     return rc;
@@ -425,7 +438,8 @@ static int several_sizes(const struct report *R, char *const *group, size_t ngro
 /* Fit the [fit] laws to the results and write fits.tsv and friends. Fits
  * that fail (too few points, or no finished row at all) are warnings, not a
  * failed run: the results stand without them, and the tables say so (they
- * are written even empty, so no fit of an earlier run stays behind). */
+ * are written even empty, so no fit of an earlier run stays behind). A table
+ * or figure that cannot be written is lost(). */
 static int fits(struct report *R, char *err, size_t errlen)
 {
     const lab_config *c = R->c;
@@ -434,21 +448,21 @@ static int fits(struct report *R, char *err, size_t errlen)
     lab_fitting *fs = lab_fitting_alloc();
     int rc = per && joint && fs ? LAB_OK : LAB_ENOMEM;
     lab_fit_request req;
-    char why[1024];
+    char why[4096];
     if (rc == LAB_OK && strcmp(per, "none") != 0) {
         fit_request(R, per, list, &req);
         req.x = x;
         req.nx = 1;
         req.group = group;
         req.ngroup = fit_groups(R, c->fit_x, NULL, group);
-        rc = lab_fitting_add(fs, R->t, &req, why, sizeof why);
+        rc = lost(R, lab_fitting_add(fs, R->t, &req, why, sizeof why), why);
     }
     if (rc == LAB_OK && strcmp(joint, "none") != 0) {
         fit_request(R, joint, list, &req);
         req.group = group;
         req.ngroup = fit_groups(R, "n", R->kind->size_axes, group);
         if (several_sizes(R, group, req.ngroup))
-            rc = lab_fitting_add(fs, R->t, &req, why, sizeof why);
+            rc = lost(R, lab_fitting_add(fs, R->t, &req, why, sizeof why), why);
         else
             warn(R, "no joint fit: no group of cells holds two model sizes (params); sweep the "
                     "student's width or depth, or set fit.joint = none");
@@ -456,7 +470,8 @@ static int fits(struct report *R, char *err, size_t errlen)
     lab_strbuf b = LAB_STRBUF_INIT;
     if (rc != LAB_OK)
         lab_strbuf_printf(&b, "no fits: %s", rc == LAB_ENOMEM ? "out of memory" : why);
-    if (fs && lab_fitting_write(fs, R->rundir, why, sizeof why) != LAB_OK)
+    int wrc = fs ? lost(R, lab_fitting_write(fs, R->rundir, why, sizeof why), why) : LAB_OK;
+    if (wrc != LAB_OK)
         lab_strbuf_printf(&b, "%sfit tables not written: %s", b.len ? "; " : "", why);
     else if (fs && lab_fitting_failures(fs))
         lab_strbuf_printf(&b, "%s%zu fits failed (see diagnostics.tsv)", b.len ? "; " : "",
@@ -467,7 +482,8 @@ static int fits(struct report *R, char *err, size_t errlen)
     lab_fitting_free(fs);
     free(per);
     free(joint);
-    return rc == LAB_ENOMEM ? lab_fail(err, errlen, rc, "out of memory") : LAB_OK;
+    return rc == LAB_ENOMEM || wrc == LAB_ENOMEM ? lab_fail(err, errlen, LAB_ENOMEM,
+                                                           "out of memory") : LAB_OK;
 }
 
 /* ==== The teacher's linear baseline ============================================ */
@@ -475,8 +491,10 @@ static int fits(struct report *R, char *err, size_t errlen)
 static int baseline(struct report *R, char *err, size_t errlen)
 {
     int rc = lab_baseline_make(R->rundir, R->c, &R->base, err, errlen);
+    if (rc == LAB_EIO) /* baseline.tsv not written: the figures go without it */
+        R->base.nteachers = 0;
     if (rc != LAB_OK || !R->h || !R->h->info || R->base.nteachers == 0)
-        return rc;
+        return lost(R, rc, err);
     char msg[512];
     if (R->base.nteachers == 1)
         snprintf(msg, sizeof msg, "the best linear predictor reaches test error %.3g: the "
@@ -519,15 +537,20 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
     if (rc == LAB_OK)
         rc = lab_summary_make(R.t, &R.spec, &R.s, err, errlen);
     if (rc == LAB_OK)
-        rc = write_summary(summary, R.s, err, errlen);
+        rc = lost(&R, write_summary(summary, R.s, err, errlen), err);
     if (rc == LAB_OK && R.kind->teacher)
         rc = baseline(&R, err, errlen);
-    if (rc == LAB_OK)
-        rc = lab_mkdirs(R.figdir, err, errlen);
-    if (rc == LAB_OK)
+    int figdir = rc == LAB_OK ? lab_mkdirs(R.figdir, err, errlen) : LAB_OK;
+    if (rc == LAB_OK && figdir == LAB_OK)
         rc = figures(&R, err, errlen);
+    else if (rc == LAB_OK)
+        rc = lost(&R, figdir, err);
     if (rc == LAB_OK)
         rc = fits(&R, err, errlen);
+    if (rc == LAB_OK && R.nlost)
+        rc = lab_fail(err, errlen, LAB_EIO, "the report is incomplete: %s",
+                      R.lost.failed ? "out of memory" : lab_strbuf_str(&R.lost));
+    lab_strbuf_release(&R.lost);
     lab_summary_free(R.s);
     lab_table_free(R.t);
     free(results);

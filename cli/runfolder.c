@@ -271,8 +271,15 @@ int lab_runfolder_log(int fd, const char *line)
 {
     lab_strbuf b = LAB_STRBUF_INIT;
     lab_strbuf_printf(&b, "%s\n", line);
-    ssize_t n = b.failed ? -1 : write(fd, b.s, b.len);
-    int rc = n == (ssize_t)b.len ? LAB_OK : LAB_EIO;
+    /* Past a short write (a full disk), the next one says why (errno). */
+    size_t done = 0;
+    while (!b.failed && done < b.len) {
+        ssize_t n = write(fd, b.s + done, b.len - done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int rc = !b.failed && done == b.len ? LAB_OK : LAB_EIO;
     lab_strbuf_release(&b);
     return rc;
 }

@@ -30,6 +30,12 @@ int lab_affine_fit(const lab_dataset *ds, double lambda, double *theta)
     return rank < 0 ? LAB_ENOMEM : LAB_OK;
 }
 
+double lab_affine_fit_bytes(size_t n, size_t D, double lambda)
+{
+    size_t p = D + 1, m = n + (lambda > 0 ? D : 0);
+    return ((double)m * (double)p + (double)m) * sizeof(double) + lab_lstsq_bytes(m, p);
+}
+
 double lab_affine_error(const lab_dataset *ds, const double *theta, double var)
 {
     double sse = 0;
@@ -69,4 +75,11 @@ int lab_affine_baseline(const lab_config *c, double *eps_ols, char *err, size_t 
     free(theta);
     lab_config_release(&cell);
     return rc;
+}
+
+double lab_affine_baseline_bytes(const lab_config *c)
+{
+    size_t D = (size_t)c->input_dim, n = lab_affine_baseline_n(D);
+    return lab_problem_bytes(c, (double)n) + (double)(D + 1) * sizeof(double)
+           + lab_affine_fit_bytes(n, D, 0.0);
 }

@@ -21,6 +21,9 @@
  * memory runs out or LAPACK fails. */
 int lab_affine_fit(const lab_dataset *ds, double lambda, double *theta);
 
+/* The bytes lab_affine_fit() allocates for n points in D dimensions. */
+double lab_affine_fit_bytes(size_t n, size_t D, double lambda);
+
 /* Mean squared error of theta's predictor on ds, divided by var. */
 double lab_affine_error(const lab_dataset *ds, const double *theta, double var);
 
@@ -36,5 +39,8 @@ size_t lab_affine_baseline_n(size_t D);
  * keys that shape the teacher and the data, and the seed. LAB_ENOMEM or
  * LAB_ENUMERIC with a message. */
 int lab_affine_baseline(const lab_config *c, double *eps_ols, char *err, size_t errlen);
+
+/* The most bytes lab_affine_baseline() holds at once for c. */
+double lab_affine_baseline_bytes(const lab_config *c);
 
 #endif

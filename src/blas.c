@@ -2,6 +2,8 @@
 #include "blas.h"
 
 #include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,23 @@ done:
     free(work);
     free(iwork);
     return result;
+}
+
+double lab_lstsq_bytes(size_t m, size_t n)
+{
+    if (m >= INT_MAX || n >= INT_MAX)
+        return INFINITY;
+    int M = (int)m, N = (int)n, nrhs = 1, lda = M > 0 ? M : 1, ldb = M > N ? M : N;
+    int rank = 0, info = 0, lwork = -1, liwork = 0;
+    double a = 0, b = 0, sv = 0, rcond = -1, query = 0;
+    ldb = ldb > 0 ? ldb : 1;
+    /* With lwork = -1, dgelsd only reports its workspace: a, b and sv are
+     * not read. */
+    dgelsd_(&M, &N, &nrhs, &a, &lda, &b, &ldb, &sv, &rcond, &rank, &query, &lwork, &liwork,
+            &info);
+    double k = (double)(m < n ? m : n);
+    return ((double)m * (double)n + (double)ldb + k + (info == 0 ? query : 0))
+               * sizeof(double) + (double)(liwork > 1 ? liwork : 1) * sizeof(int);
 }
 
 void lab_blas_single_thread(void)

@@ -27,6 +27,11 @@ void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
  * the rank of A, or -1 when memory runs out or LAPACK fails. */
 long lab_lstsq(size_t m, size_t n, const double *a, const double *b, double rcond, double *x);
 
+/* The bytes lab_lstsq() allocates for an (m,n) problem: A and b in LAPACK's
+ * layout, and the workspace dgelsd asks for (a query that allocates
+ * nothing). INFINITY when m or n exceeds LAPACK's int. */
+double lab_lstsq_bytes(size_t m, size_t n);
+
 /* Make every BLAS call run on the calling thread. The lab runs one
  * single-threaded cell per core: this is faster at MLP sizes and keeps the
  * summation order, hence every bit, independent of the machine's cores. */

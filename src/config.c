@@ -168,7 +168,7 @@ static char *reader(char *str, int num, void *stream)
 {
     struct parse_ctx *x = stream;
     size_t cap = (size_t)num, n = 0;
-    int ch = 0, toolong = 0;
+    int ch = 0, toolong = 0, nul = 0;
     /* Read one physical line, keeping what fits in inih's buffer. */
     for (;;) {
         if (x->file) {
@@ -178,6 +178,7 @@ static char *reader(char *str, int num, void *stream)
         }
         if (ch == EOF)
             break;
+        nul |= ch == '\0'; /* inih would end the line there, silently */
         if (n + 2 < cap)
             str[n++] = (char)ch;
         else if (ch != '\n' && ch != '\r')
@@ -193,6 +194,8 @@ static char *reader(char *str, int num, void *stream)
     const char *first = str + strspn(str, " \t");
     if (*first == '[') /* a section line: what follows continues nothing */
         x->last_key = NULL;
+    if (nul)
+        ctx_fail(x, "a NUL byte (a binary or damaged file?)");
     if (toolong && *first != '#' && *first != ';') /* a comment may be cut */
         ctx_fail(x, "line longer than %d characters (continue a long list on "
                  "indented lines)", num - 2);

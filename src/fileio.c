@@ -40,8 +40,7 @@ int lab_atomic_open(lab_atomic *a, const char *path, char *err, size_t errlen)
             close(fd);
             remove(a->tmp);
         }
-        snprintf(a->tmp, len, "%s.tmp", path);
-        int rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(e));
+        int rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: %s", path, strerror(e));
         free(a->tmp);
         a->tmp = NULL;
         lab_atomic_abort(a);
@@ -52,14 +51,19 @@ int lab_atomic_open(lab_atomic *a, const char *path, char *err, size_t errlen)
 
 int lab_atomic_commit(lab_atomic *a, char *err, size_t errlen)
 {
-    int rc = LAB_OK;
-    if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0)
-        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(errno));
-    if (fclose(a->f) != 0 && rc == LAB_OK)
-        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->tmp, strerror(errno));
+    /* A write that failed earlier left the error flag, and errno as it set
+     * it unless something changed it since: the best guess at why, when the
+     * flush below has nothing left to fail on. */
+    int seen = ferror(a->f) ? (errno ? errno : EIO) : 0;
+    int rc = LAB_OK, e = fflush(a->f) != 0 || fsync(fileno(a->f)) != 0 ? errno : seen;
+    if (fclose(a->f) != 0 && !e)
+        e = errno;
     a->f = NULL;
+    /* The final name in the message: it is what the user will miss. */
+    if (e)
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: %s", a->path, strerror(e));
     if (rc == LAB_OK && rename(a->tmp, a->path) != 0)
-        rc = lab_fail(err, errlen, LAB_EIO, "%s: %s", a->path, strerror(errno));
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: %s", a->path, strerror(errno));
     if (rc != LAB_OK)
         remove(a->tmp);
     free(a->tmp);

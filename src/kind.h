@@ -83,6 +83,12 @@ typedef struct lab_kind {
     size_t (*rows)(const lab_config *cell);
     /* A relative cost, to run the longest cells first and balance shards. */
     double (*cost)(const lab_config *cell);
+    /* The most bytes the cell's run holds at once (its data, networks,
+     * workspaces, optimizer state, solver scratch), an upper bound but a
+     * close one: the sweep refuses a cell that does not fit in the memory
+     * available and runs only as many cells at once as fit (sweep.h). The
+     * process's own fixed overhead is the engine's to add. */
+    double (*memory)(const lab_config *cell);
     /* Fill out (nrows and ncols already set, v sized for them). Returns
      * LAB_OK (a diverged run included), LAB_EINTERRUPTED once *stop is
      * nonzero, or another status with a message when the cell cannot run. */

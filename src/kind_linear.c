@@ -69,6 +69,16 @@ static double cost(const lab_config *c)
     return (n + p) * p * p + (double)c->test_size * p;
 }
 
+/* The problem and the least-squares fit, which copies the training set
+ * twice (with a column of ones, then in LAPACK's layout). */
+static double memory(const lab_config *c)
+{
+    const linear_params *lp = lab_config_section(c, &linear_section);
+    size_t D = (size_t)c->input_dim;
+    return lab_problem_bytes(c, (double)c->n) + (double)(D + 1) * sizeof(double)
+           + lab_affine_fit_bytes((size_t)c->n, D, lp->ridge);
+}
+
 static void set_row(double *v, int learner, size_t params, double train, double test, double t0)
 {
     v[C_LEARNER] = learner;
@@ -137,5 +147,6 @@ const lab_kind lab_kind_linear = {
     .teacher = 1,
     .rows = rows,
     .cost = cost,
+    .memory = memory,
     .run = run,
 };

@@ -74,7 +74,7 @@ static const lab_column columns[NCOLS] = {
                  "test MSE / teacher output variance" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN, "optimizer steps taken" },
     [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
-                   "ok, or diverged (errors nan)" },
+                   "ok, or diverged (an error not finite or past 1e6 times its start: errors nan)" },
     [C_STOP] = { "stop", LAB_COL_NAME, lab_stop_names, LAB_NSTOP, LAB_STAT_NONE,
                  "why training ended: steps, target, plateau or diverged" },
     [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE, "seconds for the whole cell" },
@@ -114,6 +114,23 @@ static lab_train_params train_params(const lab_config *c)
         .plateau_tol = c->plateau_tol
     };
     return p;
+}
+
+/* The problem, the student, its trainer and the workspace it is evaluated
+ * with: everything run() holds while it trains. */
+static double memory(const lab_config *c)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t *w = student_widths(sp);
+    if (!w)
+        return INFINITY;
+    size_t D = (size_t)c->input_dim, L = (size_t)sp->depth;
+    lab_train_params tp = train_params(c);
+    double bytes = lab_problem_bytes(c, (double)c->n) + lab_mlp_bytes(D, L, w)
+                   + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
+                   + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    free(w);
+    return bytes;
 }
 
 static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
@@ -158,10 +175,10 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     v[C_STOP] = (double)res.stop;
     if (rc == LAB_OK) {
         v[C_TEST] = lab_mlp_error(student, w, prob.test, prob.var);
-        if (isfinite(v[C_TEST])) {
+        if (!lab_train_runaway(v[C_TEST], res.initial_error)) {
             v[C_STATUS] = LAB_ROW_OK;
         } else {
-            v[C_TEST] = NAN;
+            v[C_TRAIN] = v[C_TEST] = NAN;
             v[C_STOP] = LAB_STOP_DIVERGED;
         }
     }
@@ -196,5 +213,6 @@ const lab_kind lab_kind_student = {
     .teacher = 1,
     .rows = rows,
     .cost = cost,
+    .memory = memory,
     .run = run,
 };

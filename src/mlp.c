@@ -189,6 +189,31 @@ fail:
     return NULL;
 }
 
+double lab_mlp_bytes(size_t n_in, size_t depth, const size_t *widths)
+{
+    double params = 0, fan_in = (double)n_in;
+    for (size_t l = 0; l <= depth; l++) {
+        double fan_out = l < depth ? (double)widths[l] : 1.0;
+        params += fan_out * (fan_in + 1.0);
+        fan_in = fan_out;
+    }
+    return sizeof(lab_mlp) + 3.0 * (double)(depth + 2) * sizeof(size_t)
+           + params * sizeof(double);
+}
+
+double lab_mlp_work_bytes(size_t depth, const size_t *widths, size_t rows)
+{
+    /* a[1..L+1] and dz[1..L]: two per hidden unit and one output; the two
+     * deltas of the widest layer; resid and ones. */
+    double units = 0, widest = 1;
+    for (size_t l = 0; l < depth; l++) {
+        units += (double)widths[l];
+        widest = (double)widths[l] > widest ? (double)widths[l] : widest;
+    }
+    return sizeof(lab_mlp_work) + 2.0 * (double)(depth + 2) * sizeof(double *)
+           + (double)rows * (2.0 * units + 1.0 + 2.0 * widest + 2.0) * sizeof(double);
+}
+
 void lab_mlp_work_free(lab_mlp_work *w)
 {
     if (!w)

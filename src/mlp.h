@@ -81,6 +81,12 @@ typedef struct lab_mlp_work lab_mlp_work;
 lab_mlp_work *lab_mlp_work_alloc(const lab_mlp *m, size_t rows);
 void lab_mlp_work_free(lab_mlp_work *w);
 
+/* The bytes that lab_mlp_alloc() and lab_mlp_work_alloc() take for a network
+ * of these sizes, counted in doubles so that no size overflows (memory
+ * estimates: kind.h). */
+double lab_mlp_bytes(size_t n_in, size_t depth, const size_t *widths);
+double lab_mlp_work_bytes(size_t depth, const size_t *widths, size_t rows);
+
 /* Forward pass over B <= rows inputs X (B,D). Returns the outputs (B), which
  * live in the workspace until its next use. With `train` set it also keeps
  * g'(z) of every hidden layer for lab_mlp_backward(). */

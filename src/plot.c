@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "provenance.h"
 #include "status.h"
+#include "strbuf.h"
 
 void lab_plot_text(FILE *f, const char *text, int word)
 {
@@ -41,9 +42,10 @@ const char *lab_plot_templates_dir(void)
     return lab_datadir_path(LAB_DATADIR_PLOTS);
 }
 
-/* Run gnuplot on script in dir, its messages going to log. Returns the exit
- * status, 127 when gnuplot could not be started, or -1. */
-static int run_gnuplot(const char *dir, const char *script, const char *log)
+/* Run gnuplot on script in dir, its messages going to log, the image going
+ * to output. Returns the exit status, 127 when gnuplot could not be started,
+ * or -1. */
+static int run_gnuplot(const char *dir, const char *script, const char *log, const char *output)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -60,7 +62,9 @@ static int run_gnuplot(const char *dir, const char *script, const char *log)
         }
         const char *prog = getenv("LAB_GNUPLOT");
         prog = prog && *prog ? prog : "gnuplot";
-        execlp(prog, prog, script, (char *)NULL);
+        char set[320];
+        snprintf(set, sizeof set, "lab_output = '%s'", output);
+        execlp(prog, prog, "-e", set, script, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -68,6 +72,65 @@ static int run_gnuplot(const char *dir, const char *script, const char *log)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Whether the image at path is whole: gnuplot exits 0 when its terminal
+ * could not write all of it (a full disk), so the file is checked for the
+ * format's own end. */
+static int image_complete(const char *path, enum lab_plot_format format)
+{
+    static const struct {
+        const char *head, *tail;
+        size_t nhead, ntail;
+        int trim;       /* trailing white space allowed */
+    } marks[] = {
+        [LAB_PLOT_PNG] = { "\x89PNG\r\n\x1a\n", "\0\0\0\0IEND\xae\x42\x60\x82", 8, 12, 0 },
+        [LAB_PLOT_SVG] = { "<", "</svg>", 1, 6, 1 },
+        [LAB_PLOT_PDF] = { "%PDF-", "%%EOF", 5, 5, 1 },
+    };
+    size_t len;
+    char *img = lab_file_read(path, &len);
+    if (!img)
+        return 0;
+    size_t end = len;
+    while (marks[format].trim && end > 0 && strchr(" \t\r\n", img[end - 1]))
+        end--;
+    int whole = end >= marks[format].nhead + marks[format].ntail
+             && memcmp(img, marks[format].head, marks[format].nhead) == 0
+             && memcmp(img + end - marks[format].ntail, marks[format].tail,
+                       marks[format].ntail) == 0;
+    free(img);
+    return whole;
+}
+
+/* Check the image gnuplot drew into dir/tmp and move it to dir/NAME.EXT.
+ * LAB_EIO with a message naming the image when it is incomplete or cannot
+ * be moved; the temporary file is gone either way. */
+static int image_commit(const char *dir, const char *tmp, const char *name,
+                        enum lab_plot_format format, const char *log, char *err, size_t errlen)
+{
+    lab_strbuf from = LAB_STRBUF_INIT, to = LAB_STRBUF_INIT;
+    lab_strbuf_printf(&from, "%s/%s", dir, tmp);
+    lab_strbuf_printf(&to, "%s/%s.%s", dir, name, lab_plot_format_names[format]);
+    int rc = LAB_OK;
+    if (from.failed || to.failed) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    } else if (!image_complete(from.s, format)) {
+        rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: gnuplot's image is missing or "
+                      "incomplete (is the disk full? messages in %s/%s)", to.s, dir, log);
+    } else {
+        /* On disk before it replaces the old image, as the tables are. */
+        int fd = open(from.s, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0 || rename(from.s, to.s) != 0)
+            rc = lab_fail(err, errlen, LAB_EIO, "%s: not written: %s", to.s, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (rc != LAB_OK && !from.failed)
+        remove(from.s);
+    lab_strbuf_release(&from);
+    lab_strbuf_release(&to);
+    return rc;
 }
 
 int lab_plot_render(const char *dir, const char *template, const char *name,
@@ -111,9 +174,12 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
     fprintf(a.f, "# %s.gp: written by lab %s. Edit freely; run `gnuplot %s.gp` in this\n"
                  "# folder to redraw the figure from the data files beside it.\n",
             name, lab_version(), name);
+    /* The lab has gnuplot draw into a temporary file (lab_output), to be
+     * checked before it takes the image's name. */
     if (terminals[format])
-        fprintf(a.f, "set terminal %s\nset output '%s.%s'\n", terminals[format], name,
-                lab_plot_format_names[format]);
+        fprintf(a.f, "if (!exists(\"lab_output\")) lab_output = '%s.%s'\n"
+                     "set terminal %s\nset output lab_output\n", name,
+                lab_plot_format_names[format], terminals[format]);
     if (settings)
         fputs(settings, a.f);
     fputs("\n", a.f);
@@ -127,16 +193,23 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
     if (rc != LAB_OK || format == LAB_PLOT_NONE)
         return rc;
 
-    char log[300];
+    char log[300], tmp[300];
     snprintf(log, sizeof log, "%s.log", name);
-    int st = run_gnuplot(dir, file, log);
-    if (st == 127)
+    snprintf(tmp, sizeof tmp, "%s.%s.tmp.%ld", name, lab_plot_format_names[format],
+             (long)getpid());
+    int st = run_gnuplot(dir, file, log, tmp);
+    if (st == 127) {
         snprintf(warning, warnlen, "gnuplot not found: %s/%s and its data are written, but "
                  "no image (on Debian: apt-get install gnuplot-nox)", dir, file);
-    else if (st != 0)
-        snprintf(warning, warnlen, "gnuplot failed on %s/%s (messages in %s/%s)", dir, file,
-                 dir, log);
-    else {
+    } else if (st != 0) {
+        rc = lab_fail(err, errlen, LAB_EIO, "%s/%s.%s: not written: gnuplot failed on %s/%s "
+                      "(messages in %s/%s)", dir, name, lab_plot_format_names[format], dir,
+                      file, dir, log);
+        char *tpath = lab_path_join(dir, tmp);
+        if (tpath)
+            remove(tpath);
+        free(tpath);
+    } else if ((rc = image_commit(dir, tmp, name, format, log, err, errlen)) == LAB_OK) {
         /* An empty log is noise in the run folder. */
         char *lpath = lab_path_join(dir, log);
         struct stat stl;
@@ -144,5 +217,5 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
             remove(lpath);
         free(lpath);
     }
-    return LAB_OK;
+    return rc;
 }

@@ -27,9 +27,11 @@ const char *lab_plot_templates_dir(void);
 /* Write dir/NAME.gp from the template TEMPLATES/TEMPLATE.gp, preceded by
  * the terminal and output settings for `format` (the image is NAME.png, ...)
  * and by `settings` (gnuplot lines, may be NULL), then run gnuplot on it in
- * dir unless format is none. Returns LAB_OK; LAB_EIO with a message when the
- * script cannot be written; when gnuplot is missing or fails, LAB_OK with a
- * warning in `warning` (empty otherwise). */
+ * dir unless format is none. gnuplot draws into a temporary file, which
+ * takes the image's name only when it is whole. Returns LAB_OK; LAB_EIO with
+ * a message naming what is missing when the script cannot be written, or
+ * gnuplot fails, or its image is incomplete (a full disk); when gnuplot is
+ * missing, LAB_OK with a warning in `warning` (empty otherwise). */
 int lab_plot_render(const char *dir, const char *template, const char *name,
                     enum lab_plot_format format, const char *settings,
                     char *warning, size_t warnlen, char *err, size_t errlen);

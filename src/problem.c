@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "problem.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_statistics_double.h>
@@ -35,6 +36,26 @@ long lab_problem_teacher_width(const lab_config *c)
     for (size_t l = 0; l < c->teacher_widths.n; l++)
         m = c->teacher_widths.v[l] > m ? c->teacher_widths.v[l] : m;
     return m;
+}
+
+double lab_dataset_bytes(double n, double D)
+{
+    return sizeof(lab_dataset) + n * (D + 1.0) * sizeof(double);
+}
+
+double lab_problem_bytes(const lab_config *c, double n)
+{
+    size_t *widths = teacher_widths(c);
+    if (!widths)
+        return INFINITY;
+    size_t depth = c->teacher_widths.n;
+    double D = (double)c->input_dim, test = (double)c->test_size;
+    double bytes = lab_dataset_bytes(test, D) + lab_dataset_bytes(n, D)
+                   + lab_mlp_bytes((size_t)c->input_dim, depth, widths)
+                   + lab_mlp_work_bytes(depth, widths, LABEL_ROWS)
+                   + test * sizeof(double); /* the outputs lab_teacher_normalize() centres */
+    free(widths);
+    return bytes;
 }
 
 void lab_problem_release(lab_problem *p)

@@ -32,6 +32,13 @@ typedef struct lab_problem {
 int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errlen);
 void lab_problem_release(lab_problem *p);
 
+/* The bytes of a dataset of n points in D dimensions, and the most that
+ * lab_problem_make() holds at once for c with n training points (c->n, or
+ * another n for a problem drawn like c's): both datasets, the teacher, and
+ * the scratch it labels them with. */
+double lab_dataset_bytes(double n, double D);
+double lab_problem_bytes(const lab_config *c, double n);
+
 /* The teacher's parameter count and its widest hidden layer. */
 size_t lab_problem_teacher_params(const lab_config *c);
 long lab_problem_teacher_width(const lab_config *c);

@@ -62,6 +62,20 @@ fail:
     return NULL;
 }
 
+double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
+                         const lab_train_params *p, size_t n)
+{
+    size_t B = p->batch == 0 || p->batch > n ? n : p->batch;
+    double params = (double)lab_mlp_count_params(n_in, depth, widths);
+    double vectors = p->opt.type == LAB_OPT_ADAM ? 3 : 2; /* gradient, moments */
+    double bytes = sizeof(lab_trainer)
+                   + lab_mlp_work_bytes(depth, widths, B > EVAL_ROWS ? B : EVAL_ROWS)
+                   + vectors * params * sizeof(double);
+    if (B < n)
+        bytes += (double)B * ((double)n_in + 1.0) * sizeof(double) + (double)n * sizeof(size_t);
+    return bytes;
+}
+
 void lab_trainer_free(lab_trainer *tr)
 {
     if (!tr)
@@ -110,6 +124,13 @@ double lab_mlp_error(const lab_mlp *m, lab_mlp_work *w, const lab_dataset *ds,
     return lab_mlp_sse(m, w, ds->n, ds->x, ds->y) / (double)ds->n / var;
 }
 
+int lab_train_runaway(double error, double initial)
+{
+    /* A NaN initial (no step taken) leaves the mean's error as the scale. */
+    double scale = initial > 1.0 ? initial : 1.0;
+    return !isfinite(error) || error > LAB_TRAIN_RUNAWAY * scale;
+}
+
 int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
                     gsl_rng *r, double var, volatile sig_atomic_t *stop,
                     lab_train_result *res)
@@ -121,17 +142,20 @@ int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
     long since_check = 0, bad_checks = 0;
 
     res->stop = LAB_STOP_STEPS;
+    res->initial_error = NAN;
     for (long t = 0; t < p->steps; t++) {
         if (stop && *stop) {
             res->stop = LAB_STOP_INTERRUPTED;
             break;
         }
-        double loss = lab_trainer_step(tr, m, train, r);
-        if (!isfinite(loss)) {
+        double batch_err = 2.0 * lab_trainer_step(tr, m, train, r) / var;
+        if (t == 0)
+            res->initial_error = batch_err;
+        if (lab_train_runaway(batch_err, res->initial_error)) {
             res->stop = LAB_STOP_DIVERGED;
             break;
         }
-        window += 2.0 * loss / var; /* the batch's error */
+        window += batch_err;
         if (++since_check < every)
             continue;
         double err = window / (double)since_check;
@@ -158,7 +182,7 @@ int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
         return LAB_EDIVERGED;
     }
     res->train_error = lab_mlp_error(m, tr->w, train, var);
-    if (!isfinite(res->train_error)) {
+    if (lab_train_runaway(res->train_error, res->initial_error)) {
         res->train_error = NAN;
         res->stop = LAB_STOP_DIVERGED;
         return LAB_EDIVERGED;

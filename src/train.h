@@ -48,8 +48,21 @@ enum lab_stop {
 };
 extern const char *const lab_stop_names[LAB_NSTOP];
 
+/* How many times its starting error (or the mean's, if larger) a run may
+ * reach before it counts as diverged. A healthy run, loss spikes included,
+ * stays within a few powers of ten of its start; a learning rate that is too
+ * large grows the error geometrically, and with a decaying schedule it can
+ * freeze at any finite size (errors of 1e275 were once recorded as
+ * results). 1e6 is far above the first and far below overflow. */
+#define LAB_TRAIN_RUNAWAY 1e6
+
+/* Whether error (an MSE / var) marks a diverged run whose first batch had
+ * error initial: not finite, or above LAB_TRAIN_RUNAWAY * max(initial, 1). */
+int lab_train_runaway(double error, double initial);
+
 typedef struct lab_train_result {
     long steps;          /* optimizer steps taken */
+    double initial_error; /* the first batch's error, before any step (NaN: no step) */
     double train_error;  /* final training MSE / var (NaN if diverged) */
     enum lab_stop stop;  /* why it stopped */
 } lab_train_result;
@@ -60,6 +73,12 @@ typedef struct lab_trainer lab_trainer;
  * parameters or no memory. */
 lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size_t n);
 void lab_trainer_free(lab_trainer *tr);
+
+/* The bytes lab_trainer_alloc() takes for a network of these sizes (as
+ * lab_mlp_alloc() takes them) on n points: its workspace, gradient,
+ * optimizer state and, with mini-batches, the batch and the permutation. */
+double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
+                         const lab_train_params *p, size_t n);
 
 /* One optimizer step on the next mini-batch drawn with r; returns the batch
  * loss before the update. */

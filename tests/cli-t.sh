@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line: exit codes, located config errors, lab show, config lookup.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 31
+plan 32
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 
@@ -23,6 +23,12 @@ ok "a bad value exits 2" test $st -eq 2
 ok "and names file, line and key" \
     grep -q "^lab: $scratch/bad.cfg:6: train.lr: expected a number > 0, got \"fast\"$" "$scratch/err"
 ok "and runs nothing" test ! -e "$scratch/badrun"
+
+# A NUL byte would end inih's line early and silently drop the rest of it.
+printf '[experiment]\nname = x\0junk\n' > "$scratch/nul.cfg"
+"$LAB" show "$scratch/nul.cfg" > /dev/null 2>"$scratch/err"
+ok "a NUL byte in a config exits 2 naming file and line" \
+    sh -c "test $? -eq 2 && grep -q '^lab: $scratch/nul.cfg:2: a NUL byte' '$scratch/err'"
 
 "$LAB" show "$tiny" --set train.lr=quick > /dev/null 2>"$scratch/err"
 ok "a bad --set exits 2 naming the override" \

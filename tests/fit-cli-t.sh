@@ -3,7 +3,7 @@
 # lab fit on tables: outputs, held-out scores, tournaments, and the errors of
 # bad tables.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 36
+plan 37
 
 # y = 2 x^-0.5 + 0.01 at 12 sizes, two groups (the second twice the first).
 awk 'BEGIN { print "size\tloss\tgroup\tsplit";
@@ -182,3 +182,17 @@ tiny="$top_srcdir/tests/data/tiny.cfg"
 ok "[fit] holdout = 0 holds nothing out; 0.25 holds out the largest n" \
     sh -c "test -s '$scratch/r0/scores.tsv' && ! grep -q '	holdout	' '$scratch/r0/scores.tsv' \
            && grep -q '	holdout	' '$scratch/r1/scores.tsv'"
+
+# A diverged row, however large its error, is not fitted: the fit is that of
+# the ok rows alone.
+awk 'BEGIN { print "size\tloss\tstatus"; for (i = 0; i < 12; i++) { x = 100 * 2 ^ i;
+             print x "\t" 2 * x ^ -0.5 + 0.01 "\tok" }
+             print 409600 "\t8.5e275\tdiverged" }' > "$scratch/runaway.tsv"
+grep -v diverged "$scratch/runaway.tsv" > "$scratch/runaway-ok.tsv"
+"$LAB" fit "$scratch/runaway.tsv" --form hestness --x size --y loss --format none \
+    --out "$scratch/f11" > /dev/null 2>&1
+"$LAB" fit "$scratch/runaway-ok.tsv" --form hestness --x size --y loss --format none \
+    --out "$scratch/f12" > /dev/null 2>&1
+ok "a diverged row with an error of 8.5e275 is left out of the fit" \
+    sh -c "cmp -s '$scratch/f11/fits.tsv' '$scratch/f12/fits.tsv' \
+           && awk -F '\t' '\$3 == \"beta\" && \$4 > -0.50001 && \$4 < -0.49999 { n++ } END { exit n != 1 }' '$scratch/f11/fits.tsv'"

@@ -152,10 +152,58 @@ static void test_stopping(void)
        && isnan(row[P_TEST]) && row[P_STEPS] < 2000,
        "a diverging learning rate is recorded as diverged (after %.0f steps)", row[P_STEPS]);
 
+    /* Adam moves each weight by about lr per step: with lr = 1e100 the error
+     * leaps to about 1e200 and stays finite (it was recorded ok). */
+    lab_config_release(&c);
+    snprintf(text, sizeof text, "%s[train]\nlr = 1e100\nsteps = 50\n", cell);
+    load(&c, text);
+    rc = run_cell(&c, row, NULL, err, sizeof err);
+    ok(rc == 0 && row[P_STATUS] == LAB_ROW_DIVERGED && row[P_STOP] == LAB_STOP_DIVERGED
+       && isnan(row[P_TEST]) && isnan(row[P_TRAIN]) && row[P_STEPS] < 50,
+       "an error that grows past 1e6 times its start but stays finite is recorded as diverged "
+       "(after %.0f steps)", row[P_STEPS]);
+
     volatile sig_atomic_t stop = 1;
     rc = run_cell(&c, row, &stop, err, sizeof err);
     is_int(LAB_EINTERRUPTED, rc, "a raised stop flag interrupts the cell");
     lab_config_release(&c);
+}
+
+/* The runaway rule on synthetic errors, and a trainer whose loss grows
+ * without bound but finite: full-batch SGD on a linear model, with a step
+ * size far past 2 / the curvature, multiplies the error by about
+ * (1 - lr)^2 = 81 per step. */
+static void test_runaway(void)
+{
+    ok(!lab_train_runaway(0.9e6, 0.5) && lab_train_runaway(1.1e6, 0.5)
+       && !lab_train_runaway(0.9e7, 10) && lab_train_runaway(1.1e7, 10)
+       && lab_train_runaway(NAN, 1) && lab_train_runaway(INFINITY, 1)
+       && !lab_train_runaway(2, NAN) && lab_train_runaway(2e6, NAN),
+       "an error diverges past 1e6 times the larger of its start and 1, or when not finite");
+
+    const size_t D = 1, n = 64;
+    lab_mlp *m = lab_mlp_alloc(D, 0, NULL, LAB_ACT_LINEAR);
+    lab_dataset *ds = lab_dataset_alloc(n, D);
+    gsl_rng *r = lab_rng_alloc(77, 1);
+    for (size_t i = 0; i < n; i++) {
+        ds->x[i] = (i % 2) ? 1.0 : -1.0; /* x^2 = 1: the curvature is 1 */
+        ds->y[i] = ds->x[i];
+    }
+    lab_train_params p = { .opt = lab_optim_default_params(), .batch = 0, .steps = 100 };
+    p.opt.type = LAB_OPT_SGD;
+    p.opt.lr = 10;
+    p.opt.momentum = 0;
+    lab_trainer *tr = lab_trainer_alloc(m, &p, n);
+    lab_train_result res;
+    int rc = lab_trainer_run(tr, m, ds, r, 1.0, NULL, &res);
+    ok(rc == LAB_EDIVERGED && res.stop == LAB_STOP_DIVERGED && isnan(res.train_error)
+       && res.initial_error == 1.0 && res.steps > 1 && res.steps < 10,
+       "a trainer stops as diverged once its error passes 1e6 times its start "
+       "(after %ld steps, long before it overflows)", res.steps);
+    lab_trainer_free(tr);
+    gsl_rng_free(r);
+    lab_dataset_free(ds);
+    lab_mlp_free(m);
 }
 
 /* batch = 0 and batch >= n are the same full-batch training. */
@@ -178,10 +226,11 @@ static void test_full_batch(void)
 
 int main(void)
 {
-    plan(2 + 3 + 4 + 1);
+    plan(2 + 3 + 5 + 2 + 1);
     test_least_squares();
     test_wide_student();
     test_stopping();
+    test_runaway();
     test_full_batch();
     return 0;
 }
