@@ -18,7 +18,7 @@
 
 #define MAXARGS 256
 
-/* getopt keeps its place in the argument list of the call before (inside a
+/* getopt may keep its place in the argument list of the call before (inside a
  * cluster of short options, say): a fresh start for each input. */
 static void reset_getopt(void)
 {
