@@ -791,13 +791,26 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
                         "1e9 fit in memory", at, nmax, dim, nmax * dim);
     }
     if (!*c->dir) {
+        /* Set as output.dir itself would be, so that config.cfg, which
+         * writes it, loads back: a name near the longest allowed makes a
+         * folder longer than output.dir takes. */
         lab_strbuf b = LAB_STRBUF_INIT;
+        struct lab_keyref dir;
+        char why[512];
         lab_strbuf_printf(&b, "runs/%s", c->name);
-        char *dir = lab_strbuf_detach(&b);
-        if (!dir)
+        if (b.failed) {
+            lab_strbuf_release(&b);
             return LAB_ENOMEM;
-        free(c->dir);
-        c->dir = dir;
+        }
+        lab_keys_find("output", "dir", &dir);
+        int rc = lab_value_parse(dir.k, lab_keys_field(c, &dir), lab_strbuf_str(&b), 0, why,
+                                 sizeof why);
+        lab_strbuf_release(&b);
+        if (rc < 0) {
+            where(c, "experiment", "name", at, sizeof at);
+            return lab_fail(err, errlen, LAB_ECONFIG, "%s: the run folder runs/<name>: %s; "
+                            "set output.dir", at, why);
+        }
     }
     /* Figures and joint fits left empty are the kind's. */
     char **own[2] = { &c->curves, &c->fit_joint };

@@ -36,7 +36,9 @@ static void write_value(FILE *f, const lab_column *col, double v)
         fputs(lab_name_of((int)v, col->names, col->nnames), f);
         break;
     case LAB_COL_TIME:
-        fprintf(f, "%.3f", v);
+        /* Milliseconds; a timing too large for them (a hand-edited table
+         * read back) in %g, which the reader takes (parse_value). */
+        fprintf(f, fabs(v) < 1e15 ? "%.3f" : "%.17g", v);
         break;
     }
 }

@@ -8,6 +8,7 @@
 #include "act.h"
 #include "config.h"
 #include "optim.h"
+#include "status.h"
 #include "strbuf.h"
 #include "tap.h"
 
@@ -272,6 +273,33 @@ static void test_round_trip(void)
     free(text2);
     lab_config_release(&a);
     lab_config_release(&b);
+
+    /* The default folder, runs/<name>, is an output.dir like any other: a
+     * name near the longest allowed (160) must not make a config.cfg that
+     * cannot be read back (found by fuzz/config.c). */
+    char cfg[512], name[200];
+    memset(name, 'a', 155);
+    name[155] = '\0';
+    snprintf(cfg, sizeof cfg, "[experiment]\nname = %s\n", name);
+    rc = try_load(&a, cfg, err, sizeof err);
+    rc = rc ? rc : lab_config_finish(&a, err, sizeof err);
+    text = NULL;
+    f = open_memstream(&text, &len);
+    lab_config_write(&a, f, 0);
+    fclose(f);
+    ok(rc == 0 && strlen(a.dir) == 160 && try_load(&b, text, err, sizeof err) == 0,
+       "a name of 155 characters makes a folder of 160, which loads back (%s)", rc ? err : "ok");
+    free(text);
+    lab_config_release(&a);
+    lab_config_release(&b);
+    snprintf(cfg, sizeof cfg, "[experiment]\nname = %sb\n", name);
+    rc = try_load(&a, cfg, err, sizeof err);
+    rc = rc ? rc : lab_config_finish(&a, err, sizeof err);
+    ok(rc == LAB_ECONFIG && strcmp(err, "exp.cfg:2: experiment.name: the run folder "
+                                   "runs/<name>: expected at most 160 characters, got 161; "
+                                   "set output.dir") == 0,
+       "one more character is refused, naming the name (%s)", err);
+    lab_config_release(&a);
 }
 
 /* [sweep] section.key: reals, names, ranges and lists of lists. */
@@ -579,7 +607,7 @@ static void test_defaults(void)
 
 int main(void)
 {
-    plan(15 + 26 + 5 + 16 + 21 + 8 + 1);
+    plan(15 + 26 + 7 + 16 + 21 + 8 + 1);
     test_values();
     test_errors();
     test_round_trip();

@@ -40,7 +40,7 @@ static const char *file_with(const char *text)
 
 int main(void)
 {
-    plan(18);
+    plan(20);
     lab_config c;
     char err[512];
     if (lab_config_init(&c) || lab_config_load_string(&c, cfg, "r.cfg", err, sizeof err)
@@ -82,6 +82,20 @@ int main(void)
                          &cell, back) != 0, "a value that is not on its axis is refused");
     ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps\t0.1\tx",
                          &cell, back) != 0, "an extra field is refused");
+
+    /* A timing of 1e300 s (a hand-edited table) read, written and read again:
+     * with %.3f it took 305 characters, which the reader refused as
+     * malformed (found by fuzz/results.c). */
+    double v2[7];
+    ok(lab_results_parse(tab, "1024\t16\t64\t2\t0.001\t6\t37\t0.1\t0.2\t12\tok\tsteps"
+                              "\t1e300", &cell, v2) == 0, "a huge timing parses");
+    f = open_memstream(&text, &len);
+    rows = (lab_rows){ 1, 7, v2 };
+    lab_results_write(f, &c, cell, &rows);
+    fclose(f);
+    ok(lab_results_parse(tab, text, &cell, back) == 0 && back[6] == 1e300,
+       "and what the lab writes of it parses back to it");
+    free(text);
 
     /* A table file: the header row, two rows of cell 0 (the first wins), a
      * malformed row, a partial last line. */
