@@ -150,10 +150,39 @@ static int parse_real_item(const lab_key *k, char *item, lab_axis *a, char *why,
     return 0;
 }
 
-/* Parse the values of an axis over key k from text, appended to a. */
-static int parse_axis(const lab_key *k, const char *text, lab_axis *a, char *why, size_t len)
+/* Why the values of an axis over key k were refused (reason), in why: what
+ * the key takes, then the reason. */
+static void axis_refused(const lab_key *k, const char *reason, char *why, size_t len)
 {
-    char expect[128], reason[200] = "";
+    char expect[128];
+    switch (k->type) {
+    case LAB_KEY_LONG:
+    case LAB_KEY_U64:
+        lab_key_describe(k, "integers", expect, sizeof expect);
+        snprintf(why, len, "expected a list of %s such as \"8, 16, 32\" or \"64..16384 x2\": %s",
+                 expect, reason);
+        break;
+    case LAB_KEY_DOUBLE:
+        lab_key_describe(k, "numbers", expect, sizeof expect);
+        snprintf(why, len, "expected a list of %s such as \"0.001, 0.01\" or "
+                 "\"1e-4..1e-1 x10\": %s", expect, reason);
+        break;
+    case LAB_KEY_ENUM:
+        snprintf(why, len, "expected a list of names: %s", reason);
+        break;
+    default:
+        snprintf(why, len, "expected lists separated by '|', such as \"16 | 32 | 16, 16\": %s",
+                 reason);
+        break;
+    }
+}
+
+/* Parse the values of an axis over key k from text, appended to a; with
+ * distinct, check that no value is there twice. */
+static int parse_axis(const lab_key *k, const char *text, lab_axis *a, int distinct,
+                      char *why, size_t len)
+{
+    char reason[200] = "";
     char *copy = strdup(text), *save = NULL;
     int rc = copy ? 0 : -1;
     lab_strbuf b = LAB_STRBUF_INIT;
@@ -209,32 +238,13 @@ static int parse_axis(const lab_key *k, const char *text, lab_axis *a, char *why
         }
         free(l.v);
     }
-    if (rc == 0)
+    if (rc == 0 && distinct)
         rc = axis_distinct(a, reason, sizeof reason);
     free(copy);
     lab_strbuf_release(&b);
     if (rc == 0)
         return 0;
-    switch (k->type) {
-    case LAB_KEY_LONG:
-    case LAB_KEY_U64:
-        lab_key_describe(k, "integers", expect, sizeof expect);
-        snprintf(why, len, "expected a list of %s such as \"8, 16, 32\" or \"64..16384 x2\": %s",
-                 expect, reason);
-        break;
-    case LAB_KEY_DOUBLE:
-        lab_key_describe(k, "numbers", expect, sizeof expect);
-        snprintf(why, len, "expected a list of %s such as \"0.001, 0.01\" or "
-                 "\"1e-4..1e-1 x10\": %s", expect, reason);
-        break;
-    case LAB_KEY_ENUM:
-        snprintf(why, len, "expected a list of names: %s", reason);
-        break;
-    default:
-        snprintf(why, len, "expected lists separated by '|', such as \"16 | 32 | 16, 16\": %s",
-                 reason);
-        break;
-    }
+    axis_refused(k, reason, why, len);
     return -1;
 }
 
@@ -308,7 +318,9 @@ int lab_axes_set(lab_config *c, const lab_key *k, const char *text, int append, 
         return -1;
     }
     lab_axis *target = append ? a : &fresh;
-    if (parse_axis(k, text, target, why, len) < 0) {
+    /* An axis continued over many lines is checked once, when the file is
+     * read (lab_axis_check): checking it at every line was quadratic. */
+    if (parse_axis(k, text, target, !append, why, len) < 0) {
         axis_release(&fresh);
         if (!append && a->n == 0)
             lab_axes_remove(c, k);
@@ -321,6 +333,15 @@ int lab_axes_set(lab_config *c, const lab_key *k, const char *text, int append, 
         a->line = line;
     }
     return 0;
+}
+
+int lab_axis_check(const lab_axis *a, char *why, size_t len)
+{
+    char reason[200];
+    if (axis_distinct(a, reason, sizeof reason) == 0)
+        return 0;
+    axis_refused(a->key, reason, why, len);
+    return -1;
 }
 
 /* ==== Axes and cells ======================================================== */

@@ -150,6 +150,8 @@ struct parse_ctx {
     int syntax_line;      /* a line inih refused (it never reached the handler) */
     char *err;
     size_t errlen;
+    const lab_key *continued; /* an axis continued on indented lines ... */
+    char continued_name[160]; /* ... as the file names it: checked at its end */
     int failed;           /* an error was recorded: parsing stops there */
     int fail_line;        /* its line */
 };
@@ -299,6 +301,22 @@ static int names_key(const char *section, const char *text)
     return found;
 }
 
+/* Check the axis continued on the lines before (lab_axis_check) once it
+ * ends, naming the line it starts on: nonzero when it holds a value twice. */
+static int check_continued(struct parse_ctx *x)
+{
+    const lab_axis *a = x->continued ? lab_axes_find(x->c, x->continued) : NULL;
+    char why[640];
+    x->continued = NULL;
+    if (!a || x->failed || lab_axis_check(a, why, sizeof why) == 0)
+        return 0;
+    int line = x->line;
+    x->line = a->line;
+    ctx_fail(x, "%s: %s", x->continued_name, why);
+    x->line = line;
+    return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *x = user;
@@ -306,6 +324,8 @@ static int handler(void *user, const char *section, const char *name, const char
     char why[640];
     struct lab_keyref ref;
     x->handled = 1;
+    if (!x->continuation && check_continued(x))
+        return 0;
     if (x->failed)
         return 0;
     if (!*section) {
@@ -378,6 +398,10 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
         append = 1;
+        if (as_axis) {
+            x->continued = k;
+            snprintf(x->continued_name, sizeof x->continued_name, "%s.%s", section, name);
+        }
     } else if (as_axis && a && a->line > 0) {
         ctx_fail(x, "%s.%s: set twice (first on line %d)", section, name, a->line);
     } else if (!as_axis && c->line[ref.idx] > 0) {
@@ -416,7 +440,7 @@ static int run_parse(struct parse_ctx *x)
     if (rc != 0) /* a syntax error inih found itself, e.g. a line without '=' */
         return lab_fail(x->err, x->errlen, LAB_ECONFIG,
                         "%s:%d: expected \"[section]\" or \"key = value\"", x->name, rc);
-    return LAB_OK;
+    return check_continued(x) ? LAB_ECONFIG : LAB_OK;
 }
 
 static int set_source(lab_config *c, const char *name)

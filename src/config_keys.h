@@ -125,5 +125,8 @@ void lab_axes_remove(lab_config *c, const lab_key *k);
 /* Set the values of key k's axis from text (replacing them, or appending). */
 int lab_axes_set(lab_config *c, const lab_key *k, const char *text, int append, int line,
                  char *why, size_t len);
+/* -1 when axis a holds a value twice (why says which): lab_axes_set checks
+ * only what it sets, not what it appends. */
+int lab_axis_check(const lab_axis *a, char *why, size_t len);
 
 #endif
