@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "baseline.h"
 
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "affine.h"
 #include "fileio.h"
@@ -48,8 +53,79 @@ double lab_baseline_bytes(const lab_config *c)
     return most;
 }
 
-int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, char *err,
-                      size_t errlen)
+/* One teacher's eps_OLS, or the failure, as the child sends it. */
+struct eps_msg {
+    int rc;
+    double eps;
+    char err[512];
+};
+
+static void one_eps(const lab_config *c, size_t i, lab_config *cell, struct eps_msg *m)
+{
+    m->err[0] = '\0';
+    if ((m->rc = lab_config_cell(c, i, cell)) != LAB_OK)
+        lab_fail(m->err, sizeof m->err, m->rc, "out of memory");
+    else
+        m->rc = lab_affine_baseline(cell, &m->eps, m->err, sizeof m->err);
+}
+
+/* The child: every teacher's message on fd, in order. */
+static void child_eps(const lab_config *c, lab_config *cell, int fd)
+{
+    size_t ncells = lab_config_ncells(c);
+    for (size_t i = 0; i < ncells; i++) {
+        if (!first_of_teacher(c, i))
+            continue;
+        struct eps_msg m;
+        one_eps(c, i, cell, &m);
+        const char *p = (const char *)&m;
+        for (size_t done = 0; done < sizeof m;) {
+            ssize_t w = write(fd, p + done, sizeof m - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                _exit(1);
+            done += (size_t)w;
+        }
+        if (m.rc != LAB_OK)
+            break;
+    }
+    _exit(0);
+}
+
+/* Read one message from the child, watching *stop: 1 read, 0 end of the
+ * messages, -1 stopped or failed (the child is then killed). */
+static int read_eps(pid_t pid, int fd, volatile sig_atomic_t *stop, struct eps_msg *m)
+{
+    char *p = (char *)m;
+    size_t done = 0;
+    while (done < sizeof *m) {
+        if (*stop)
+            break;
+        struct pollfd pf = { fd, POLLIN, 0 };
+        int r = poll(&pf, 1, 20);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r <= 0)
+            continue;
+        ssize_t n = read(fd, p + done, sizeof *m - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0 && done == 0)
+                return 0;
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (done == sizeof *m)
+        return 1;
+    kill(pid, SIGKILL);
+    return -1;
+}
+
+int lab_baseline_make(const char *rundir, const lab_config *c, volatile sig_atomic_t *stop,
+                      lab_baseline *b, char *err, size_t errlen)
 {
     *b = (lab_baseline){ 0, 1, NAN, NAN, NAN };
     char *path = lab_path_join(rundir, "baseline.tsv");
@@ -59,8 +135,28 @@ int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, 
         free(path);
         return lab_fail(err, errlen, rc, "out of memory");
     }
+    /* With a stop flag the least squares (LAPACK, which cannot be
+     * interrupted) run in a child that a stop request kills; it writes no
+     * file, so nothing is left half-written. */
+    int fds[2] = { -1, -1 };
+    pid_t pid = -1;
+    if (stop) {
+        fflush(NULL);
+        if (pipe(fds) != 0 || (pid = fork()) < 0) {
+            rc = lab_fail(err, errlen, LAB_EIO, "cannot start the baseline: %s",
+                          strerror(errno));
+            stop = NULL;
+        } else if (pid == 0) {
+            close(fds[0]);
+            child_eps(c, &cell, fds[1]);
+        } else {
+            close(fds[1]);
+            fds[1] = -1;
+        }
+    }
     lab_atomic at;
-    rc = lab_atomic_open(&at, path, err, errlen);
+    if (rc == LAB_OK)
+        rc = lab_atomic_open(&at, path, err, errlen);
     int opened = rc == LAB_OK;
     if (opened) {
         for (size_t a = 0; a < c->naxes; a++)
@@ -76,21 +172,33 @@ int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, 
     for (size_t i = 0; i < ncells && rc == LAB_OK; i++) {
         if (!first_of_teacher(c, i))
             continue;
-        double eps;
-        if ((rc = lab_config_cell(c, i, &cell)) != LAB_OK) {
-            lab_fail(err, errlen, rc, "out of memory");
+        struct eps_msg m;
+        if (!stop) {
+            one_eps(c, i, &cell, &m);
+        } else if (read_eps(pid, fds[0], stop, &m) != 1) {
+            rc = *stop ? lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted")
+                       : lab_fail(err, errlen, LAB_EIO, "the baseline's process failed");
             break;
         }
-        if ((rc = lab_affine_baseline(&cell, &eps, err, errlen)) != LAB_OK)
+        if ((rc = m.rc) != LAB_OK) {
+            lab_fail(err, errlen, rc, "%s", m.err);
             break;
+        }
         for (size_t a = 0; a < c->naxes; a++)
             if (names_teacher(&c->axes[a]))
                 fprintf(at.f, "%s\t", c->axes[a].values[lab_config_coord(c, i, a)]);
-        fprintf(at.f, "%.17g\t%.17g\n", eps, 1.0 - eps);
-        logsum += log(eps);
-        b->min = b->nteachers == 0 || eps < b->min ? eps : b->min;
-        b->max = b->nteachers == 0 || eps > b->max ? eps : b->max;
+        fprintf(at.f, "%.17g\t%.17g\n", m.eps, 1.0 - m.eps);
+        logsum += log(m.eps);
+        b->min = b->nteachers == 0 || m.eps < b->min ? m.eps : b->min;
+        b->max = b->nteachers == 0 || m.eps > b->max ? m.eps : b->max;
         b->nteachers++;
+    }
+    if (pid > 0) {
+        if (rc != LAB_OK)
+            kill(pid, SIGKILL);
+        close(fds[0]);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
     }
     if (rc == LAB_OK)
         rc = lab_atomic_commit(&at, err, errlen);

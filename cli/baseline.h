@@ -14,6 +14,7 @@
 #ifndef LAB_BASELINE_H
 #define LAB_BASELINE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -26,9 +27,11 @@ typedef struct lab_baseline {
 } lab_baseline;
 
 /* Compute the baseline of every teacher of c and write rundir/baseline.tsv.
- * LAB_ENOMEM, LAB_ENUMERIC or a write error, with a message. */
-int lab_baseline_make(const char *rundir, const lab_config *c, lab_baseline *b, char *err,
-                      size_t errlen);
+ * LAB_ENOMEM, LAB_ENUMERIC or a write error, with a message. With a stop
+ * flag (else NULL), the fits run in a child process, killed once *stop is
+ * set: LAB_EINTERRUPTED within a few milliseconds, baseline.tsv untouched. */
+int lab_baseline_make(const char *rundir, const lab_config *c, volatile sig_atomic_t *stop,
+                      lab_baseline *b, char *err, size_t errlen);
 
 /* The most bytes lab_baseline_make() holds at once for c (for one teacher:
  * they are done one at a time); INFINITY when out of memory. */

@@ -428,8 +428,10 @@ static int run_all(lab_config *c, const struct run_opts *o, const char *cmdline)
     /* Stopped by a signal: no report (the rerun makes it). */
     int report = rep.kept + rep.ran > 0 && !*stop_requested;
     if ((code = sweep_exit(rc, &rep)) != -1) {
-        if (code == -2 && report) /* failed cells: still summarise and draw what finished */
-            lab_cli_report(c->dir, c);
+        /* Failed cells: still summarise and draw what finished; a signal
+         * during that report still means interrupted. */
+        if (code == -2 && report && lab_cli_report(c->dir, c) == LAB_EXIT_INTERRUPTED)
+            code = LAB_EXIT_INTERRUPTED;
         code = code == -2 ? LAB_EXIT_FAIL : code;
         goto done;
     }
@@ -450,20 +452,9 @@ static int check_out(const char *out)
     char why[1024];
     if (lab_config_check_value("output", "dir", out, why, sizeof why) == LAB_OK)
         return -1;
-    /* The path as it can be shown: a long one cut in the middle. */
     lab_strbuf b = LAB_STRBUF_INIT;
-    size_t n = strlen(out);
-    if (n > 120) {
-        lab_strbuf_add(&b, out, 50);
-        lab_strbuf_printf(&b, "...(%zu characters)...%s", n - 100, out + n - 50);
-    } else {
-        lab_strbuf_puts(&b, out);
-    }
-    char *shown = lab_strbuf_detach(&b);
-    lab_tsv_field_add(&b, shown ? shown : "");
-    lab_cli_error("--out %s: %s", lab_strbuf_str(&b), why);
+    lab_cli_error("--out %s: %s", lab_text_shown(out, &b), why);
     lab_strbuf_release(&b);
-    free(shown);
     return LAB_EXIT_USAGE;
 }
 

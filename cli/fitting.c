@@ -563,7 +563,7 @@ static int figure_render(struct figure *fg, const lab_fit_request *req, const la
             fg->ntext ? fg->ntext : "");
     fclose(s);
     rc = lab_plot_render(req->figdir, fg->parity ? "fit_parity" : "fit", base, req->format,
-                         settings, warn, sizeof warn, err, errlen);
+                         settings, req->stop, warn, sizeof warn, err, errlen);
     free(settings);
     if (rc == LAB_OK && warn[0] && req->note)
         req->note(req->ctx, warn);

@@ -271,7 +271,8 @@ static int figure(struct report *R, const char *x, const char *per, const char *
         fclose(sf);
         rc = lab_plot_render(R->figdir, template_for(lab_strbuf_str(&base), &tmpl),
                              lab_strbuf_str(&name), (enum lab_plot_format)R->c->format,
-                             settings, warning, sizeof warning, err, errlen);
+                             settings, R->h ? R->h->stop : NULL, warning, sizeof warning,
+                             err, errlen);
         if (rc == LAB_OK && warning[0])
             warn(R, warning);
     }
@@ -509,7 +510,8 @@ static int fits(struct report *R, char *err, size_t errlen)
 
 static int baseline(struct report *R, char *err, size_t errlen)
 {
-    int rc = lab_baseline_make(R->rundir, R->c, &R->base, err, errlen);
+    int rc = lab_baseline_make(R->rundir, R->c, R->h ? R->h->stop : NULL, &R->base, err,
+                               errlen);
     if (rc == LAB_EIO) /* baseline.tsv not written: the figures go without it */
         R->base.nteachers = 0;
     if (rc != LAB_OK || !R->h || !R->h->info || R->base.nteachers == 0)

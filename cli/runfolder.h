@@ -6,8 +6,8 @@
  * its report), a merge, lab plot and lab fit writing into the folder hold it
  * from start to end (fcntl record locks, which also work on NFS with lockd).
  * The process must never close another descriptor of run.log while it
- * holds the lock: closing any releases a POSIX lock. A shard K of N holds RUNDIR/shards/K-of-N.log while it
- * runs, so N shards can run at once; the last to finish takes run.log to
+ * holds the lock: closing any releases a POSIX lock. A shard K of N holds
+ * RUNDIR/shards/K-of-N.log while it runs, so N shards can run at once; the last to finish takes run.log to
  * merge. Each log gets one line per invocation.
  *
  * Ownership: nothing allocated crosses this interface. */

@@ -172,6 +172,22 @@ static void ctx_fail(struct parse_ctx *x, const char *fmt, ...)
     lab_fail(x->err, x->errlen, LAB_ECONFIG, "%s:%d: %s", x->name, x->line, msg);
 }
 
+/* Check the axis continued on the lines before (lab_axis_check) once it
+ * ends, naming the line it starts on: nonzero when it holds a value twice. */
+static int check_continued(struct parse_ctx *x)
+{
+    const lab_axis *a = x->continued ? lab_axes_find(x->c, x->continued) : NULL;
+    char why[640];
+    x->continued = NULL;
+    if (!a || x->failed || lab_axis_check(a, why, sizeof why) == 0)
+        return 0;
+    int line = x->line;
+    x->line = a->line;
+    ctx_fail(x, "%s: %s", x->continued_name, why);
+    x->line = line;
+    return 1;
+}
+
 static char *reader(char *str, int num, void *stream)
 {
     struct parse_ctx *x = stream;
@@ -206,6 +222,8 @@ static char *reader(char *str, int num, void *stream)
     str[n] = '\0';
     x->line++;
     x->continuation = (str[0] == ' ' || str[0] == '\t');
+    if (!x->continuation)
+        check_continued(x);
     const char *first = str + strspn(str, " \t");
     if (*first == '[') /* a section line: what follows continues nothing */
         x->last_key = NULL;
@@ -301,22 +319,6 @@ static int names_key(const char *section, const char *text)
     return found;
 }
 
-/* Check the axis continued on the lines before (lab_axis_check) once it
- * ends, naming the line it starts on: nonzero when it holds a value twice. */
-static int check_continued(struct parse_ctx *x)
-{
-    const lab_axis *a = x->continued ? lab_axes_find(x->c, x->continued) : NULL;
-    char why[640];
-    x->continued = NULL;
-    if (!a || x->failed || lab_axis_check(a, why, sizeof why) == 0)
-        return 0;
-    int line = x->line;
-    x->line = a->line;
-    ctx_fail(x, "%s: %s", x->continued_name, why);
-    x->line = line;
-    return 1;
-}
-
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *x = user;
@@ -324,8 +326,6 @@ static int handler(void *user, const char *section, const char *name, const char
     char why[640];
     struct lab_keyref ref;
     x->handled = 1;
-    if (!x->continuation && check_continued(x))
-        return 0;
     if (x->failed)
         return 0;
     if (!*section) {
@@ -483,24 +483,6 @@ int lab_config_load_string(lab_config *c, const char *text, const char *name,
     return rc == LAB_OK ? set_source(c, name) : rc;
 }
 
-/* An assignment as --set messages show it: control characters as spaces,
- * a long one (a path) cut in the middle so that the reason stays in view. */
-static const char *shown(const char *assignment, lab_strbuf *b)
-{
-    size_t n = strlen(assignment);
-    lab_strbuf_reset(b);
-    if (n <= 120) {
-        lab_tsv_field_add(b, assignment);
-    } else {
-        char *head = strndup(assignment, 50);
-        lab_tsv_field_add(b, head ? head : "");
-        lab_strbuf_printf(b, "...(%zu characters)...", n - 100);
-        lab_tsv_field_add(b, assignment + n - 50);
-        free(head);
-    }
-    return lab_strbuf_str(b);
-}
-
 /* lab_config_set(), echo holding what its messages show of the assignment. */
 static int set(lab_config *c, const char *assignment, lab_strbuf *echo, char *err,
                size_t errlen)
@@ -508,12 +490,12 @@ static int set(lab_config *c, const char *assignment, lab_strbuf *echo, char *er
     const char *eq = strchr(assignment, '='), *dot = strchr(assignment, '.');
     if (!eq || !dot || dot > eq)
         return lab_fail(err, errlen, LAB_ECONFIG,
-                        "--set %s: expected section.key=value", shown(assignment, echo));
+                        "--set %s: expected section.key=value", lab_text_shown(assignment, echo));
     char section[64], name[128], why[640];
     size_t ls = (size_t)(dot - assignment), ln = (size_t)(eq - dot - 1);
     if (ls >= sizeof section || ln >= sizeof name)
         return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: unknown key",
-                        shown(assignment, echo));
+                        lab_text_shown(assignment, echo));
     memcpy(section, assignment, ls);
     section[ls] = '\0';
     memcpy(name, dot + 1, ln);
@@ -530,18 +512,19 @@ static int set(lab_config *c, const char *assignment, lab_strbuf *echo, char *er
             lab_strbuf_release(&hint);
         }
         return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s",
-                        shown(assignment, echo), sec, nm, why);
+                        lab_text_shown(assignment, echo), sec, nm, why);
     }
     char *v = strdup(eq + 1);
     if (!v)
         return LAB_ENOMEM;
     int as_axis = swept || (ref.k->flags & LAB_KEY_AXIS);
     int rc = as_axis ? lab_axes_set(c, ref.k, lab_value_trim(v), 0, -1, why, sizeof why)
-                     : lab_value_parse(ref.k, lab_keys_field(c, &ref), lab_value_trim(v), 0, why, sizeof why);
+                     : lab_value_parse(ref.k, lab_keys_field(c, &ref), lab_value_trim(v), 0, why,
+                                       sizeof why);
     free(v);
     if (rc < 0)
         return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s",
-                        shown(assignment, echo), sec, nm, why);
+                        lab_text_shown(assignment, echo), sec, nm, why);
     if (!as_axis) {
         /* One value for a swept key ends its sweep. */
         lab_axes_remove(c, ref.k);
@@ -624,7 +607,8 @@ static int is_curve_column(const lab_config *c, const char *name, int numeric)
     /* Not the seed: figures and fits show statistics over the seeds. */
     for (size_t a = 0; a < c->naxes && !found; a++) {
         enum lab_key_type t = c->axes[a].key->type;
-        found = strcmp(c->axes[a].column, name) == 0 && !lab_key_is(c->axes[a].key, "sweep", "seeds")
+        found = strcmp(c->axes[a].column, name) == 0
+             && !lab_key_is(c->axes[a].key, "sweep", "seeds")
              && (!numeric || t == LAB_KEY_LONG || t == LAB_KEY_DOUBLE || t == LAB_KEY_U64);
     }
     const lab_kind *kind = lab_config_kind(c);

@@ -8,8 +8,9 @@
  * told by the program's own file: inside the build tree (and not in the
  * configured bindir) means uninstalled; where the system does not say
  * (no /proc/self/exe), installed. An installed lab never reads a build
- * tree's templates, which may be anyone's: gnuplot runs what they say.  The folders come from the build's
- * install-dirs.h, remade whenever configure or make is given other folders.
+ * tree's templates, which may be anyone's: gnuplot runs what they say.
+ * The folders come from the build's install-dirs.h, remade whenever
+ * configure or make is given other folders.
  *
  * Ownership: the strings returned are static; nothing is allocated. */
 #ifndef LAB_DATADIR_H

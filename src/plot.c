@@ -6,11 +6,16 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
 
 #include "datadir.h"
 #include "fileio.h"
@@ -44,18 +49,26 @@ const char *lab_plot_templates_dir(void)
 
 /* Run gnuplot on script in dir, its messages going to log, the image going
  * to output. Returns the exit status, 127 when gnuplot could not be started,
- * or -1. */
-static int run_gnuplot(const char *dir, const char *script, const char *log, const char *output)
+ * -2 when *stop was set while it ran (it is killed), or -1. */
+static int run_gnuplot(const char *dir, const char *script, const char *log, const char *output,
+                       volatile sig_atomic_t *stop)
 {
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        /* Out of lab's process group, and away from the terminal: a Ctrl-C
-         * stops lab (after this figure) rather than gnuplot in the middle
-         * of an image, which would leave it empty. */
+        /* Out of lab's process group and away from the terminal: a Ctrl-C
+         * reaches lab alone, which kills gnuplot and drops its unfinished
+         * image (below). And gone with lab, should lab be killed. */
         setpgid(0, 0);
+#ifdef HAVE_SYS_PRCTL_H
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(126);
+#else
+        (void)parent;
+#endif
         int in = open("/dev/null", O_RDONLY);
         if (in >= 0 && in != STDIN_FILENO) {
             dup2(in, STDIN_FILENO);
@@ -64,6 +77,8 @@ static int run_gnuplot(const char *dir, const char *script, const char *log, con
         if (chdir(dir) != 0)
             _exit(126);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fd < 0) /* never the terminal, from a background process group */
+            fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
@@ -76,10 +91,22 @@ static int run_gnuplot(const char *dir, const char *script, const char *log, con
         execlp(prog, prog, "-e", set, script, (char *)NULL);
         _exit(127);
     }
+    /* Poll, so that a stop request is seen while gnuplot draws. */
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
             return -1;
+        if (stop && *stop) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            return -2;
+        }
+        nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -144,7 +171,8 @@ static int image_commit(const char *dir, const char *tmp, const char *name,
 
 int lab_plot_render(const char *dir, const char *template, const char *name,
                     enum lab_plot_format format, const char *settings,
-                    char *warning, size_t warnlen, char *err, size_t errlen)
+                    volatile sig_atomic_t *stop, char *warning, size_t warnlen,
+                    char *err, size_t errlen)
 {
     char file[256], tfile[256];
     if (warnlen)
@@ -206,14 +234,17 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
     snprintf(log, sizeof log, "%s.log", name);
     snprintf(tmp, sizeof tmp, "%s.%s.tmp.%ld", name, lab_plot_format_names[format],
              (long)getpid());
-    int st = run_gnuplot(dir, file, log, tmp);
+    int st = run_gnuplot(dir, file, log, tmp, stop);
     if (st == 127) {
         snprintf(warning, warnlen, "gnuplot not found: %s/%s and its data are written, but "
                  "no image (on Debian: apt-get install gnuplot-nox)", dir, file);
     } else if (st != 0) {
-        rc = lab_fail(err, errlen, LAB_EIO, "%s/%s.%s: not written: gnuplot failed on %s/%s "
-                      "(messages in %s/%s)", dir, name, lab_plot_format_names[format], dir,
-                      file, dir, log);
+        if (st == -2)
+            rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+        else
+            rc = lab_fail(err, errlen, LAB_EIO, "%s/%s.%s: not written: gnuplot failed on "
+                          "%s/%s (messages in %s/%s)", dir, name, lab_plot_format_names[format],
+                          dir, file, dir, log);
         char *tpath = lab_path_join(dir, tmp);
         if (tpath)
             remove(tpath);
@@ -225,6 +256,14 @@ int lab_plot_render(const char *dir, const char *template, const char *name,
         if (lpath && stat(lpath, &stl) == 0 && stl.st_size == 0)
             remove(lpath);
         free(lpath);
+    }
+    if (rc != LAB_OK) {
+        /* No image is left older than the script and data beside it. */
+        lab_strbuf old = LAB_STRBUF_INIT;
+        lab_strbuf_printf(&old, "%s/%s.%s", dir, name, lab_plot_format_names[format]);
+        if (!old.failed)
+            remove(old.s);
+        lab_strbuf_release(&old);
     }
     return rc;
 }

@@ -13,6 +13,7 @@
 #ifndef LAB_PLOT_H
 #define LAB_PLOT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -31,10 +32,13 @@ const char *lab_plot_templates_dir(void);
  * takes the image's name only when it is whole. Returns LAB_OK; LAB_EIO with
  * a message naming what is missing when the script cannot be written, or
  * gnuplot fails, or its image is incomplete (a full disk); when gnuplot is
- * missing, LAB_OK with a warning in `warning` (empty otherwise). */
+ * missing, LAB_OK with a warning in `warning` (empty otherwise). Once
+ * *stop is set (stop may be NULL), gnuplot is killed and its unfinished
+ * image dropped: LAB_EINTERRUPTED. */
 int lab_plot_render(const char *dir, const char *template, const char *name,
                     enum lab_plot_format format, const char *settings,
-                    char *warning, size_t warnlen, char *err, size_t errlen);
+                    volatile sig_atomic_t *stop, char *warning, size_t warnlen,
+                    char *err, size_t errlen);
 
 /* Write text into a gnuplot string: characters that could end the string or
  * be substituted there (quotes, backslash, backquote, macro and variable

@@ -348,8 +348,11 @@ static int worker_start(struct worker *w, const struct runner *R, struct worker 
         /* A worker dies with its coordinator (a SIGKILL gives it no time to
          * stop them), rather than train on beside a rerun. It writes no
          * file, so nothing is left half-done. If the coordinator died
-         * before the prctl, the worker was already given to another parent. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+         * before the prctl, the worker was already given to another parent.
+         * Where prctl is refused (a seccomp profile), the worker still ends
+         * when its task pipe closes, after the cell it is on. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
             _exit(1);
 #else
         (void)parent;

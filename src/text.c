@@ -57,3 +57,20 @@ void lab_tsv_field_add(lab_strbuf *b, const char *text)
     }
     lab_strbuf_puts(b, p);
 }
+
+const char *lab_text_shown(const char *text, lab_strbuf *b)
+{
+    size_t n = strlen(text);
+    lab_strbuf_reset(b);
+    if (n <= 120) {
+        lab_tsv_field_add(b, text);
+        return lab_strbuf_str(b);
+    }
+    char head[51];
+    memcpy(head, text, 50);
+    head[50] = '\0';
+    lab_tsv_field_add(b, head);
+    lab_strbuf_printf(b, "...(%zu characters)...", n - 100);
+    lab_tsv_field_add(b, text + n - 50);
+    return lab_strbuf_str(b);
+}

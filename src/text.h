@@ -31,4 +31,9 @@ int lab_tsv_field_write(FILE *f, const char *text);
 /* The same, appended to b. */
 void lab_tsv_field_add(lab_strbuf *b, const char *text);
 
+/* text as a message shows it, in b (reset first): control characters as
+ * spaces, and one longer than 120 characters (a path) cut in the middle so
+ * that what follows stays in view. Returns b's text. */
+const char *lab_text_shown(const char *text, lab_strbuf *b);
+
 #endif

@@ -383,8 +383,10 @@ static int check_text(const lab_key *k, const char *text, char *why, size_t len)
     int rc = lab_value_format_string(&b, text);
     lab_strbuf_release(&b);
     if (rc < 0)
-        snprintf(why, len, "a value with more than %d blanks in a row cannot be written back "
-                 "on the config file's lines", PIECE - 1);
+        snprintf(why, len, "a value is written on lines of at most %d characters, cut between "
+                 "two characters that are not blanks and not before '#', ';', '[' or "
+                 "\"word =\"; this one has a stretch of %d characters with no such place",
+                 PIECE, PIECE);
     return rc;
 }
 

@@ -119,6 +119,10 @@ static void test_continued_axis(void)
                 "exp.cfg:2: sweep.n: expected a list of integers in [1, 1000000000] such as "
                 "\"8, 16, 32\" or \"64..16384 x2\": 16 appears twice",
                 "a value repeated on a continuation line is refused before a later error");
+    check_error("[sweep]\nn = 16, 32,\n  16\nno equals sign here\n",
+                "exp.cfg:2: sweep.n: expected a list of integers in [1, 1000000000] such as "
+                "\"8, 16, 32\" or \"64..16384 x2\": 16 appears twice",
+                "a value repeated on a continuation line is refused before a line inih refuses");
     check_error("[student]\nwidth = 2, 4,\n  2\n",
                 "exp.cfg:2: student.width: expected a list of integers in [1, 1000000] such as "
                 "\"8, 16, 32\" or \"64..16384 x2\": 2 appears twice",
@@ -165,7 +169,7 @@ static void test_long_strings(void)
 
 int main(void)
 {
-    plan(5 + 6 + 3 + 3);
+    plan(5 + 6 + 4 + 3);
     test_first_error();
     test_long_lists();
     test_continued_axis();

@@ -5,7 +5,7 @@
 # temporary file left, every file there whole. (The sweep's own interrupt is
 # in sweep-t.sh.)
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 17
+plan 19
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run="$scratch/run"
@@ -100,14 +100,14 @@ ok "SIGTERM stops lab merge's report within 2 s, exit 130 (exit $st)" \
     sh -c "test $st -eq 130 && grep -q '^lab: interrupted: the report of' '$scratch/err' \
            && test -z \"\$(find '$shards' -name '*.tmp*')\""
 
-# A Ctrl-C reaches the whole process group: gnuplot (here a stand-in that
-# takes a second) finishes the figure it draws rather than leave it empty,
-# and lab stops after it.
+# A Ctrl-C reaches the whole process group but gnuplot (here a stand-in
+# that would take a minute): lab stops, kills gnuplot and drops its
+# unfinished image.
 cat > "$scratch/gnuplot" <<EOS
 #!/bin/sh
-echo "\$1" >> "$scratch/started"
-sleep 1
-echo "\$1" >> "$scratch/drawn"
+echo \$\$ >> "$scratch/started"
+touch "\$(echo "\$2" | sed "s/^lab_output = '\\(.*\\)'\$/\\1/")"
+exec sleep 60
 EOS
 chmod +x "$scratch/gnuplot"
 # (A job in the background of a script ignores SIGINT: not so in a terminal.)
@@ -118,12 +118,27 @@ wait_for 60 test -s "$scratch/started"
 pgid=$(ps -o pgid= -p $pid | tr -d ' ')
 ok "lab plot leads its process group, as in a terminal" test "$pgid" = $pid
 stop $pid INT -"$pgid"
-diag "lab plot stopped ${ms} ms after Ctrl-C, gnuplot's second included"
-ok "Ctrl-C stops lab plot, exit 130 (exit $st)" \
+diag "lab plot stopped ${ms} ms after Ctrl-C, gnuplot drawing"
+ok "Ctrl-C stops lab plot while gnuplot draws, exit 130 (exit $st)" \
     sh -c "test $st -eq 130 && grep -q '^lab: interrupted' '$scratch/err'"
-ok "after the figure being drawn is finished, and no other begun" \
-    sh -c "test \$(wc -l < '$scratch/started') -eq 1 && cmp -s '$scratch/started' '$scratch/drawn'"
-ok "no temporary file is left, every table is whole" whole "$run"
+ok "gnuplot is killed, no other begun" \
+    sh -c "test \$(wc -l < '$scratch/started') -eq 1 && ! kill -0 \$(cat '$scratch/started') \
+           2> /dev/null"
+ok "no temporary file (its image) is left, every table is whole" whole "$run"
+
+# The teacher's linear baseline: least squares that LAPACK cannot interrupt
+# (here 20 s of them, for D = 1000), so they run in a process lab kills.
+sed 's/^input_dim = .*/input_dim = 1000/' "$scratch/cfg" > "$run/config.cfg"
+rm "$run/summary.tsv"
+"$LAB" plot "$run" --format none > /dev/null 2> "$scratch/err" &
+pid=$!
+wait_for 60 test -f "$run/summary.tsv"
+sleep 0.3
+stop $pid TERM
+diag "lab plot stopped ${ms} ms after SIGTERM, in the linear baseline"
+ok "SIGTERM stops the linear baseline within 2 s, exit 130 (exit $st)" \
+    sh -c "test $st -eq 130 && grep -q '^lab: interrupted' '$scratch/err'"
+ok "and leaves no temporary file, every table whole" whole "$run"
 
 # The tables stay whole whatever was interrupted: the next report is complete.
 sed 's/^bootstrap = .*/bootstrap = 20/' "$scratch/cfg" > "$run/config.cfg"
