@@ -62,7 +62,7 @@ struct eps_msg {
 
 static void one_eps(const lab_config *c, size_t i, lab_config *cell, struct eps_msg *m)
 {
-    m->err[0] = '\0';
+    memset(m, 0, sizeof *m); /* all of it goes down the pipe */
     if ((m->rc = lab_config_cell(c, i, cell)) != LAB_OK)
         lab_fail(m->err, sizeof m->err, m->rc, "out of memory");
     else
