@@ -24,6 +24,7 @@ static const char usage[] =
     "  plot RUNDIR   redo the summary and figures of a run folder\n"
     "  fit TABLE     fit scaling laws to a table\n"
     "  merge RUNDIR  join the shards of a run (lab run --shard K/N) and report\n"
+    "  theory MODEL  exact learning curves of a model (perceptron) as a table\n"
     "\n"
     "`lab COMMAND --help` describes a command. CFG is a path, or a name looked up\n"
     "in the current folder, then in experiments/, then in the lab's own experiments.\n"
@@ -42,6 +43,7 @@ static const struct {
     { "plot", lab_cmd_plot },
     { "fit", lab_cmd_fit },
     { "merge", lab_cmd_merge },
+    { "theory", lab_cmd_theory },
 };
 
 /* OpenBLAS starts its thread pool when it is loaded, before main(), unless

@@ -411,3 +411,29 @@ int lab_config_value_text(const lab_config *c, const char *fullname, lab_strbuf 
     return LAB_OK;
 }
 
+
+int lab_config_parse_reals(const char *text, double min, double max, unsigned flags,
+                           double **v, size_t *n, char *why, size_t len)
+{
+    /* A nameless real key: its range and the axis parser say the rest. */
+    lab_key k = { .type = LAB_KEY_DOUBLE, .min = min, .max = max, .flags = flags };
+    lab_axis a = { 0 };
+    *v = NULL;
+    *n = 0;
+    if (parse_axis(&k, text, &a, 0, why, len) < 0) {
+        lab_axis_free(&a);
+        return LAB_EINVAL;
+    }
+    double *out = malloc((a.n ? a.n : 1) * sizeof *out);
+    if (!out) {
+        lab_axis_free(&a);
+        snprintf(why, len, "out of memory");
+        return LAB_ENOMEM;
+    }
+    for (size_t i = 0; i < a.n; i++)
+        out[i] = strtod(a.values[i], NULL);
+    *v = out;
+    *n = a.n;
+    lab_axis_free(&a);
+    return LAB_OK;
+}

@@ -187,6 +187,19 @@ int lab_config_set(lab_config *c, const char *assignment, char *err, size_t errl
 int lab_config_check_value(const char *section, const char *name, const char *value,
                            char *why, size_t len);
 
+/* A list of reals written as a real axis takes them: "0.5, 1, 2",
+ * "1e-4..1e-1 x10", "0..1 +0.25" (ranges rounded to 15 digits), each value
+ * > min (>= min without LAB_KEY_MIN_OPEN in flags) and <= max, for command
+ * options that take such lists. *v is malloc'ed (the caller frees it), *n
+ * its length. LAB_EINVAL with "expected a list of numbers ...: reason" in
+ * why when the text is not such a list; LAB_ENOMEM. */
+int lab_config_parse_reals(const char *text, double min, double max, unsigned flags,
+                           double **v, size_t *n, char *why, size_t len);
+
+/* The shortest decimal that reads back to exactly v; whole numbers below
+ * 1e15 without an exponent (10, not 1e+01). */
+void lab_value_format_double(double v, char *buf, size_t len);
+
 /* Checks that involve several keys (keys of another kind, the size of the
  * sweep, memory, figures and fits naming axes), and fills in derived
  * defaults (the output folder, the kind's figures). LAB_ECONFIG with a

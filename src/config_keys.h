@@ -84,8 +84,6 @@ void lab_key_describe(const lab_key *k, const char *what, char *buf, size_t len)
 /* A finite decimal number. */
 int lab_value_parse_double(const char *s, double *out);
 char *lab_value_trim(char *s);
-/* Shortest decimal that reads back to exactly v. */
-void lab_value_format_double(double v, char *buf, size_t len);
 /* Split "A..B +S" or "A..B xF" into its parts (item is modified); 0 for a
  * single value, 1 for a range (op '+' or 'x', or 0 without a step). */
 int lab_value_split_range(char *item, char **a, char **b, char *op, char **step);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Exact learning curves of perceptron students of a sign teacher, in the
+ * limit N -> infinity at alpha = P/N fixed, noiseless (THEORY.md §5.1).
+ *
+ * For each learner the solver returns the angle phi between student and
+ * teacher, the overlap R = cos(phi) and the test error epsilon = phi/pi,
+ * with the learner's other order parameters (q, the margin kappa) and the
+ * residual of the equations it solved:
+ *
+ *   hebb       J = sum y x: R^2 = alpha m^2 / (alpha m^2 + 1), m = E|t|;
+ *              on Gaussian data R = sqrt(2 alpha / (2 alpha + pi)).
+ *   gibbs      a random student of the version space (replica-symmetric
+ *              saddle point, q = R by Nishimori symmetry).
+ *   bayes      the centre of mass of the version space: R = sqrt(R_gibbs).
+ *   maxmargin  the student of largest margin kappa (optimal stability),
+ *              by Gordon's comparison inequality (equal to Gardner's
+ *              replica result).
+ *
+ * The data enter through the distribution of u = |T.x|/|T| among the
+ * examples (lab_ptheory_data): for the full Gaussian, u is half-normal; a
+ * pruned set (keep hard or easy examples along the teacher) truncates it.
+ * Only the Gaussian is implemented and tested now; hebb and maxmargin
+ * already take any density of u, gibbs and bayes refuse anything but the
+ * isotropic Gaussian (their q = R reduction needs it).
+ *
+ * Ownership: a lab_ptheory workspace comes from lab_ptheory_alloc() and goes
+ * to lab_ptheory_free() (a no-op on NULL); the solver keeps no pointer to
+ * its arguments. A workspace serves one thread at a time. */
+#ifndef LAB_PERCEPTRON_THEORY_H
+#define LAB_PERCEPTRON_THEORY_H
+
+#include <stddef.h>
+
+/* The learners, in the order of lab_plearner_names. */
+enum lab_plearner {
+    LAB_PLEARNER_GIBBS,
+    LAB_PLEARNER_BAYES,
+    LAB_PLEARNER_MAXMARGIN,
+    LAB_PLEARNER_HEBB,
+    LAB_PLEARNER_COUNT
+};
+
+/* "gibbs", "bayes", "maxmargin", "hebb". */
+extern const char *const lab_plearner_names[LAB_PLEARNER_COUNT];
+
+/* The learner named name, or -1. */
+int lab_plearner_parse(const char *name);
+
+/* The most breakpoints a density of u may have. */
+#define LAB_PTHEORY_MAXBREAKS 4
+
+/* The distribution of u = |T.x|/|T| >= 0 over the training examples; the
+ * other N - 1 directions of x are standard Gaussian and independent of it. */
+typedef struct lab_ptheory_data {
+    double (*density)(double u, void *params); /* density of u, integrating to 1 */
+    void *params;                              /* passed to density (not owned) */
+    double breaks[LAB_PTHEORY_MAXBREAKS];      /* where the density jumps, increasing */
+    size_t nbreaks;
+    double end;       /* the density is zero, or below 1e-300, beyond end */
+    int isotropic;    /* 1: the full Gaussian (u half-normal) */
+} lab_ptheory_data;
+
+/* The unpruned data: u half-normal, density 2 phi(u). */
+lab_ptheory_data lab_ptheory_gaussian(void);
+
+/* The solution at one alpha. Parameters a learner does not have are NaN. */
+typedef struct lab_perceptron_state {
+    double alpha;      /* examples per dimension, P/N */
+    double phi;        /* angle between student and teacher, in [0, pi/2] */
+    double R;          /* overlap cos(phi) of the normalised vectors */
+    double q;          /* gibbs: the overlap of two students, q = R */
+    double kappa;      /* maxmargin: the largest margin min_mu y J.x / |J| */
+    double test_error; /* phi / pi */
+    double residual;   /* largest residual of the equations solved, relative
+                        * to their terms (0 for hebb's closed form) */
+} lab_perceptron_state;
+
+typedef struct lab_ptheory lab_ptheory;
+
+/* A workspace for the integrals (NULL when out of memory). */
+lab_ptheory *lab_ptheory_alloc(void);
+void lab_ptheory_free(lab_ptheory *w);
+
+/* The learning curve of learner on data at alpha (0 < alpha <= 1e6), into
+ * *out. LAB_EINVAL for a learner or alpha out of range or data it cannot
+ * use; LAB_ENUMERIC when an integral or a root fails (err says which). */
+int lab_ptheory_solve(lab_ptheory *w, enum lab_plearner learner, double alpha,
+                      const lab_ptheory_data *data, lab_perceptron_state *out, char *err,
+                      size_t errlen);
+
+/* lab_ptheory_solve() on Gaussian data with a workspace of its own. */
+int lab_perceptron_theory(enum lab_plearner learner, double alpha, lab_perceptron_state *out,
+                          char *err, size_t errlen);
+
+/* The residual of the Gibbs equation (THEORY.md §5.1) at the overlap
+ * R = cos(phi), phi in (0, pi/2]: R/sqrt(1-R) - (alpha/pi) I(R), relative to
+ * the larger side. For tests. */
+int lab_ptheory_gibbs_residual(lab_ptheory *w, double alpha, double phi, double *res,
+                               char *err, size_t errlen);
+
+/* The max-margin free energy G(kappa, phi) = alpha E[(kappa - cos(phi) u -
+ * sin(phi) z)_+^2] - sin(phi)^2 (THEORY.md §5.1) on data, z ~ N(0,1). For
+ * tests: kappa* is the largest kappa where min_phi G <= 0. */
+int lab_ptheory_maxmargin_g(lab_ptheory *w, double alpha, const lab_ptheory_data *data,
+                            double kappa, double phi, double *g, char *err, size_t errlen);
+
+#endif
