@@ -76,6 +76,7 @@ int lab_cmd_show(int argc, char **argv);
 int lab_cmd_plot(int argc, char **argv);
 int lab_cmd_fit(int argc, char **argv);
 int lab_cmd_merge(int argc, char **argv);
+int lab_cmd_decompose(int argc, char **argv);
 int lab_cmd_theory(int argc, char **argv);
 
 #endif

@@ -19,12 +19,13 @@ static const char usage[] =
     "tslab: scaling laws in the noiseless, realizable teacher-student setting.\n"
     "\n"
     "Commands:\n"
-    "  run CFG       run an experiment (resumable)\n"
-    "  show CFG      print the resolved configuration with every default\n"
-    "  plot RUNDIR   redo the summary and figures of a run folder\n"
-    "  fit TABLE     fit scaling laws to a table\n"
-    "  merge RUNDIR  join the shards of a run (lab run --shard K/N) and report\n"
-    "  theory MODEL  exact learning curves of a model (perceptron) as a table\n"
+    "  run CFG           run an experiment (resumable)\n"
+    "  show CFG          print the resolved configuration with every default\n"
+    "  plot RUNDIR       redo the summary and figures of a run folder\n"
+    "  fit TABLE         fit scaling laws to a table\n"
+    "  merge RUNDIR      join the shards of a run (lab run --shard K/N) and report\n"
+    "  decompose RUNDIR  split an error_sources run's error into its sources\n"
+    "  theory MODEL      exact learning curves of a model (perceptron) as a table\n"
     "\n"
     "`lab COMMAND --help` describes a command. CFG is a path, or a name looked up\n"
     "in the current folder, then in experiments/, then in the lab's own experiments.\n"
@@ -43,6 +44,7 @@ static const struct {
     { "plot", lab_cmd_plot },
     { "fit", lab_cmd_fit },
     { "merge", lab_cmd_merge },
+    { "decompose", lab_cmd_decompose },
     { "theory", lab_cmd_theory },
 };
 

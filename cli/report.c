@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "baseline.h"
+#include "decomposition.h"
 #include "fileio.h"
 #include "fitting.h"
 #include "kind.h"
@@ -529,6 +530,20 @@ static int baseline(struct report *R, char *err, size_t errlen)
     return rc;
 }
 
+/* ==== The error decomposition =================================================== */
+
+static int decomposition(struct report *R, char *err, size_t errlen)
+{
+    char info[2048], warning[1024];
+    int rc = lab_decomposition_report(R->rundir, R->c, R->t, R->h ? R->h->stop : NULL, info,
+                                      sizeof info, warning, sizeof warning, err, errlen);
+    if (rc == LAB_OK && warning[0])
+        warn(R, warning);
+    if (rc == LAB_OK && info[0] && R->h && R->h->info)
+        R->h->info(R->h->ctx, info);
+    return lost(R, rc, err);
+}
+
 /* ==== The report =============================================================== */
 
 static int write_summary(const char *path, const lab_summary *s, char *err, size_t errlen)
@@ -568,6 +583,8 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
         rc = lost(&R, figdir, err);
     if (rc == LAB_OK)
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : fits(&R, err, errlen);
+    if (rc == LAB_OK && R.kind->decompose)
+        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : decomposition(&R, err, errlen);
     if (rc == LAB_OK && R.nlost)
         rc = lab_fail(err, errlen, LAB_EIO, "the report is incomplete: %s",
                       R.lost.failed ? "out of memory" : lab_strbuf_str(&R.lost));

@@ -118,13 +118,14 @@ static int discard(const char *dir, const char *name, char *err, size_t errlen)
     return rc;
 }
 
-/* Discard what the report wrote: the fit tables and the figures (the files
- * the lab names error_vs_* and fit_*), so nothing of an earlier run stays. */
+/* Discard what the report wrote: the fit tables, the decomposition and the
+ * figures (the files the lab names error_vs_*, fit_* and decomposition*), so
+ * nothing of an earlier run stays. */
 static int discard_report(const char *dir, char *err, size_t errlen)
 {
     static const char *const tables[] = {
         "summary.tsv", "baseline.tsv", "fits.tsv", "diagnostics.tsv", "scores.tsv",
-        "predictions.tsv"
+        "predictions.tsv", "decomposition.tsv", "decomposition_exponents.tsv"
     };
     int rc = LAB_OK;
     for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == LAB_OK; i++)
@@ -134,7 +135,8 @@ static int discard_report(const char *dir, char *err, size_t errlen)
     if (!fdir)
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     for (struct dirent *e; d && rc == LAB_OK && (e = readdir(d));)
-        if (strncmp(e->d_name, "error_vs", 8) == 0 || strncmp(e->d_name, "fit_", 4) == 0)
+        if (strncmp(e->d_name, "error_vs", 8) == 0 || strncmp(e->d_name, "fit_", 4) == 0
+            || strncmp(e->d_name, "decomposition", 13) == 0)
             rc = discard(fdir, e->d_name, err, errlen);
     if (d)
         closedir(d);

@@ -79,6 +79,9 @@ typedef struct lab_kind {
                                    see through the column "params" */
     int teacher;                /* learns a random teacher (problem.h): the report gives
                                    the teacher's linear baseline (cli/baseline.h) */
+    int decompose;              /* its rows are learners whose errors decompose
+                                   (analysis/decompose.h): the report writes
+                                   decomposition.tsv (cli/decomposition.h) */
     /* Rows per cell (at least 1). */
     size_t (*rows)(const lab_config *cell);
     /* A relative cost, to run the longest cells first and balance shards. */
