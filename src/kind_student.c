@@ -43,6 +43,43 @@ const lab_student_params *lab_student_of(const lab_config *c)
     return sp;
 }
 
+/* ==== [refine] ============================================================== */
+
+#undef OFF
+#define OFF(field) offsetof(lab_refine_keys, field)
+
+static const lab_key refine_keys[] = {
+    { "refine", "method", LAB_KEY_ENUM, OFF(method), "none",
+      "after training, minimise the training MSE to convergence on the full batch: none, lm "
+      "(GSL's Levenberg-Marquardt on the residuals) or bfgs (GSL's vector_bfgs2); the errors "
+      "are then the refined ones", 0, 0, 0, 0, lab_refine_names, LAB_NREFINE, NULL, NULL },
+    { "refine", "iters", LAB_KEY_LONG, OFF(iters), "1000",
+      "iteration budget of the refinement", 1, INFINITY, 0, 0, NULL, 0, NULL, NULL },
+    { "refine", "xtol", LAB_KEY_DOUBLE, OFF(xtol), "1e-12",
+      "stop when a step moves every parameter by at most xtol (|theta_i| + xtol); 0 = never",
+      0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
+    { "refine", "gtol", LAB_KEY_DOUBLE, OFF(gtol), "0",
+      "stop when GSL's gradient test passes at gtol; 0 = only at a zero gradient",
+      0, 1e6, 0, 0, NULL, 0, NULL, NULL },
+};
+
+const lab_section lab_refine_section = {
+    "refine", refine_keys, sizeof refine_keys / sizeof refine_keys[0], sizeof(lab_refine_keys)
+};
+
+lab_refine_params lab_refine_params_of(const lab_config *c)
+{
+    lab_refine_params p = lab_refine_default_params();
+    const lab_refine_keys *k = lab_config_section(c, &lab_refine_section);
+    p.method = k ? (enum lab_refine_method)k->method : LAB_REFINE_NONE;
+    if (k) {
+        p.max_iter = k->iters;
+        p.xtol = k->xtol;
+        p.gtol = k->gtol;
+    }
+    return p;
+}
+
 /* The student's hidden widths (NULL when out of memory). */
 static size_t *student_widths(const lab_student_params *sp)
 {
@@ -97,7 +134,14 @@ static double cost(const lab_config *c)
     double n = (double)c->n;
     double batch = c->batch == 0 || (double)c->batch > n ? n : (double)c->batch;
     double params = (double)lab_student_params_count(c);
-    return params * (3.0 * batch * (double)c->steps + n + (double)c->test_size);
+    double cost = params * (3.0 * batch * (double)c->steps + n + (double)c->test_size);
+    /* Refinement, guessed at 50 iterations: lm forms J^T J (n P^2) in each. */
+    lab_refine_params rp = lab_refine_params_of(c);
+    if (rp.method == LAB_REFINE_LM)
+        cost += 50.0 * n * params * params;
+    else if (rp.method == LAB_REFINE_BFGS)
+        cost += 3.0 * (double)rp.max_iter * n * params;
+    return cost;
 }
 
 static lab_train_params train_params(const lab_config *c)
@@ -129,6 +173,9 @@ static double memory(const lab_config *c)
     double bytes = lab_problem_bytes(c, (double)c->n) + lab_mlp_bytes(D, L, w)
                    + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
                    + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    lab_refine_params rp = lab_refine_params_of(c);
+    if (rp.method != LAB_REFINE_NONE)
+        bytes += lab_refine_bytes(&rp, (size_t)c->n, lab_mlp_count_params(D, L, w), L, w);
     free(w);
     return bytes;
 }
@@ -141,10 +188,12 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     lab_problem prob = { 0 };
     lab_mlp *student = NULL;
     lab_trainer *tr = NULL;
+    lab_refine *ref = NULL;
     lab_mlp_work *w = NULL;
     gsl_rng *r_init = NULL, *r_batch = NULL;
     size_t *widths = student_widths(sp);
     lab_train_params tp = train_params(c);
+    lab_refine_params rp = lab_refine_params_of(c);
     assert(out->nrows == 1 && out->ncols == NCOLS);
 
     int rc = widths ? lab_problem_make(c, &prob, err, errlen) : LAB_ENOMEM;
@@ -160,12 +209,25 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
         lab_fail(err, errlen, rc, "out of memory");
         goto done;
     }
+    if (rp.method != LAB_REFINE_NONE
+        && !(ref = lab_refine_alloc(student, prob.train->n, &rp, err, errlen)))
+        goto done;
     lab_mlp_init(student, (enum lab_init)sp->init, r_init);
 
     lab_train_result res;
     rc = lab_trainer_run(tr, student, prob.train, r_batch, prob.var, stop, &res);
     if (rc == LAB_EINTERRUPTED)
         goto done;
+    if (rc == LAB_OK && ref) {
+        /* From where the first-order run ended, to convergence (refine.h). */
+        lab_refine_result rres;
+        rc = lab_refine_run(ref, student, prob.train, prob.var, stop, &rres);
+        if (rc == LAB_EINTERRUPTED)
+            goto done;
+        res.train_error = rc == LAB_OK ? rres.train_error : NAN;
+        if (rc != LAB_OK)
+            res.stop = LAB_STOP_DIVERGED;
+    }
     double *v = out->v;
     v[C_PARAMS] = (double)student->n_params;
     v[C_TRAIN] = res.train_error;
@@ -186,6 +248,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     v[C_WALL] = lab_clock_s() - t0;
 done:
     lab_mlp_work_free(w);
+    lab_refine_free(ref);
     lab_trainer_free(tr);
     gsl_rng_free(r_init);
     gsl_rng_free(r_batch);
@@ -197,13 +260,13 @@ done:
 
 /* ==== The kind ================================================================= */
 
-static const lab_section *const sections[] = { &lab_student_section };
+static const lab_section *const sections[] = { &lab_student_section, &lab_refine_section };
 
 const lab_kind lab_kind_student = {
     .name = "student",
     .doc = "train one MLP student per cell on the teacher's data",
     .sections = sections,
-    .nsections = 1,
+    .nsections = 2,
     .columns = columns,
     .ncolumns = NCOLS,
     .error = "test_error",

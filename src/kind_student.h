@@ -4,12 +4,19 @@
  *
  * Its section [student] (width, depth, activation, init) is open to other
  * kinds that train students: they list lab_student_section among their own.
- * The student's width and depth are always axes. */
+ * The student's width and depth are always axes.
+ *
+ * Its section [refine] (method, iters, xtol, gtol) says whether the student,
+ * once trained, is refined to convergence by the reference optimiser
+ * (refine.h); then train_error and test_error are the refined errors. The
+ * columns stay those of an unrefined run (a kind's columns are fixed, and a
+ * table without refinement must not change). */
 #ifndef LAB_KIND_STUDENT_H
 #define LAB_KIND_STUDENT_H
 
 #include "config.h"
 #include "kind.h"
+#include "refine.h"
 
 /* The values of [student]. */
 typedef struct lab_student_params {
@@ -19,11 +26,23 @@ typedef struct lab_student_params {
     int init;       /* enum lab_init */
 } lab_student_params;
 
+/* The values of [refine]. */
+typedef struct lab_refine_keys {
+    int method;     /* enum lab_refine_method */
+    long iters;     /* iteration budget */
+    double xtol, gtol;
+} lab_refine_keys;
+
 extern const lab_section lab_student_section;
+extern const lab_section lab_refine_section;
 extern const lab_kind lab_kind_student;
 
 /* The student of a cell config: its [student] values and its parameter count. */
 const lab_student_params *lab_student_of(const lab_config *c);
 size_t lab_student_params_count(const lab_config *c);
+
+/* The refiner's parameters of a cell config: [refine] over
+ * lab_refine_default_params(). */
+lab_refine_params lab_refine_params_of(const lab_config *c);
 
 #endif

@@ -280,6 +280,42 @@ void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
     }
 }
 
+void lab_mlp_jacobian(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                      const double *X, double *J, const double **out)
+{
+    const double *f = lab_mlp_forward(m, w, B, X, 1);
+    if (out)
+        *out = f;
+    /* delta = df_i/dZ_{l+1} for layer l: (B, sizes[l+1]); 1 at the output.
+     * Row i of J holds delta_i (x) A_l,i for W_l and delta_i for b_l. */
+    const double *delta = w->ones;
+    size_t P = m->n_params;
+    int next = 0;
+    for (size_t l = m->depth + 1; l-- > 0;) {
+        size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
+        const double *in = l == 0 ? X : w->a[l]; /* A_l: (B, n_in) */
+        for (size_t i = 0; i < B; i++) {
+            const double *d = delta + i * n_out, *a = in + i * n_in;
+            double *jw = J + i * P + m->w_off[l], *jb = J + i * P + m->b_off[l];
+            for (size_t j = 0; j < n_out; j++) {
+                for (size_t k = 0; k < n_in; k++)
+                    jw[j * n_in + k] = d[j] * a[k]; /* dZ_ij/dW_l[j,k] */
+                jb[j] = d[j];
+            }
+        }
+        if (l == 0)
+            break;
+        double *dA = w->delta[next];                          /* (B, n_in) */
+        lab_gemm(0, 0, B, n_in, n_out, 1.0, delta,
+                 lab_mlp_w(m, m->theta, l), 0.0, dA);         /* dA_l = delta W_l */
+        const double *gp = w->dz[l];
+        for (size_t i = 0; i < B * n_in; i++)
+            dA[i] *= gp[i];                                   /* dZ_l = dA_l * g'(Z_l) */
+        delta = dA;
+        next ^= 1;
+    }
+}
+
 double lab_mlp_loss_grad(const lab_mlp *m, lab_mlp_work *w, size_t B,
                          const double *X, const double *y, double *grad)
 {

@@ -98,6 +98,14 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
 void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                       const double *X, const double *dout, double *grad);
 
+/* The Jacobian of the outputs after a forward pass over B <= rows inputs X
+ * (B,D): row i of J (B,P) is df(x_i)/dtheta, in theta's layout. One forward
+ * pass and the backward recursion with dout = 1 per row, kept per row rather
+ * than summed over the batch: the residual Jacobian of least squares
+ * (refine.h). Also leaves the outputs f (B) in *out when out is not NULL. */
+void lab_mlp_jacobian(const lab_mlp *m, lab_mlp_work *w, size_t B,
+                      const double *X, double *J, const double **out);
+
 /* The training loss (1/2B) sum_i (f(x_i) - y_i)^2 of a batch; when grad is
  * not NULL, also its gradient (forward and backward in one call). */
 double lab_mlp_loss_grad(const lab_mlp *m, lab_mlp_work *w, size_t B,
