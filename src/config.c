@@ -797,8 +797,8 @@ static int check_fits(const lab_config *c, char *err, size_t errlen)
 }
 
 /* Online training (train.online = true) draws n fresh samples in batches:
- * the steps follow from n and the batch, so a step budget set as well
- * contradicts it, and a full batch has no size. When online is swept, the
+ * the steps follow from n and the batch, so a step budget other than the
+ * default contradicts it, and a full batch has no size. When online is swept, the
  * budget is the offline cells'. online_axis: the axis of train.online, or
  * NULL. */
 static int check_online(const lab_config *c, const lab_axis *online_axis, char *err,
@@ -814,7 +814,11 @@ static int check_online(const lab_config *c, const lab_axis *online_axis, char *
     lab_keys_find("train", "steps", &steps);
     lab_keys_find("train", "batch", &batch);
     const lab_axis *sa = lab_axes_find(c, steps.k), *ba = lab_axes_find(c, batch.k);
-    if (!online_axis && (sa || c->line[steps.idx] != 0)) {
+    /* At its default it is no budget (a written config.cfg holds it). */
+    long def = 0;
+    char why[128];
+    lab_value_parse(steps.k, &def, steps.k->def, 0, why, sizeof why);
+    if (!online_axis && (sa || c->steps != def)) {
         where(c, "train", "steps", at, sizeof at);
         where(c, "train", "online", at2, sizeof at2);
         return lab_fail(err, errlen, LAB_ECONFIG, "%s: with online training (%s = true) the "

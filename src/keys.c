@@ -99,7 +99,7 @@ static const lab_key keys[] = {
       0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
     { "train", "online", LAB_KEY_ENUM, OFF(online), "false",
       "true: every mini-batch is fresh (the training stream read once, in order): n counts the "
-      "samples seen, in n / batch steps (train.steps unset)", 0, 0, 0, 0, CHOICES(lab_bool_names, 2), NULL, NULL },
+      "samples seen, in n / batch steps (train.steps left at its default)", 0, 0, 0, 0, CHOICES(lab_bool_names, 2), NULL, NULL },
 
     { "sweep", "n", LAB_KEY_LONG, OFF(n), "1024",
       "training-set sizes (an axis); smaller sets are prefixes of larger ones",

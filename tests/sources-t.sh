@@ -3,7 +3,7 @@
 # Issue 10 end to end: initialisation replicates (a column of their own, summaries averaged
 # over them), planted starts and online training, the same with -j 1 and -j 2, resumable.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 9
+plan 10
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
@@ -39,3 +39,5 @@ ok "online, n = 4096 in batches of 32 takes 128 steps" \
     sh -c "grep -v '^#' '$scratch/on1/results.tsv' | awk -F '\t' '\$1 == 4096 && \$9 != 128 { bad = 1 } END { exit bad }'"
 ok "planted students of the teacher's width stay at the teacher online: test errors <= 1e-28" \
     sh -c "grep -v '^#' '$scratch/on1/results.tsv' | awk -F '\t' '\$2 == 4 && \$4 == \"teacher\" { n++; if (\$8 > 1e-28) bad = 1 } END { exit bad || n != 8 }'"
+"$LAB" show "$scratch/on1/config.cfg" > /dev/null 2>"$scratch/show.err"
+ok "an online run's config.cfg loads back (train.steps written at its default)" test $? -eq 0
