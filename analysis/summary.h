@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Summaries over seeds: the rows of a results table grouped by every column
- * that names the group (the sweep's axes except the seed, and a kind's key
- * columns), with the mean, spread and count of each measured column; and the
+ * that names the group (the sweep's axes except the replicates, and a kind's
+ * key columns), with the mean, spread and count of each measured column; and the
  * curves that figures draw from them.
  *
  * Groups are compared as text, never as numbers, and ordered as the table

@@ -29,7 +29,7 @@ struct report {
     const lab_kind *kind;
     const lab_report_hooks *h;
     char *figdir;
-    /* The summary's spec: the group columns (axes but the seed, then the
+    /* The summary's spec: the group columns (axes but the replicates, then the
      * kind's key columns) with their labels, and the measured columns. */
     const char *group[MAXCOLS], *labels[MAXCOLS], *cols[MAXCOLS];
     enum lab_sum_stat stats[MAXCOLS];
@@ -72,7 +72,7 @@ static void make_spec(struct report *R)
     const lab_config *c = R->c;
     size_t ng = 0, nc = 0;
     for (size_t a = 0; a < c->naxes; a++) {
-        if (strcmp(lab_axis_column(&c->axes[a]), "seed") == 0)
+        if (lab_axis_is_replicate(&c->axes[a]))
             continue;
         R->labels[ng] = lab_axis_label(&c->axes[a]);
         R->group[ng++] = lab_axis_column(&c->axes[a]);
@@ -387,6 +387,8 @@ static void fit_request(const struct report *R, char *forms, char **list, lab_fi
     req->loss = lab_loss_default((enum lab_loss_kind)c->fit_loss);
     req->refine = 16;
     req->bootstrap = (size_t)c->fit_bootstrap;
+    /* By the seed alone: its rows hold every initialisation seed of its
+     * teacher, which so stay together (the teacher is the unit drawn). */
     req->boot_by = "seed";
     req->seed = c->seed;
     req->split = c->fit_holdout > 0 ? LAB_SPLIT_FRACTION : LAB_SPLIT_NONE;

@@ -3,8 +3,8 @@
  * figures of [plot] curves and the fits of [fit] (fits.tsv and its
  * companions).
  *
- * The summary groups rows by every axis except the seed, and by the kind's
- * key columns; a figure draws the kind's error against an axis with a line
+ * The summary groups rows by every axis except the replicates (the seed and
+ * the initialisation seed), and by the kind's key columns; a figure draws the kind's error against an axis with a line
  * per value of another (and of every other swept axis); a per-curve fit
  * runs along fit.x, one curve per value of every other swept axis; a joint
  * fit runs over n and the model size, one per value of every swept axis that

@@ -2,13 +2,14 @@
 #include "act.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "simd.h"
 
 const char *const lab_act_names[LAB_NACT] = { "linear", "tanh", "relu", "erf" };
 
 LAB_VECTOR_KERNEL
-static void tanh_forward(size_t n, double *restrict z, double *restrict dz)
+static void tanh_kernel(size_t n, double *restrict z, double *restrict dz)
 {
 LAB_SIMD
     for (size_t i = 0; i < n; i++)
@@ -21,7 +22,7 @@ LAB_SIMD
 }
 
 LAB_VECTOR_KERNEL
-static void erf_forward(size_t n, double *restrict z, double *restrict dz)
+static void erf_kernel(size_t n, double *restrict z, double *restrict dz)
 {
     /* The derivative needs z, so it is computed before z is overwritten. */
     if (dz) {
@@ -32,6 +33,31 @@ LAB_SIMD
 LAB_SIMD
     for (size_t i = 0; i < n; i++)
         z[i] = erf(z[i] * M_SQRT1_2);
+}
+
+/* The vector and scalar versions of tanh and erf may differ in the last
+ * bit, so a value must not depend on whether it falls in the vector body of
+ * a loop or its scalar remainder, that is on its place in the buffer (the
+ * same network on the same input would give other outputs in a batch of
+ * another size, and a student planted at its teacher would not compute the
+ * teacher's labels exactly). The remainder goes through the vector loop
+ * too, padded with zeros to a block of LANES, a multiple of every vector
+ * width. */
+#define LANES 16
+
+static void blocked(void (*kernel)(size_t, double *restrict, double *restrict), size_t n,
+                    double *z, double *dz)
+{
+    size_t body = n - n % LANES, rest = n - body;
+    kernel(body, z, dz);
+    if (rest == 0)
+        return;
+    double zt[LANES] = { 0 }, dt[LANES];
+    memcpy(zt, z + body, rest * sizeof *zt);
+    kernel(LANES, zt, dz ? dt : NULL);
+    memcpy(z + body, zt, rest * sizeof *zt);
+    if (dz)
+        memcpy(dz + body, dt, rest * sizeof *dt);
 }
 
 static void relu_forward(size_t n, double *restrict z, double *restrict dz)
@@ -47,10 +73,10 @@ void lab_act_forward(enum lab_act a, size_t n, double *z, double *dz)
 {
     switch (a) {
     case LAB_ACT_TANH:
-        tanh_forward(n, z, dz);
+        blocked(tanh_kernel, n, z, dz);
         break;
     case LAB_ACT_ERF:
-        erf_forward(n, z, dz);
+        blocked(erf_kernel, n, z, dz);
         break;
     case LAB_ACT_RELU:
         relu_forward(n, z, dz);

@@ -248,7 +248,8 @@ static int parse_axis(const lab_key *k, const char *text, lab_axis *a, int disti
     return -1;
 }
 
-/* The axes are kept in table order: n first, the seed last, the others in
+/* The axes are kept in table order: n first, the seed last (the
+ * initialisation seed just before it), the others in
  * the order lab show writes the keys. */
 long lab_axes_rank(const lab_config *c, const lab_key *k)
 {
@@ -256,6 +257,8 @@ long lab_axes_rank(const lab_config *c, const lab_key *k)
         return -1;
     if (lab_key_is(k, "sweep", "seeds"))
         return LONG_MAX;
+    if (lab_key_is(k, "sweep", "init_seeds"))
+        return LONG_MAX - 1;
     struct lab_keyref ord[LAB_CONFIG_MAXKEYS];
     size_t n = lab_keys_ordered(c, ord);
     for (size_t i = 0; i < n; i++)
@@ -345,6 +348,11 @@ int lab_axis_check(const lab_axis *a, char *why, size_t len)
 }
 
 /* ==== Axes and cells ======================================================== */
+
+int lab_axis_is_replicate(const lab_axis *a)
+{
+    return lab_key_is(a->key, "sweep", "seeds") || lab_key_is(a->key, "sweep", "init_seeds");
+}
 
 const char *lab_axis_column(const lab_axis *a)
 {

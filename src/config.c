@@ -50,7 +50,7 @@ int lab_config_init(lab_config *c)
             return LAB_ENOMEM;
         /* The kinds' own always-axes are made by lab_config_finish(), once
          * the kind is known. */
-        if ((k->flags & LAB_KEY_AXIS) && all[i].sec < 0
+        if ((k->flags & LAB_KEY_AXIS) && !(k->flags & LAB_KEY_QUIET) && all[i].sec < 0
             && lab_axes_set(c, k, k->def, 0, 0, why, sizeof why) < 0)
             return LAB_ENOMEM;
     }
@@ -319,6 +319,39 @@ static int names_key(const char *section, const char *text)
     return found;
 }
 
+/* An enum value that sets a companion key as well: "NAME+WORD:VALUE" is
+ * NAME, with the number key section.key_WORD set to VALUE, so that
+ * student.init = teacher+noise:0.01 reads as student.init = teacher and
+ * student.init_noise = 0.01. Returns 1 and the companion in comp when text
+ * has this form and the companion exists (else 0: text is parsed as it is). */
+static int companion_of(const struct lab_keyref *ref, const char *text,
+                        struct lab_keyref *comp)
+{
+    const char *plus = strchr(text, '+'), *colon = plus ? strchr(plus, ':') : NULL;
+    char name[160];
+    if (ref->k->type != LAB_KEY_ENUM || !colon)
+        return 0;
+    snprintf(name, sizeof name, "%s_%.*s", ref->k->name, (int)(colon - plus - 1), plus + 1);
+    return lab_keys_find(ref->k->section, name, comp) && comp->k->type == LAB_KEY_DOUBLE;
+}
+
+/* Set both keys of such a value (companion_of()); -1 with why. */
+static int set_companion(lab_config *c, const struct lab_keyref *ref,
+                         const struct lab_keyref *comp, const char *text, char *why, size_t len)
+{
+    const char *plus = strchr(text, '+'), *colon = strchr(plus, ':');
+    char name[160], reason[512];
+    snprintf(name, sizeof name, "%.*s", (int)(plus - text), text);
+    if (lab_value_parse(ref->k, lab_keys_field(c, ref), lab_value_trim(name), 0, why, len) < 0)
+        return -1;
+    if (lab_value_parse(comp->k, lab_keys_field(c, comp), colon + 1, 0, reason,
+                        sizeof reason) < 0) {
+        snprintf(why, len, "%s sets %s.%s: %s", text, comp->k->section, comp->k->name, reason);
+        return -1;
+    }
+    return 0;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *x = user;
@@ -413,12 +446,22 @@ static int handler(void *user, const char *section, const char *name, const char
         ctx_fail(x, "%s.%s: set to one value here but swept on line %d", section, name,
                  a->line);
     }
+    struct lab_keyref comp;
+    int companion = !as_axis && !append && !x->failed && companion_of(&ref, v, &comp);
+    const lab_axis *ca = companion ? lab_axes_find(c, comp.k) : NULL;
+    if (companion && c->line[comp.idx] > 0)
+        ctx_fail(x, "%s.%s: %s sets %s.%s, set already on line %d", section, name, v,
+                 comp.k->section, comp.k->name, c->line[comp.idx]);
+    else if (ca && ca->line > 0)
+        ctx_fail(x, "%s.%s: %s sets %s.%s, swept on line %d", section, name, v,
+                 comp.k->section, comp.k->name, ca->line);
     if (x->failed) {
         free(v);
         return 0;
     }
     int rc = as_axis ? lab_axes_set(c, k, v, append, x->line, why, sizeof why)
-                     : lab_value_parse(k, lab_keys_field(c, &ref), v, append, why, sizeof why);
+             : companion ? set_companion(c, &ref, &comp, v, why, sizeof why)
+                         : lab_value_parse(k, lab_keys_field(c, &ref), v, append, why, sizeof why);
     free(v);
     if (rc < 0) {
         ctx_fail(x, "%s.%s: %s", section, name, why);
@@ -426,6 +469,8 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     if (!as_axis && !append)
         c->line[ref.idx] = x->line;
+    if (companion)
+        c->line[comp.idx] = x->line;
     x->last_key = k;
     x->last_axis = as_axis;
     return 1;
@@ -518,9 +563,12 @@ static int set(lab_config *c, const char *assignment, lab_strbuf *echo, char *er
     if (!v)
         return LAB_ENOMEM;
     int as_axis = swept || (ref.k->flags & LAB_KEY_AXIS);
+    struct lab_keyref comp;
+    int companion = !as_axis && companion_of(&ref, lab_value_trim(v), &comp);
     int rc = as_axis ? lab_axes_set(c, ref.k, lab_value_trim(v), 0, -1, why, sizeof why)
-                     : lab_value_parse(ref.k, lab_keys_field(c, &ref), lab_value_trim(v), 0, why,
-                                       sizeof why);
+             : companion ? set_companion(c, &ref, &comp, lab_value_trim(v), why, sizeof why)
+                         : lab_value_parse(ref.k, lab_keys_field(c, &ref), lab_value_trim(v), 0,
+                                           why, sizeof why);
     free(v);
     if (rc < 0)
         return lab_fail(err, errlen, LAB_ECONFIG, "--set %s: %s.%s: %s",
@@ -529,6 +577,10 @@ static int set(lab_config *c, const char *assignment, lab_strbuf *echo, char *er
         /* One value for a swept key ends its sweep. */
         lab_axes_remove(c, ref.k);
         c->line[ref.idx] = -1;
+    }
+    if (companion) {
+        lab_axes_remove(c, comp.k);
+        c->line[comp.idx] = -1;
     }
     return LAB_OK;
 }
@@ -582,6 +634,12 @@ static void where(const lab_config *c, const char *section, const char *name,
     where_line(c, ref.k, a ? a->line : c->line[ref.idx], buf, len);
 }
 
+void lab_config_where(const lab_config *c, const char *section, const char *name, char *buf,
+                      size_t len)
+{
+    where(c, section, name, buf, len);
+}
+
 /* The largest value of an integer key over its axis (or its value). */
 static double max_over_axis(const lab_config *c, const char *section, const char *name)
 {
@@ -599,16 +657,16 @@ static double max_over_axis(const lab_config *c, const char *section, const char
 }
 
 /* Whether name is a column that figures and fits can take as x or series:
- * an axis but the seed, or a kind column that splits groups. With numeric,
+ * an axis but the replicates, or a kind column that splits groups. With numeric,
  * the axis must hold numbers. */
 static int is_curve_column(const lab_config *c, const char *name, int numeric)
 {
     int found = 0;
-    /* Not the seed: figures and fits show statistics over the seeds. */
+    /* Not a replicate: figures and fits show statistics over them. */
     for (size_t a = 0; a < c->naxes && !found; a++) {
         enum lab_key_type t = c->axes[a].key->type;
         found = strcmp(c->axes[a].column, name) == 0
-             && !lab_key_is(c->axes[a].key, "sweep", "seeds")
+             && !lab_axis_is_replicate(&c->axes[a])
              && (!numeric || t == LAB_KEY_LONG || t == LAB_KEY_DOUBLE || t == LAB_KEY_U64);
     }
     const lab_kind *kind = lab_config_kind(c);
@@ -664,7 +722,7 @@ static int check_curves(const lab_config *c, char *err, size_t errlen)
                           "by such a column, e.g. n/params)", at, per, lab_config_kind(c)->name);
         else if (bad)
             rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: \"%s\" is not an axis of this sweep%s "
-                          "(X:SERIES names a numeric axis, then another axis; not the seed)",
+                          "(X:SERIES names a numeric axis, then another axis; not a seed)",
                           at, bad, bad == x && is_curve_column(c, x, 0) ? " with numbers" : "");
         else if (s && strcmp(s, x) == 0)
             rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: %s:%s draws a line per value of the x "
@@ -738,6 +796,53 @@ static int check_fits(const lab_config *c, char *err, size_t errlen)
     return LAB_OK;
 }
 
+/* Online training (train.online = true) draws n fresh samples in batches:
+ * the steps follow from n and the batch, so a step budget other than the
+ * default contradicts it, and a full batch has no size. When online is swept, the
+ * budget is the offline cells'. online_axis: the axis of train.online, or
+ * NULL. */
+static int check_online(const lab_config *c, const lab_axis *online_axis, char *err,
+                        size_t errlen)
+{
+    char at[512], at2[512];
+    int any = c->online;
+    for (size_t v = 0; online_axis && v < online_axis->n; v++)
+        any |= strcmp(online_axis->values[v], "true") == 0;
+    if (!any)
+        return LAB_OK;
+    struct lab_keyref steps, batch;
+    lab_keys_find("train", "steps", &steps);
+    lab_keys_find("train", "batch", &batch);
+    const lab_axis *sa = lab_axes_find(c, steps.k), *ba = lab_axes_find(c, batch.k);
+    /* At its default it is no budget (a written config.cfg holds it). */
+    long def = 0;
+    char why[128];
+    lab_value_parse(steps.k, &def, steps.k->def, 0, why, sizeof why);
+    if (!online_axis && (sa || c->steps != def)) {
+        where(c, "train", "steps", at, sizeof at);
+        where(c, "train", "online", at2, sizeof at2);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: with online training (%s = true) the "
+                        "steps are n / batch: sweep.n counts the samples seen; remove "
+                        "train.steps", at, at2);
+    }
+    int full = !ba && c->batch == 0;
+    for (size_t v = 0; ba && v < ba->n; v++)
+        full |= strcmp(ba->values[v], "0") == 0;
+    if (full) {
+        where(c, "train", "batch", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: online training (train.online = true) "
+                        "draws fresh mini-batches and needs a batch size > 0", at);
+    }
+    return LAB_OK;
+}
+
+/* Whether a is a quiet axis holding its default alone (the default is
+ * written canonically in the key table), which is no axis. */
+static int quiet_default(const lab_axis *a)
+{
+    return (a->key->flags & LAB_KEY_QUIET) && a->n == 1 && strcmp(a->values[0], a->key->def) == 0;
+}
+
 int lab_config_finish(lab_config *c, char *err, size_t errlen)
 {
     char at[512];
@@ -756,10 +861,14 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
         }
         if (!lab_keys_active(c, &all[i]))
             lab_axes_remove(c, all[i].k);
-        else if ((all[i].k->flags & LAB_KEY_AXIS) && !a) {
+        else if ((all[i].k->flags & LAB_KEY_AXIS) && !(all[i].k->flags & LAB_KEY_QUIET) && !a) {
             char why[256];
             if (lab_axes_set(c, all[i].k, all[i].k->def, 0, 0, why, sizeof why) < 0)
                 return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        } else if (a && quiet_default(a)) {
+            /* A quiet axis at its default alone is no axis: the key keeps
+             * its default value. */
+            lab_axes_remove(c, all[i].k);
         }
     }
     /* Table order, now that the kind is known (axis_of() ranked them by the
@@ -791,8 +900,13 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "%s: test_size x input_dim = %.0f values exceeds 1e9", at, test_doubles);
     }
+    /* Online training holds no training set: n only counts samples. */
+    struct lab_keyref online;
+    lab_keys_find("train", "online", &online);
+    const lab_axis *online_axis = lab_axes_find(c, online.k);
+    int online_only = c->online && !online_axis;
     double nmax = max_over_axis(c, "sweep", "n");
-    if (nmax * dim > 1e9) {
+    if (nmax * dim > 1e9 && !online_only) {
         where(c, "sweep", "n", at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG,
                         "%s: n = %.0f with input_dim = %.0f makes %.0f input values; at most "
@@ -832,8 +946,14 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
         free(*own[j]);
         *own[j] = s;
     }
-    int rc = check_curves(c, err, errlen);
-    return rc == LAB_OK ? check_fits(c, err, errlen) : rc;
+    int rc = check_online(c, online_axis, err, errlen);
+    if (rc == LAB_OK)
+        rc = check_curves(c, err, errlen);
+    if (rc == LAB_OK)
+        rc = check_fits(c, err, errlen);
+    if (rc == LAB_OK && kind->check)
+        rc = kind->check(c, err, errlen);
+    return rc;
 }
 
 /* ==== Writing ============================================================= */
@@ -960,7 +1080,7 @@ int lab_config_write(const lab_config *c, FILE *f, int results_only)
 static void setting_text(const lab_config *c, const struct lab_keyref *r, lab_strbuf *b)
 {
     const lab_axis *a = lab_axes_find(c, r->k);
-    if (a) {
+    if (a && !quiet_default(a)) {
         lab_strbuf_puts(b, "swept over ");
         lab_strbuf_join(b, (const char *const *)a->values, a->n,
                         r->k->type == LAB_KEY_LIST ? " | " : ", ");

@@ -17,8 +17,9 @@
  * "1..9 +2", "64..16384 x2"), ranges of reals ("1e-4..1e-1 x10",
  * "0..1 +0.25") or, for keys whose value is itself a list, lists separated
  * by '|' ("16 | 32 | 16, 16"). A few keys are always axes and take their
- * lists where they live: `sweep.n`, `sweep.seeds` (the replicates) and the
- * student's `width` and `depth`. Axes come in table order: n first, then the
+ * lists where they live: `sweep.n`, `sweep.seeds` (the replicates),
+ * `sweep.init_seeds` (replicates of the initialisation alone: no column while
+ * it is 0) and the student's `width` and `depth`. Axes come in table order: n first, then the
  * other keys in the order of the key table, the seed last; each value is
  * kept as its canonical text, which is also its text in results.tsv.
  *
@@ -62,6 +63,8 @@ enum lab_key_type {
 #define LAB_KEY_FORMS 32u    /* "none" or scaling-law forms (checked in finish) */
 #define LAB_KEY_KIND 64u     /* the name of an experiment kind */
 #define LAB_KEY_AXES 128u    /* names of axes (checked in finish) */
+#define LAB_KEY_QUIET 256u   /* with LAB_KEY_AXIS: no axis (no column) while it holds
+                                only its default, so adding the key changed no table */
 
 /* The streams a key shapes, as a bit mask of 1 << enum lab_stream. */
 #define LAB_SHAPES(purpose) (1u << (purpose))
@@ -89,6 +92,9 @@ typedef struct lab_section {
     size_t nkeys;
     size_t size;                /* sizeof the struct holding the values */
 } lab_section;
+
+/* The names of a yes/no key: "false" (0), "true" (1). */
+extern const char *const lab_bool_names[2];
 
 /* ==== The config =============================================================== */
 
@@ -131,9 +137,11 @@ typedef struct lab_config {
     double target_loss;
     long check_every, patience;
     double plateau_tol;
+    int online;             /* 1: every batch is fresh (n = samples seen) */
     /* [sweep]: the values of a cell (always axes) */
     long n;                 /* training-set size */
     long replicate;         /* replicate index ("seed" in tables) */
+    long init_replicate;    /* initialisation replicate ("init_seed"): the init stream only */
     /* [output] */
     char *dir;              /* run folder; "" = runs/<name> */
     /* [plot] */
@@ -201,10 +209,15 @@ int lab_config_parse_reals(const char *text, double min, double max, unsigned fl
 void lab_value_format_double(double v, char *buf, size_t len);
 
 /* Checks that involve several keys (keys of another kind, the size of the
- * sweep, memory, figures and fits naming axes), and fills in derived
- * defaults (the output folder, the kind's figures). LAB_ECONFIG with a
+ * sweep, memory, online training, figures and fits naming axes, and the
+ * kind's own check: kind.h), and fills in derived defaults (the output folder, the kind's figures). LAB_ECONFIG with a
  * located message when they fail. */
 int lab_config_finish(lab_config *c, char *err, size_t errlen);
+
+/* Where key section.name was set, for a message about it: "file:line:
+ * section.key", "--set section.key" or "file: section.key (default)". */
+void lab_config_where(const lab_config *c, const char *section, const char *name, char *buf,
+                      size_t len);
 
 /* Write the resolved configuration as INI, every key with its value and a
  * comment saying what it means; it loads back to the same config. With
@@ -222,6 +235,10 @@ int lab_config_compare(const lab_config *a, const lab_config *b, char *msg, size
  * in figure keys ("n", "w", "train.lr", ...). */
 const char *lab_axis_column(const lab_axis *a);
 const char *lab_axis_label(const lab_axis *a);
+
+/* Whether axis a holds replicates (the seed, the initialisation seed):
+ * summaries, figures and fits average over them. */
+int lab_axis_is_replicate(const lab_axis *a);
 
 /* The axis named by its column, or NULL. */
 const lab_axis *lab_config_axis(const lab_config *c, const char *column);

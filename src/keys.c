@@ -26,6 +26,8 @@
 #define S_INIT LAB_SHAPES(LAB_STREAM_INIT)
 #define S_BATCH LAB_SHAPES(LAB_STREAM_BATCH)
 
+const char *const lab_bool_names[2] = { "false", "true" };
+
 static const lab_key keys[] = {
     { "experiment", "name", LAB_KEY_STRING, OFF(name), "experiment",
       "experiment name; the run folder defaults to runs/<name>",
@@ -95,6 +97,9 @@ static const lab_key keys[] = {
     { "train", "plateau_tol", LAB_KEY_DOUBLE, OFF(plateau_tol), "0.001",
       "relative improvement of the training error that resets the patience",
       0, 1, LAB_KEY_MAX_OPEN, 0, NULL, 0, NULL, NULL },
+    { "train", "online", LAB_KEY_ENUM, OFF(online), "false",
+      "true: every mini-batch is fresh (the training stream read once, in order): n counts the "
+      "samples seen, in n / batch steps (train.steps left at its default)", 0, 0, 0, 0, CHOICES(lab_bool_names, 2), NULL, NULL },
 
     { "sweep", "n", LAB_KEY_LONG, OFF(n), "1024",
       "training-set sizes (an axis); smaller sets are prefixes of larger ones",
@@ -102,6 +107,10 @@ static const lab_key keys[] = {
     { "sweep", "seeds", LAB_KEY_LONG, OFF(replicate), "0",
       "replicates (an axis, column seed): each draws its own teacher, data, initialisation "
       "and batches", 0, 1e9, LAB_KEY_AXIS, LAB_SHAPES_ALL, NULL, 0, "seed", NULL },
+    { "sweep", "init_seeds", LAB_KEY_LONG, OFF(init_replicate), "0",
+      "initialisation replicates (an axis, column init_seed, none while 0): each draws its own "
+      "student initialisation; teacher, data, label noise and batches stay the seed's",
+      0, 1e9, LAB_KEY_AXIS | LAB_KEY_QUIET, S_INIT, NULL, 0, "init_seed", NULL },
 
     { "output", "dir", LAB_KEY_STRING, OFF(dir), "",
       "run folder; empty = runs/<experiment name>", 0, 0, LAB_KEY_COSMETIC, 0,

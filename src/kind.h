@@ -92,6 +92,10 @@ typedef struct lab_kind {
      * available and runs only as many cells at once as fit (sweep.h). The
      * process's own fixed overhead is the engine's to add. */
     double (*memory)(const lab_config *cell);
+    /* Checks of the kind's keys against others, over every cell (NULL: none),
+     * run last by lab_config_finish(): LAB_ECONFIG with a message that names
+     * file, line and key (lab_config_where()). */
+    int (*check)(const lab_config *c, char *err, size_t errlen);
     /* Fill out (nrows and ncols already set, v sized for them). Returns
      * LAB_OK (a diverged run included), LAB_EINTERRUPTED once *stop is
      * nonzero, or another status with a message when the cell cannot run. */

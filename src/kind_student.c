@@ -4,6 +4,9 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "clock.h"
 #include "mlp.h"
@@ -16,6 +19,12 @@
 
 #define OFF(field) offsetof(lab_student_params, field)
 
+/* The schemes of lab_mlp_init(), then the planted start. */
+static const char *const init_names[LAB_NINIT + 1] = {
+    "lecun", "he", "xavier", "torch", "teacher"
+};
+_Static_assert(LAB_NINIT == 4, "init_names follows enum lab_init");
+
 static const lab_key student_keys[] = {
     { "student", "width", LAB_KEY_LONG, OFF(width), "32",
       "hidden width (an axis)", 1, 1e6, LAB_KEY_AXIS, LAB_SHAPES(LAB_STREAM_INIT), NULL, 0,
@@ -27,8 +36,12 @@ static const lab_key student_keys[] = {
       "hidden activation: linear, tanh, relu or erf", 0, 0, 0, 0, lab_act_names, LAB_NACT,
       NULL, NULL },
     { "student", "init", LAB_KEY_ENUM, OFF(init), "lecun",
-      "initialisation: lecun N(0,1/fan_in), he N(0,2/fan_in), xavier, or torch (nn.Linear's)",
-      0, 0, 0, LAB_SHAPES(LAB_STREAM_INIT), lab_init_names, LAB_NINIT, NULL, NULL },
+      "initialisation: lecun N(0,1/fan_in), he N(0,2/fan_in), xavier, torch (nn.Linear's), "
+      "teacher (planted, zero-padded: must contain it), or teacher+noise:d (init_noise = d)",
+      0, 0, 0, LAB_SHAPES(LAB_STREAM_INIT), init_names, LAB_NINIT + 1, NULL, NULL },
+    { "student", "init_noise", LAB_KEY_DOUBLE, OFF(init_noise), "0",
+      "std of Gaussian noise added to every initial parameter, weights and biases, zero "
+      "padding included (absolute, after student.init)", 0, 1e6, 0, 0, NULL, 0, NULL, NULL },
 };
 
 const lab_section lab_student_section = {
@@ -128,13 +141,28 @@ static size_t rows(const lab_config *c)
     return 1;
 }
 
-/* About the multiply-adds of training and evaluation. */
+/* The batch size, and the steps: online, n / batch (the last batch takes
+ * the remainder), else the budget. */
+static size_t batch_size(const lab_config *c)
+{
+    return c->batch == 0 || c->batch > c->n ? (size_t)c->n : (size_t)c->batch;
+}
+
+static long steps_of(const lab_config *c)
+{
+    size_t B = batch_size(c);
+    return c->online ? (long)(((size_t)c->n + B - 1) / B) : c->steps;
+}
+
+/* About the multiply-adds of training and evaluation (online, the labelling
+ * of fresh points by the teacher as well). */
 static double cost(const lab_config *c)
 {
-    double n = (double)c->n;
-    double batch = c->batch == 0 || (double)c->batch > n ? n : (double)c->batch;
+    double n = (double)c->n, batch = (double)batch_size(c);
     double params = (double)lab_student_params_count(c);
-    double cost = params * (3.0 * batch * (double)c->steps + n + (double)c->test_size);
+    double label = c->online ? n * (double)lab_problem_teacher_params(c) : 0.0;
+    double cost = params * (3.0 * batch * (double)steps_of(c) + (c->online ? 0.0 : n)
+                            + (double)c->test_size) + label;
     /* Refinement, guessed at 50 iterations: lm forms J^T J (n P^2) in each. */
     lab_refine_params rp = lab_refine_params_of(c);
     if (rp.method == LAB_REFINE_LM)
@@ -149,13 +177,13 @@ static lab_train_params train_params(const lab_config *c)
     lab_train_params p = {
         .opt = {
             .type = (enum lab_optimizer)c->optimizer, .lr = c->lr,
-            .schedule = (enum lab_schedule)c->schedule, .horizon = c->steps,
+            .schedule = (enum lab_schedule)c->schedule, .horizon = steps_of(c),
             .momentum = c->momentum, .beta1 = c->beta1, .beta2 = c->beta2,
             .eps = c->eps, .weight_decay = c->weight_decay
         },
-        .batch = (size_t)c->batch, .steps = c->steps, .target_loss = c->target_loss,
+        .batch = (size_t)c->batch, .steps = steps_of(c), .target_loss = c->target_loss,
         .check_every = c->check_every, .patience = c->patience,
-        .plateau_tol = c->plateau_tol
+        .plateau_tol = c->plateau_tol, .online = c->online
     };
     return p;
 }
@@ -170,7 +198,8 @@ static double memory(const lab_config *c)
         return INFINITY;
     size_t D = (size_t)c->input_dim, L = (size_t)sp->depth;
     lab_train_params tp = train_params(c);
-    double bytes = lab_problem_bytes(c, (double)c->n) + lab_mlp_bytes(D, L, w)
+    /* Online, no training set: the trainer holds one batch. */
+    double bytes = lab_problem_bytes(c, c->online ? 0.0 : (double)c->n) + lab_mlp_bytes(D, L, w)
                    + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
                    + lab_mlp_work_bytes(L, w, EVAL_ROWS);
     lab_refine_params rp = lab_refine_params_of(c);
@@ -178,6 +207,31 @@ static double memory(const lab_config *c)
         bytes += lab_refine_bytes(&rp, (size_t)c->n, lab_mlp_count_params(D, L, w), L, w);
     free(w);
     return bytes;
+}
+
+int lab_student_start(const lab_student_params *sp, const lab_problem *prob,
+                      lab_mlp *student, gsl_rng *r)
+{
+    if (sp->init == LAB_STUDENT_INIT_TEACHER) {
+        /* The normalised teacher itself: lab_teacher_normalize() rescaled
+         * its output layer in place, and its labels come from these weights. */
+        int rc = lab_mlp_embed(prob->teacher, student);
+        if (rc != LAB_OK)
+            return rc;
+    } else {
+        lab_mlp_init(student, (enum lab_init)sp->init, r);
+    }
+    /* After the scheme's own draws, in the order of theta: the noise only
+     * scales them, so init_noise shapes no stream. */
+    if (sp->init_noise > 0.0)
+        for (size_t i = 0; i < student->n_params; i++)
+            student->theta[i] += gsl_ran_gaussian(r, sp->init_noise);
+    return LAB_OK;
+}
+
+static void draw_fresh(void *ctx, lab_dataset *batch)
+{
+    lab_problem_draw(ctx, batch);
 }
 
 static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
@@ -196,7 +250,9 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     lab_refine_params rp = lab_refine_params_of(c);
     assert(out->nrows == 1 && out->ncols == NCOLS);
 
-    int rc = widths ? lab_problem_make(c, &prob, err, errlen) : LAB_ENOMEM;
+    int rc = !widths ? LAB_ENOMEM
+             : c->online ? lab_problem_make_online(c, &prob, err, errlen)
+                         : lab_problem_make(c, &prob, err, errlen);
     if (rc != LAB_OK)
         goto done;
     rc = LAB_ENOMEM;
@@ -204,18 +260,24 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
                                   (enum lab_act)sp->act))
         || !(r_init = lab_config_rng(c, LAB_STREAM_INIT))
         || !(r_batch = lab_config_rng(c, LAB_STREAM_BATCH))
-        || !(tr = lab_trainer_alloc(student, &tp, prob.train->n))
+        || !(tr = lab_trainer_alloc(student, &tp, (size_t)c->n))
         || !(w = lab_mlp_work_alloc(student, EVAL_ROWS))) {
         lab_fail(err, errlen, rc, "out of memory");
         goto done;
     }
-    if (rp.method != LAB_REFINE_NONE
+    /* Online there is no training set to refine on (check() refuses both). */
+    if (rp.method != LAB_REFINE_NONE && prob.train
         && !(ref = lab_refine_alloc(student, prob.train->n, &rp, err, errlen)))
         goto done;
-    lab_mlp_init(student, (enum lab_init)sp->init, r_init);
+    if ((rc = lab_student_start(sp, &prob, student, r_init)) != LAB_OK) {
+        lab_fail(err, errlen, LAB_ECONFIG, "student.init = teacher: the student cannot "
+                 "contain the teacher");
+        goto done;
+    }
 
     lab_train_result res;
-    rc = lab_trainer_run(tr, student, prob.train, r_batch, prob.var, stop, &res);
+    rc = c->online ? lab_trainer_run_online(tr, student, draw_fresh, &prob, prob.var, stop, &res)
+                   : lab_trainer_run(tr, student, prob.train, r_batch, prob.var, stop, &res);
     if (rc == LAB_EINTERRUPTED)
         goto done;
     if (rc == LAB_OK && ref) {
@@ -258,6 +320,75 @@ done:
     return rc;
 }
 
+/* ==== Checks =================================================================== */
+
+/* Why the student of cell c cannot contain its teacher (a planted start),
+ * naming the key at fault in at; 0 when it can. */
+static int uncontained(const lab_config *c, char *at, size_t atlen, char *why, size_t len)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    long depth = (long)c->teacher_widths.n;
+    if (sp->depth != depth) {
+        lab_config_where(c, "student", "depth", at, atlen);
+        snprintf(why, len, "depth %ld is not the teacher's %ld (padding a layer with an "
+                 "identity is not exact through its activation)", sp->depth, depth);
+        return 1;
+    }
+    if (sp->act != c->teacher_act) {
+        lab_config_where(c, "student", "activation", at, atlen);
+        snprintf(why, len, "%s is not the teacher's activation %s", lab_act_names[sp->act],
+                 lab_act_names[c->teacher_act]);
+        return 1;
+    }
+    for (long l = 0; l < depth; l++)
+        if (sp->width < c->teacher_widths.v[l]) {
+            lab_config_where(c, "student", "width", at, atlen);
+            snprintf(why, len, "width %ld is narrower than the teacher's hidden layer %ld "
+                     "(%ld units)", sp->width, l + 1, c->teacher_widths.v[l]);
+            return 1;
+        }
+    return 0;
+}
+
+/* A planted student must contain its teacher, in every cell that plants
+ * one; a refined student needs its training set (not online). */
+static int check(const lab_config *c, char *err, size_t errlen)
+{
+    if (lab_refine_params_of(c).method != LAB_REFINE_NONE
+        && (c->online || lab_config_axis(c, "train.online"))) {
+        char at[512];
+        lab_config_where(c, "refine", "method", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: online training (train.online) keeps "
+                        "no training set to refine on", at);
+    }
+    const lab_axis *ia = lab_config_axis(c, "student.init");
+    int planted = lab_student_of(c)->init == LAB_STUDENT_INIT_TEACHER;
+    for (size_t v = 0; ia && v < ia->n; v++)
+        planted |= strcmp(ia->values[v], "teacher") == 0;
+    if (!planted)
+        return LAB_OK;
+    lab_config cell;
+    if (lab_config_copy(&cell, c) != LAB_OK)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int rc = LAB_OK;
+    size_t n = lab_config_ncells(c);
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        char at[512], where_init[512], why[256];
+        if ((rc = lab_config_cell(c, i, &cell)) != LAB_OK) {
+            rc = lab_fail(err, errlen, rc, "out of memory");
+            break;
+        }
+        if (lab_student_of(&cell)->init != LAB_STUDENT_INIT_TEACHER
+            || !uncontained(&cell, at, sizeof at, why, sizeof why))
+            continue;
+        lab_config_where(c, "student", "init", where_init, sizeof where_init);
+        rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: a student planted at its teacher (%s = "
+                      "teacher) must contain it: %s", at, where_init, why);
+    }
+    lab_config_release(&cell);
+    return rc;
+}
+
 /* ==== The kind ================================================================= */
 
 static const lab_section *const sections[] = { &lab_student_section, &lab_refine_section };
@@ -277,5 +408,6 @@ const lab_kind lab_kind_student = {
     .rows = rows,
     .cost = cost,
     .memory = memory,
+    .check = check,
     .run = run,
 };

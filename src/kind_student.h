@@ -2,9 +2,9 @@
 /* The kind "student": train one MLP student on a cell's problem and measure
  * its errors. One row per cell.
  *
- * Its section [student] (width, depth, activation, init) is open to other
- * kinds that train students: they list lab_student_section among their own.
- * The student's width and depth are always axes.
+ * Its section [student] (width, depth, activation, init, init_noise) is open
+ * to other kinds that train students: they list lab_student_section among
+ * their own. The student's width and depth are always axes.
  *
  * Its section [refine] (method, iters, xtol, gtol) says whether the student,
  * once trained, is refined to convergence by the reference optimiser
@@ -14,8 +14,12 @@
 #ifndef LAB_KIND_STUDENT_H
 #define LAB_KIND_STUDENT_H
 
+#include <gsl/gsl_rng.h>
+
 #include "config.h"
 #include "kind.h"
+#include "mlp.h"
+#include "problem.h"
 #include "refine.h"
 
 /* The values of [student]. */
@@ -23,8 +27,20 @@ typedef struct lab_student_params {
     long width;     /* hidden width M */
     long depth;     /* number of hidden layers L */
     int act;        /* enum lab_act */
-    int init;       /* enum lab_init */
+    int init;       /* enum lab_init, or LAB_STUDENT_INIT_TEACHER */
+    double init_noise; /* std of N(0, init_noise^2) added to every initial parameter */
 } lab_student_params;
+
+/* student.init = teacher: the student starts as the cell's normalised
+ * teacher embedded with zero padding (lab_mlp_embed()), which it must
+ * contain: the same depth and activation, every hidden layer as wide. */
+#define LAB_STUDENT_INIT_TEACHER LAB_NINIT
+
+/* The student of a cell starts from its init (with init_noise): drawn from
+ * r, or planted at the problem's teacher. LAB_EINVAL when a planted student
+ * cannot contain the teacher. */
+int lab_student_start(const lab_student_params *sp, const lab_problem *prob,
+                      lab_mlp *student, gsl_rng *r);
 
 /* The values of [refine]. */
 typedef struct lab_refine_keys {

@@ -63,11 +63,24 @@ void lab_problem_release(lab_problem *p)
     lab_mlp_free(p->teacher);
     lab_dataset_free(p->test);
     lab_dataset_free(p->train);
+    gsl_rng_free(p->r_train);
+    gsl_rng_free(p->r_noise);
+    lab_mlp_work_free(p->label_w);
     p->teacher = NULL;
     p->test = p->train = NULL;
+    p->r_train = p->r_noise = NULL;
+    p->label_w = NULL;
 }
 
-int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errlen)
+void lab_problem_draw(lab_problem *p, lab_dataset *batch)
+{
+    lab_data_sample(batch, (enum lab_dist)p->dist, p->r_train);
+    lab_data_label(batch, p->teacher, p->label_w, p->noise, p->r_noise);
+}
+
+/* The problem, with its training set (offline) or the streams it would be
+ * drawn from (online). */
+static int make(const lab_config *c, lab_problem *p, int online, char *err, size_t errlen)
 {
     size_t D = (size_t)c->input_dim;
     size_t *widths = teacher_widths(c);
@@ -78,10 +91,11 @@ int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errl
     lab_mlp_work *w = NULL;
     int rc = LAB_ENOMEM;
 
-    p->teacher = NULL;
+    *p = (lab_problem){ 0 };
     p->test = lab_dataset_alloc((size_t)c->test_size, D);
-    p->train = lab_dataset_alloc((size_t)c->n, D);
-    if (!widths || !r_teacher || !r_test || !r_train || !r_noise || !p->test || !p->train)
+    p->train = online ? NULL : lab_dataset_alloc((size_t)c->n, D);
+    if (!widths || !r_teacher || !r_test || !r_train || !r_noise || !p->test
+        || (!online && !p->train))
         goto done;
     lab_teacher_spec spec = {
         .n_in = D, .depth = c->teacher_widths.n, .widths = widths,
@@ -102,8 +116,19 @@ int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errl
     double mean = gsl_stats_mean(p->test->y, 1, p->test->n);
     p->var = gsl_stats_tss_m(p->test->y, 1, p->test->n, mean) / (double)p->test->n;
 
-    lab_data_sample(p->train, (enum lab_dist)c->distribution, r_train);
-    lab_data_label(p->train, p->teacher, w, c->label_noise, r_noise);
+    p->dist = c->distribution;
+    p->noise = c->label_noise;
+    if (online) {
+        /* The problem keeps them (released with it). */
+        p->r_train = r_train;
+        p->r_noise = r_noise;
+        p->label_w = w;
+        r_train = r_noise = NULL;
+        w = NULL;
+    } else {
+        lab_data_sample(p->train, (enum lab_dist)c->distribution, r_train);
+        lab_data_label(p->train, p->teacher, w, c->label_noise, r_noise);
+    }
     rc = LAB_OK;
 done:
     if (rc == LAB_ENOMEM)
@@ -117,4 +142,14 @@ done:
     gsl_rng_free(r_noise);
     free(widths);
     return rc;
+}
+
+int lab_problem_make(const lab_config *c, lab_problem *p, char *err, size_t errlen)
+{
+    return make(c, p, 0, err, errlen);
+}
+
+int lab_problem_make_online(const lab_config *c, lab_problem *p, char *err, size_t errlen)
+{
+    return make(c, p, 1, err, errlen);
 }

@@ -23,6 +23,7 @@ struct lab_trainer {
     double *xb, *yb; /* (B,D) and (B): the gathered batch */
     size_t *perm;    /* (n) current permutation */
     size_t pos;      /* next position in perm */
+    size_t seen;     /* online: points drawn so far */
 };
 
 const char *const lab_stop_names[LAB_NSTOP] = {
@@ -46,7 +47,12 @@ lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size
     tr->grad = malloc(m->n_params * sizeof *tr->grad);
     if (!tr->w || !tr->opt || !tr->grad)
         goto fail;
-    if (tr->B < n) {
+    if (p->online) {
+        tr->xb = malloc(tr->B * tr->D * sizeof *tr->xb);
+        tr->yb = malloc(tr->B * sizeof *tr->yb);
+        if (!tr->xb || !tr->yb)
+            goto fail;
+    } else if (tr->B < n) {
         tr->xb = malloc(tr->B * tr->D * sizeof *tr->xb);
         tr->yb = malloc(tr->B * sizeof *tr->yb);
         tr->perm = malloc(n * sizeof *tr->perm);
@@ -71,8 +77,9 @@ double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
     double bytes = sizeof(lab_trainer)
                    + lab_mlp_work_bytes(depth, widths, B > EVAL_ROWS ? B : EVAL_ROWS)
                    + vectors * params * sizeof(double);
-    if (B < n)
-        bytes += (double)B * ((double)n_in + 1.0) * sizeof(double) + (double)n * sizeof(size_t);
+    if (B < n || p->online)
+        bytes += (double)B * ((double)n_in + 1.0) * sizeof(double)
+                 + (p->online ? 0.0 : (double)n * sizeof(size_t));
     return bytes;
 }
 
@@ -131,24 +138,59 @@ int lab_train_runaway(double error, double initial)
     return !isfinite(error) || error > LAB_TRAIN_RUNAWAY * scale;
 }
 
-int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
-                    gsl_rng *r, double var, volatile sig_atomic_t *stop,
-                    lab_train_result *res)
+/* One step on the next batch of fresh points (rows: how many); the batch
+ * loss before the update. */
+static double online_step(lab_trainer *tr, lab_mlp *m, lab_train_draw draw, void *ctx,
+                          size_t *rows)
+{
+    size_t b = tr->n - tr->seen < tr->B ? tr->n - tr->seen : tr->B;
+    lab_dataset batch = { b, tr->D, tr->xb, tr->yb };
+    draw(ctx, &batch);
+    tr->seen += b;
+    *rows = b;
+    double loss = lab_mlp_loss_grad(m, tr->w, b, tr->xb, tr->yb, tr->grad);
+    if (isfinite(loss))
+        lab_optim_step(tr->opt, m->theta, tr->grad);
+    return loss;
+}
+
+/* Where batches come from: a training set with r, or fresh points. */
+struct source {
+    const lab_dataset *train;
+    gsl_rng *r;
+    lab_train_draw draw;
+    void *ctx;
+};
+
+static int train_loop(lab_trainer *tr, lab_mlp *m, const struct source *src, double var,
+                      volatile sig_atomic_t *stop, lab_train_result *res)
 {
     const lab_train_params *p = &tr->p;
+    int online = src->draw != NULL;
+    long steps = p->steps;
+    if (online && (double)steps > ceil((double)tr->n / (double)tr->B))
+        steps = (long)((tr->n + tr->B - 1) / tr->B);
     long every = p->check_every > 0 ? p->check_every
-                                    : (long)((tr->n + tr->B - 1) / tr->B);
-    double window = 0.0, best = INFINITY;
+                 : online ? (steps + 9) / 10 > 1 ? (steps + 9) / 10 : 1
+                          : (long)((tr->n + tr->B - 1) / tr->B);
+    double window = 0.0, best = INFINITY, err = NAN, tail = 0.0;
     long since_check = 0, bad_checks = 0;
+    size_t tail_rows = 0;
 
     res->stop = LAB_STOP_STEPS;
     res->initial_error = NAN;
-    for (long t = 0; t < p->steps; t++) {
+    for (long t = 0; t < steps; t++) {
         if (stop && *stop) {
             res->stop = LAB_STOP_INTERRUPTED;
             break;
         }
-        double batch_err = 2.0 * lab_trainer_step(tr, m, train, r) / var;
+        size_t rows = tr->B;
+        double batch_err = 2.0 * (online ? online_step(tr, m, src->draw, src->ctx, &rows)
+                                         : lab_trainer_step(tr, m, src->train, src->r)) / var;
+        if (t >= steps - every) {
+            tail += batch_err * (double)rows;
+            tail_rows += rows;
+        }
         if (t == 0)
             res->initial_error = batch_err;
         if (lab_train_runaway(batch_err, res->initial_error)) {
@@ -158,11 +200,11 @@ int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
         window += batch_err;
         if (++since_check < every)
             continue;
-        double err = window / (double)since_check;
+        err = window / (double)since_check;
         window = 0.0;
         since_check = 0;
         if (p->target_loss > 0.0 && err <= p->target_loss
-            && lab_mlp_error(m, tr->w, train, var) <= p->target_loss) {
+            && (online || lab_mlp_error(m, tr->w, src->train, var) <= p->target_loss)) {
             res->stop = LAB_STOP_TARGET;
             break;
         }
@@ -181,11 +223,37 @@ int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
         res->train_error = NAN;
         return LAB_EDIVERGED;
     }
-    res->train_error = lab_mlp_error(m, tr->w, train, var);
+    if (online && res->stop == LAB_STOP_INTERRUPTED) {
+        res->train_error = NAN; /* the cell runs again */
+        return LAB_EINTERRUPTED;
+    }
+    if (!online)
+        res->train_error = lab_mlp_error(m, tr->w, src->train, var);
+    else if (res->stop == LAB_STOP_TARGET || res->stop == LAB_STOP_PLATEAU)
+        res->train_error = err; /* the window of the check that stopped it */
+    else
+        res->train_error = tail_rows ? tail / (double)tail_rows : NAN;
     if (lab_train_runaway(res->train_error, res->initial_error)) {
         res->train_error = NAN;
         res->stop = LAB_STOP_DIVERGED;
         return LAB_EDIVERGED;
     }
     return res->stop == LAB_STOP_INTERRUPTED ? LAB_EINTERRUPTED : LAB_OK;
+}
+
+int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
+                    gsl_rng *r, double var, volatile sig_atomic_t *stop,
+                    lab_train_result *res)
+{
+    struct source src = { train, r, NULL, NULL };
+    return train_loop(tr, m, &src, var, stop, res);
+}
+
+int lab_trainer_run_online(lab_trainer *tr, lab_mlp *m, lab_train_draw draw, void *ctx,
+                           double var, volatile sig_atomic_t *stop, lab_train_result *res)
+{
+    if (!tr->p.online)
+        return LAB_EINVAL;
+    struct source src = { NULL, NULL, draw, ctx };
+    return train_loop(tr, m, &src, var, stop, res);
 }

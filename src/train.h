@@ -9,6 +9,10 @@
  * set, so every point is seen once per epoch and the batch size never
  * changes; with batch = 0 or batch >= n every step is a full-batch step.
  *
+ * Online training (lab_trainer_run_online()) draws every batch fresh: the
+ * n points it is allocated for are seen once each, in batches of B (the
+ * last one takes the remainder), so at most ceil(n / B) steps.
+ *
  * Stopping: after `steps` steps; or when the training error is at most
  * target_loss (target_loss > 0); or on a plateau, when `patience` checks in a
  * row failed to improve the best windowed training error by a relative
@@ -39,6 +43,7 @@ typedef struct lab_train_params {
     long check_every;     /* steps between stopping checks; 0 = one epoch */
     long patience;        /* plateau: checks without improvement; 0 = never */
     double plateau_tol;   /* relative improvement that resets the patience */
+    int online;           /* fresh batches (lab_trainer_run_online()) */
 } lab_train_params;
 
 /* Why training stopped. */
@@ -69,14 +74,15 @@ typedef struct lab_train_result {
 
 typedef struct lab_trainer lab_trainer;
 
-/* A trainer for network m on a training set of n points; NULL on bad
- * parameters or no memory. */
+/* A trainer for network m on a training set of n points (online: on n fresh
+ * points); NULL on bad parameters or no memory. */
 lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size_t n);
 void lab_trainer_free(lab_trainer *tr);
 
 /* The bytes lab_trainer_alloc() takes for a network of these sizes (as
  * lab_mlp_alloc() takes them) on n points: its workspace, gradient,
- * optimizer state and, with mini-batches, the batch and the permutation. */
+ * optimizer state and, with mini-batches, the batch and the permutation
+ * (online: the batch alone). */
 double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
                          const lab_train_params *p, size_t n);
 
@@ -91,6 +97,21 @@ double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
 int lab_trainer_run(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
                     gsl_rng *r, double var, volatile sig_atomic_t *stop,
                     lab_train_result *res);
+
+/* Fresh points for online training: fill batch->n rows of batch. */
+typedef void (*lab_train_draw)(void *ctx, lab_dataset *batch);
+
+/* Train on fresh batches from draw (a trainer allocated with p->online)
+ * until the n points are spent or a stopping rule fires; as
+ * lab_trainer_run() otherwise. Checks happen every check_every steps (0:
+ * ten times a run, every ceil(steps / 10) steps), a target needs no
+ * confirming pass (each batch is new to the student), and the training
+ * error is the mean error of the batches of the last check window (that of
+ * the check that stopped it, or the last ceil(steps / 10) or check_every
+ * steps), each measured before its step on points the student had not
+ * seen: an estimate of its test error plus the label noise's variance. */
+int lab_trainer_run_online(lab_trainer *tr, lab_mlp *m, lab_train_draw draw, void *ctx,
+                           double var, volatile sig_atomic_t *stop, lab_train_result *res);
 
 /* Mean squared error of m on ds divided by var, using workspace w. */
 double lab_mlp_error(const lab_mlp *m, lab_mlp_work *w, const lab_dataset *ds,

@@ -33,6 +33,20 @@ static void check_error(const char *text, const char *want, const char *what)
     lab_config_release(&c);
 }
 
+/* Loading `text` succeeds, and finishing it fails with exactly `want`. */
+static void check_finish(const char *text, const char *want, const char *what)
+{
+    lab_config c;
+    char err[1024];
+    int rc = try_load(&c, text, err, sizeof err);
+    if (rc == 0)
+        rc = lab_config_finish(&c, err, sizeof err);
+    ok(rc != 0 && strcmp(err, want) == 0, "%s", what);
+    if (strcmp(err, want) != 0)
+        diag("    wanted: %s\n#     seen:   %s", want, err);
+    lab_config_release(&c);
+}
+
 static int list_is(const lab_list *l, const long *v, size_t n)
 {
     return l->n == n && memcmp(l->v, v, n * sizeof *v) == 0;
@@ -122,7 +136,7 @@ static void test_errors(void)
     check_error("[train]\nlr = 0.1\nlearning_rate = 0.1\n",
                 "exp.cfg:3: train.learning_rate: unknown key; [train] has optimizer lr batch "
                 "steps schedule momentum beta1 beta2 eps weight_decay target_loss check_every "
-                "patience plateau_tol",
+                "patience plateau_tol online",
                 "an unknown key lists the section's keys");
     check_error("[train]\nlr = 0.1\nsetps = 100\n",
                 "exp.cfg:3: train.setps: unknown key; did you mean train.steps?",
@@ -470,7 +484,7 @@ static void test_axis_errors(void)
     try_load(&c, "[plot]\ncurves = train.lr:width\n", err, sizeof err);
     int rc = lab_config_finish(&c, err, sizeof err);
     ok(rc != 0 && strcmp(err, "exp.cfg:2: plot.curves: \"train.lr\" is not an axis of this "
-                              "sweep (X:SERIES names a numeric axis, then another axis; not the "
+                              "sweep (X:SERIES names a numeric axis, then another axis; not a "
                               "seed)") == 0,
        "a figure along a key that is not swept is refused (%s)", err);
     lab_config_release(&c);
@@ -607,12 +621,98 @@ static void test_defaults(void)
     lab_config_release(&c);
 }
 
+/* Issue 10: initialisation replicates, planted starts, online training. */
+static void test_student_keys(void)
+{
+    lab_config a, b;
+    char err[1024], msg[256], *text = NULL;
+    size_t len;
+
+    /* init_seeds: no axis (no column) at its default, an axis before the
+     * seed otherwise; the written config loads back. */
+    int rc = try_load(&a, "[sweep]\ninit_seeds = 0\n", err, sizeof err)
+             || lab_config_finish(&a, err, sizeof err);
+    ok(rc == 0 && !lab_config_axis(&a, "init_seed") && a.init_replicate == 0
+       && lab_config_axis(&a, "seed"),
+       "sweep.init_seeds = 0 makes no axis (the tables keep their columns)");
+    lab_config_release(&a);
+    rc = try_load(&a, "[sweep]\ninit_seeds = 0..2\nseeds = 0, 1\n[student]\nwidth = 4, 8\n",
+                  err, sizeof err) || lab_config_finish(&a, err, sizeof err);
+    const lab_axis *is = lab_config_axis(&a, "init_seed");
+    ok(rc == 0 && is && is->n == 3 && a.naxes == 5 && is == &a.axes[3]
+       && lab_axis_is_replicate(is) && lab_axis_is_replicate(&a.axes[4])
+       && !lab_axis_is_replicate(&a.axes[1]),
+       "sweep.init_seeds = 0..2 is the replicate axis init_seed, just before the seed");
+    FILE *f = open_memstream(&text, &len);
+    lab_config_write(&a, f, 0);
+    fclose(f);
+    rc = try_load(&b, text, err, sizeof err) || lab_config_finish(&b, err, sizeof err);
+    ok(rc == 0 && lab_config_compare(&a, &b, msg, sizeof msg) == 0
+       && strstr(text, "\ninit_seeds = 0..2\n"),
+       "and its written config loads back to the same sweep");
+    free(text);
+    lab_config_release(&a);
+    lab_config_release(&b);
+    check_finish("[sweep]\ninit_seeds = 0..2\n[plot]\ncurves = init_seed:n\n",
+                "exp.cfg:4: plot.curves: \"init_seed\" is not an axis of this sweep (X:SERIES "
+                "names a numeric axis, then another axis; not a seed)",
+                "figures cannot run along the initialisation seed");
+
+    /* student.init = teacher, and the spelling teacher+noise:d. */
+    rc = try_load(&a, "[student]\ninit = teacher+noise:0.01\n", err, sizeof err);
+    lab_strbuf v = LAB_STRBUF_INIT;
+    lab_config_value_text(&a, "student.init", &v);
+    lab_strbuf_puts(&v, " ");
+    lab_config_value_text(&a, "student.init_noise", &v);
+    ok(rc == 0 && strcmp(lab_strbuf_str(&v), "teacher 0.01") == 0,
+       "student.init = teacher+noise:0.01 is init teacher with init_noise 0.01 (%s)",
+       lab_strbuf_str(&v));
+    lab_strbuf_release(&v);
+    lab_config_release(&a);
+    check_error("[student]\ninit_noise = 0.1\ninit = teacher+noise:0.2\n",
+                "exp.cfg:3: student.init: teacher+noise:0.2 sets student.init_noise, set already "
+                "on line 2", "teacher+noise:d cannot set init_noise twice");
+    check_error("[student]\ninit = teacher+noise:big\n",
+                "exp.cfg:2: student.init: teacher+noise:big sets student.init_noise: expected a "
+                "number in [0, 1000000], got \"big\"", "teacher+noise:d needs a number");
+
+    /* A planted student must contain its teacher, in every cell. */
+    check_finish("[student]\ninit = teacher\nwidth = 32, 8\n[teacher]\nwidths = 16\n",
+                "exp.cfg:3: student.width: a student planted at its teacher (exp.cfg:2: "
+                "student.init = teacher) must contain it: width 8 is narrower than the "
+                "teacher's hidden layer 1 (16 units)", "a narrower planted student is refused");
+    check_finish("[student]\ninit = teacher\ndepth = 2\n[teacher]\nwidths = 16\n",
+                "exp.cfg:3: student.depth: a student planted at its teacher (exp.cfg:2: "
+                "student.init = teacher) must contain it: depth 2 is not the teacher's 1 "
+                "(padding a layer with an identity is not exact through its activation)",
+                "so is a deeper one");
+    check_finish("[student]\ninit = teacher\nactivation = relu\n",
+                "exp.cfg:3: student.activation: a student planted at its teacher (exp.cfg:2: "
+                "student.init = teacher) must contain it: relu is not the teacher's activation "
+                "tanh", "and one with another activation");
+
+    /* Online: the steps follow from n. */
+    check_finish("[train]\nonline = true\nsteps = 100\n",
+                "exp.cfg:3: train.steps: with online training (exp.cfg:2: train.online = true) "
+                "the steps are n / batch: sweep.n counts the samples seen; remove train.steps",
+                "online training refuses a step budget");
+    check_finish("[train]\nonline = true\nbatch = 0\n",
+                "exp.cfg:3: train.batch: online training (train.online = true) draws fresh "
+                "mini-batches and needs a batch size > 0", "and a full batch");
+    rc = try_load(&a, "[train]\nonline = true\n[sweep]\nn = 1000000000\n[teacher]\n"
+                  "input_dim = 64\n", err, sizeof err) || lab_config_finish(&a, err, sizeof err);
+    ok(rc == 0 && a.online == 1, "online, n counts samples, not points held in memory (%s)",
+       rc ? err : "ok");
+    lab_config_release(&a);
+}
+
 int main(void)
 {
-    plan(15 + 26 + 7 + 16 + 21 + 8 + 1);
+    plan(15 + 26 + 7 + 16 + 21 + 8 + 1 + 13);
     test_values();
     test_errors();
     test_round_trip();
+    test_student_keys();
     test_axes();
     test_axis_errors();
     test_axis_edges();

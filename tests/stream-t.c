@@ -213,12 +213,66 @@ static void test_cell_alone(void)
     lab_config_release(&d);
 }
 
+/* Issue 10: init_seed shapes the initialisation alone; online training sees
+ * the training set of size n, once, in order. */
+static void test_issue10(void)
+{
+    lab_config a, b, d;
+    lab_problem pa = { 0 }, pb = { 0 };
+    cell_of("[sweep]\nn = 64\ninit_seeds = 0, 3\n", 0, &a);
+    cell_of("[sweep]\nn = 64\ninit_seeds = 0, 3\n", 1, &b);
+    cell_of("[sweep]\nn = 64\n", 0, &d);
+    make(&a, &pa);
+    make(&b, &pb);
+    int others = 1;
+    for (int p = LAB_STREAM_TEACHER; p <= LAB_STREAM_BATCH; p++)
+        if (p != LAB_STREAM_INIT)
+            others &= key_of(&a, (enum lab_stream)p) == key_of(&b, (enum lab_stream)p);
+    ok(b.init_replicate == 3 && same_problem(&pa, &pb) && others
+       && key_of(&a, LAB_STREAM_INIT) != key_of(&b, LAB_STREAM_INIT),
+       "cells that differ in init_seed share teacher, data, noise and batches, not the "
+       "initialisation");
+    ok(key_of(&a, LAB_STREAM_INIT) == key_of(&d, LAB_STREAM_INIT),
+       "init_seed 0 is the initialisation of a sweep without init_seeds");
+    lab_problem_release(&pb);
+    lab_config_release(&b);
+
+    /* Online: fresh batches of 7 are the rows of the training set of
+     * size 64, labels and label noise included. */
+    char err[512];
+    cell_of("[sweep]\nn = 64\n[teacher]\nlabel_noise = 0.3\n[train]\nonline = true\n", 0,
+            &b);
+    lab_problem_release(&pa);
+    lab_config_release(&a);
+    cell_of("[sweep]\nn = 64\n[teacher]\nlabel_noise = 0.3\n", 0, &a);
+    make(&a, &pa);
+    if (lab_problem_make_online(&b, &pb, err, sizeof err))
+        bail("online problem: %s", err);
+    lab_dataset *batch = lab_dataset_alloc(7, (size_t)b.input_dim);
+    int same = pb.train == NULL;
+    for (size_t i = 0; i < 64; i += 7) {
+        batch->n = 64 - i < 7 ? 64 - i : 7;
+        lab_problem_draw(&pb, batch);
+        same &= same_doubles(batch->x, pa.train->x + i * pa.train->d, batch->n * batch->d)
+             && same_doubles(batch->y, pa.train->y + i, batch->n);
+    }
+    ok(same && same_doubles(pa.test->y, pb.test->y, pa.test->n),
+       "online, the first 64 fresh points are the training set of size 64, bit for bit");
+    lab_dataset_free(batch);
+    lab_problem_release(&pa);
+    lab_problem_release(&pb);
+    lab_config_release(&a);
+    lab_config_release(&b);
+    lab_config_release(&d);
+}
+
 int main(void)
 {
-    plan(6 + 2 + 3 + 2);
+    plan(6 + 2 + 3 + 2 + 3);
     test_teacher();
     test_scales();
     test_students();
     test_cell_alone();
+    test_issue10();
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "kind_student.h"
+#include "problem.h"
 #include "data.h"
 #include "rng.h"
 #include "status.h"
@@ -224,13 +225,144 @@ static void test_full_batch(void)
     lab_config_release(&b);
 }
 
+/* ==== Planted starts (issue 10) ============================================== */
+
+/* The problem of a single-cell config and its student, started as the
+ * config says. */
+static void start(const lab_config *c, lab_problem *p, lab_mlp **s)
+{
+    char err[512];
+    lab_config cell;
+    if (lab_config_copy(&cell, c) || lab_config_cell(c, 0, &cell)
+        || lab_problem_make(&cell, p, err, sizeof err))
+        bail("problem: %s", err);
+    const lab_student_params *sp = lab_student_of(&cell);
+    size_t w[1] = { (size_t)sp->width };
+    gsl_rng *r = lab_config_rng(&cell, LAB_STREAM_INIT);
+    *s = lab_mlp_alloc((size_t)cell.input_dim, 1, w, (enum lab_act)sp->act);
+    if (!*s || !r || lab_student_start(sp, p, *s, r))
+        bail("student");
+    gsl_rng_free(r);
+    lab_config_release(&cell);
+}
+
+/* A student planted at its teacher computes the teacher's labels exactly:
+ * its loss and gradient are 0, not small, so no optimizer moves it (Adam
+ * included, whose steps do not shrink with the gradient). */
+static void test_planted(void)
+{
+    /* batch x width = 37 x 5 leaves a remainder to the activation's vector
+     * loop (act.c): the labels came in chunks of 512 rows. */
+    static const char *cfg = "[teacher]\ninput_dim = 7\nwidths = 5\n[student]\nwidth = 5\n"
+                             "init = teacher\n[train]\nbatch = 37\nsteps = 1000\n"
+                             "[sweep]\nn = 301\n";
+    lab_config c;
+    lab_problem p = { 0 };
+    lab_mlp *s;
+    load(&c, cfg);
+    start(&c, &p, &s);
+    lab_mlp_work *w = lab_mlp_work_alloc(s, p.train->n);
+    double *g = malloc(s->n_params * sizeof *g);
+    size_t nonzero = 0;
+    double loss = lab_mlp_loss_grad(s, w, p.train->n, p.train->x, p.train->y, g);
+    for (size_t i = 0; i < s->n_params; i++)
+        nonzero += g[i] != 0.0;
+    ok(loss == 0.0 && nonzero == 0,
+       "a student planted at its teacher has loss %g and %zu nonzero gradients of %zu",
+       loss, nonzero, s->n_params);
+    free(g);
+    lab_mlp_work_free(w);
+    lab_mlp_free(s);
+    lab_problem_release(&p);
+
+    double row[NCOL];
+    char err[512];
+    int rc = run_cell(&c, row, NULL, err, sizeof err);
+    ok(rc == 0 && row[P_TEST] <= 1e-28 && row[P_TRAIN] <= 1e-28 && row[P_STEPS] == 1000,
+       "after 1000 Adam steps on batches of 37 its test error is %g <= 1e-28", row[P_TEST]);
+    lab_config_release(&c);
+
+    /* Wider, the padded sums round otherwise than the teacher's (BLAS groups
+     * a longer dot product in other partial sums): gradients of about 1e-17,
+     * which SGD scales by its learning rate and leaves there. Adam, whose
+     * steps are lr * g / (sqrt(v) + eps), does not (README). */
+    load(&c, "[teacher]\ninput_dim = 8\nwidths = 8\n[student]\nwidth = 32\n"
+             "init = teacher\n[train]\noptimizer = sgd\nbatch = 37\nsteps = 1000\n"
+             "[sweep]\nn = 301\n");
+    rc = run_cell(&c, row, NULL, err, sizeof err);
+    ok(rc == 0 && row[P_TEST] <= 1e-28 && row[P_PARAMS] == 8 * 32 + 32 + 32 + 1,
+       "a student 4x as wide planted at its teacher keeps test error %g <= 1e-28 under SGD",
+       row[P_TEST]);
+    lab_config_release(&c);
+
+    /* teacher+noise:d starts d away in every parameter and trains back. */
+    load(&c, "[teacher]\ninput_dim = 7\nwidths = 5\n[student]\nwidth = 10\n"
+             "init = teacher+noise:0.05\n[train]\nbatch = 37\nsteps = 1000\n"
+             "[sweep]\nn = 301\n");
+    start(&c, &p, &s);
+    w = lab_mlp_work_alloc(s, 512);
+    double e0 = lab_mlp_error(s, w, p.test, p.var);
+    lab_mlp_work_free(w);
+    lab_mlp_free(s);
+    lab_problem_release(&p);
+    rc = run_cell(&c, row, NULL, err, sizeof err);
+    ok(rc == 0 && e0 > 1e-4 && row[P_TEST] < e0 / 100,
+       "a start 0.05 away from the teacher (test error %.3g) trains back to %.3g", e0,
+       row[P_TEST]);
+    lab_config_release(&c);
+}
+
+/* ==== Online training (issue 10) ================================================ */
+
+static void test_online(void)
+{
+    static const char *cfg = "[teacher]\ninput_dim = 8\nwidths = 8\n[student]\nwidth = %d\n"
+                             "[train]\nbatch = 32\nonline = true\n[data]\ntest_size = 2048\n"
+                             "[sweep]\nn = %d\n";
+    char text[512], err[512];
+    double small[NCOL], large[NCOL], again[NCOL], narrow[2][NCOL];
+    lab_config c;
+    snprintf(text, sizeof text, cfg, 32, 4096);
+    load(&c, text);
+    run_cell(&c, small, NULL, err, sizeof err);
+    lab_config_release(&c);
+    snprintf(text, sizeof text, cfg, 32, 65536);
+    load(&c, text);
+    int rc = run_cell(&c, large, NULL, err, sizeof err);
+    run_cell(&c, again, NULL, err, sizeof err);
+    lab_config_release(&c);
+    ok(rc == 0 && large[P_STEPS] == 65536 / 32 && small[P_STEPS] == 4096 / 32,
+       "online, n = 65536 samples in batches of 32 take %.0f steps", large[P_STEPS]);
+    ok(large[P_TEST] < small[P_TEST] / 5 && large[P_TEST] < 0.05,
+       "a student that contains the teacher learns online: test error %.3g at n = 4096, "
+       "%.3g at n = 65536", small[P_TEST], large[P_TEST]);
+    ok(fabs(large[P_TRAIN] - large[P_TEST]) < 0.5 * large[P_TEST],
+       "the training error of the last fresh batches (%.3g) estimates the test error",
+       large[P_TRAIN]);
+    ok(memcmp(again, large, P_WALL * sizeof *again) == 0,
+       "the same online cell twice gives the same row, bit for bit");
+    /* A student too narrow to contain the teacher stops improving: its
+     * floor is the best of its class, which more samples do not lower. */
+    for (int i = 0; i < 2; i++) {
+        snprintf(text, sizeof text, cfg, 1, i ? 262144 : 65536);
+        load(&c, text);
+        run_cell(&c, narrow[i], NULL, err, sizeof err);
+        lab_config_release(&c);
+    }
+    ok(narrow[1][P_TEST] > 0.5 * narrow[0][P_TEST] && narrow[1][P_TEST] > 5 * large[P_TEST],
+       "a width-1 student online reaches a floor: %.3g at n = 65536, %.3g at 4x as many",
+       narrow[0][P_TEST], narrow[1][P_TEST]);
+}
+
 int main(void)
 {
-    plan(2 + 3 + 5 + 2 + 1);
+    plan(2 + 3 + 5 + 2 + 1 + 4 + 5);
     test_least_squares();
     test_wide_student();
     test_stopping();
     test_runaway();
     test_full_batch();
+    test_planted();
+    test_online();
     return 0;
 }
