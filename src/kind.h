@@ -79,6 +79,9 @@ typedef struct lab_kind {
                                    see through the column "params" */
     int teacher;                /* learns a random teacher (problem.h): the report gives
                                    the teacher's linear baseline (cli/baseline.h) */
+    const char *data_axis;      /* the axis learning curves run along (the default of
+                                   fit.x); NULL: n. A kind with another data axis does
+                                   not use sweep.n (it is no axis of its tables) */
     /* Rows per cell (at least 1). */
     size_t (*rows)(const lab_config *cell);
     /* A relative cost, to run the longest cells first and balance shards. */
