@@ -934,6 +934,16 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
                             "set output.dir", at, why);
         }
     }
+    /* Learning curves run along the kind's data axis unless fit.x says. */
+    struct lab_keyref fx;
+    lab_keys_find("fit", "x", &fx);
+    if (kind->data_axis && c->line[fx.idx] == 0) {
+        char *s = strdup(kind->data_axis);
+        if (!s)
+            return LAB_ENOMEM;
+        free(c->fit_x);
+        c->fit_x = s;
+    }
     /* Figures and joint fits left empty are the kind's. */
     char **own[2] = { &c->curves, &c->fit_joint };
     const char *kinds[2] = { kind->curves, kind->joint };

@@ -33,7 +33,7 @@ static const lab_key keys[] = {
       "experiment name; the run folder defaults to runs/<name>",
       0, 0, LAB_KEY_COSMETIC | LAB_KEY_FOLDER, 0, NULL, 0, NULL, NULL },
     { "experiment", "kind", LAB_KEY_STRING, OFF(kind), "student",
-      "what a cell computes: student (train an MLP student) or linear (the constant and least-squares baselines)", 0, 0, LAB_KEY_KIND, 0, NULL, 0, NULL, NULL },
+      "what a cell computes: student (train an MLP student), linear (the constant and least-squares baselines) or perceptron (perceptrons learning a sign teacher)", 0, 0, LAB_KEY_KIND, 0, NULL, 0, NULL, NULL },
     { "experiment", "seed", LAB_KEY_U64, OFF(seed), "1",
       "experiment seed: every random stream derives from it (THEORY.md section 7)",
       0, BIG, 0, 0, NULL, 0, NULL, NULL },
@@ -278,7 +278,7 @@ size_t lab_keys_suggest(const char *section, const char *name, const lab_key **o
 int lab_keys_active(const lab_config *c, const struct lab_keyref *r)
 {
     if (r->sec < 0)
-        return 1;
+        return !lab_key_is(r->k, "sweep", "n") || !lab_config_kind(c)->data_axis;
     const lab_section *secs[LAB_CONFIG_MAXSECTIONS];
     lab_keys_sections(secs);
     const lab_kind *kind = lab_config_kind(c);
@@ -297,7 +297,7 @@ size_t lab_keys_ordered(const lab_config *c, struct lab_keyref *out)
     const lab_kind *kind = lab_config_kind(c);
     for (size_t s = 0; s < NSECTIONS; s++) {
         for (size_t i = 0; i < NKEYS; i++)
-            if (strcmp(keys[i].section, sections[s]) == 0)
+            if (strcmp(keys[i].section, sections[s]) == 0 && lab_keys_active(c, &all[i]))
                 out[m++] = all[i];
         if (strcmp(sections[s], KIND_SECTIONS_AFTER) != 0)
             continue;

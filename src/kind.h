@@ -82,6 +82,9 @@ typedef struct lab_kind {
     int decompose;              /* its rows are learners whose errors decompose
                                    (analysis/decompose.h): the report writes
                                    decomposition.tsv (cli/decomposition.h) */
+    const char *data_axis;      /* the axis learning curves run along (the default of
+                                   fit.x); NULL: n. A kind with another data axis does
+                                   not use sweep.n (it is no axis of its tables) */
     /* Rows per cell (at least 1). */
     size_t (*rows)(const lab_config *cell);
     /* A relative cost, to run the longest cells first and balance shards. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The values of keys: parsing text into them, with ranges and lists, their
  * canonical text, and what they own (config_keys.h). */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -415,6 +416,44 @@ static int check_forms(const char *s, char *why, size_t len)
 }
 
 /* Check text and make it the string value p of key k. */
+/* A string key with choices holds a comma-separated list of them, each at
+ * most once (e.g. perceptron.learners). */
+static int check_names(const lab_key *k, const char *text, char *why, size_t len)
+{
+    char *copy = strdup(text), *save = NULL;
+    int seen[64] = { 0 }, n = 0, rc = 0;
+    if (!copy) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    assert(k->nchoices <= 64);
+    for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save), n++) {
+        tok = lab_value_trim(tok);
+        int v = lab_name_index(tok, k->choices, k->nchoices);
+        if (v < 0 || seen[v]) {
+            lab_strbuf b = LAB_STRBUF_INIT;
+            lab_strbuf_join(&b, k->choices, (size_t)k->nchoices, ", ");
+            snprintf(why, len, v < 0 ? "expected names among %s, got \"%s\""
+                                     : "expected names among %s, each once: \"%s\" twice",
+                     lab_strbuf_str(&b), tok);
+            lab_strbuf_release(&b);
+            rc = -1;
+        } else {
+            seen[v] = 1;
+        }
+    }
+    free(copy);
+    size_t end = strlen(text);
+    while (end > 0 && isspace((unsigned char)text[end - 1]))
+        end--;
+    if (rc == 0 && (n == 0 || lab_value_empty_item(text, ',') || text[end - 1] == ',')) {
+        snprintf(why, len, "expected a list of names, got \"%s\"", text);
+        rc = -1;
+    }
+    return rc;
+}
+
 static int parse_string(const lab_key *k, void *p, const char *text, char *why, size_t len)
 {
     if (check_text(k, text, why, len) < 0)
@@ -435,6 +474,8 @@ static int parse_string(const lab_key *k, void *p, const char *text, char *why, 
                  "(not starting with '.'), got \"%s\"", text);
         return -1;
     }
+    if (k->choices && check_names(k, text, why, len) < 0)
+        return -1;
     if ((k->flags & LAB_KEY_KIND) && !lab_kind_find(text)) {
         lab_strbuf kinds = LAB_STRBUF_INIT;
         for (size_t i = 0; i < lab_nkinds; i++)

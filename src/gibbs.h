@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Gibbs learning of a perceptron: samples uniform on the sphere among the
+ * students that classify every training example correctly (the version
+ * space, a polyhedral cone {J : y_mu J.x_mu >= 0} cut by the sphere).
+ *
+ * The chain samples the standard Gaussian restricted to the cone, whose
+ * radial projection is uniform on the sphere within the cone (THEORY.md
+ * section 11). A sweep updates each coordinate J_i in turn: the constraints
+ * cut the line J + t e_i to an interval (the chord), and t is drawn from
+ * the Gaussian's conditional on it, a truncated normal. The margins
+ * m = A J (A the P x N matrix of rows y_mu x_mu, kept transposed so a
+ * column is contiguous) are updated in O(P) per coordinate, so a sweep
+ * costs O(P N), like one GEMV.
+ *
+ * Ownership: a lab_gibbs holds its own copy of A (transposed), the state J
+ * and the margins; lab_gibbs_free(NULL) does nothing. */
+#ifndef LAB_GIBBS_H
+#define LAB_GIBBS_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+typedef struct lab_gibbs lab_gibbs;
+
+/* A sampler for the cone of the P x N matrix a (row-major, rows
+ * y_mu x_mu); P may be 0 (the whole space). NULL when out of memory. */
+lab_gibbs *lab_gibbs_alloc(size_t p, size_t n, const double *a);
+void lab_gibbs_free(lab_gibbs *g);
+
+/* The bytes a sampler of P x N holds. */
+double lab_gibbs_bytes(size_t p, size_t n);
+
+/* Start from j0 (N), which must be strictly inside the cone: LAB_EINVAL
+ * when a margin is not > 0 or not finite. */
+int lab_gibbs_start(lab_gibbs *g, const double *j0);
+
+/* One sweep over the N coordinates, drawing from r. The margins are
+ * recomputed from scratch at the end, so rounding does not accumulate. */
+void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r);
+
+/* The current state J (N values) and its smallest margin min_mu (A J)_mu
+ * (+inf when P = 0). */
+const double *lab_gibbs_state(const lab_gibbs *g);
+double lab_gibbs_min_margin(const lab_gibbs *g);
+
+/* A draw from the standard normal restricted to [a, b] (a <= b; either may
+ * be infinite), by inverting the distribution function on the side of
+ * zero the interval lies on, so far tails keep their precision. */
+double lab_truncated_normal(gsl_rng *r, double a, double b);
+
+#endif
