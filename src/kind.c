@@ -6,6 +6,7 @@
 #include "kind_student.h"
 
 extern const lab_kind lab_kind_linear;
+extern const lab_kind lab_kind_errors;
 extern const lab_kind lab_kind_perceptron;
 
 const char *const lab_status_names[LAB_NROW] = { "ok", "diverged" };
@@ -15,6 +16,7 @@ const char *const lab_status_names[LAB_NROW] = { "ok", "diverged" };
 const lab_kind *const lab_kinds[] = {
     &lab_kind_student,
     &lab_kind_linear,
+    &lab_kind_errors,
     &lab_kind_perceptron,
 };
 const size_t lab_nkinds = sizeof lab_kinds / sizeof lab_kinds[0];

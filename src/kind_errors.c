@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The kind "error_sources": the errors of four learners on one cell's
+ * teacher and data, from which analysis/decompose.h splits the measured
+ * error into noise, realizability, uncertainty and learning deficiency
+ * (THEORY.md §5.2). Four rows per cell, one per learner:
+ *
+ *   trained     the student trained as [train] says (the learner under
+ *               study), on the labels as drawn (with teacher.label_noise)
+ *   clean       the same starts and batches on noiseless labels (the same
+ *               runs as trained when there is no label noise)
+ *   reference   each clean run refined to convergence by the reference
+ *               optimiser ([refine], lm by default)
+ *   realizable  the student class's floor: 0 measured by planting when the
+ *               student contains the teacher; else the least test error of
+ *               errors.restarts students trained, then refined, on
+ *               errors.real_factor x P_S noiseless points
+ *
+ * The first three are ensembles of errors.inits initialisation replicates,
+ * each with the init stream that sweep.init_seeds = r gives (so replicate r
+ * is the student kind's cell with init_seed r, bit for bit): test_error is
+ * their mean error (a sampling learner), ens_error the error of their mean
+ * prediction (an averaging learner) and disagreement their mean squared
+ * distance from it; test_error = ens_error + disagreement exactly, up to
+ * rounding. All errors are MSEs on the cell's test set over the teacher's
+ * output variance. */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "kind.h"
+#include "kind_student.h"
+#include "mlp.h"
+#include "problem.h"
+#include "refine.h"
+#include "rng.h"
+#include "status.h"
+#include "train.h"
+
+/* ==== [errors] ================================================================= */
+
+typedef struct errors_params {
+    long inits;          /* initialisation replicates per learner */
+    long restarts;       /* restarts of the realizability estimate */
+    double real_factor;  /* its data: real_factor x P_S points */
+} errors_params;
+
+#define OFF(field) offsetof(errors_params, field)
+
+static const lab_key errors_keys[] = {
+    { "errors", "inits", LAB_KEY_LONG, OFF(inits), "4",
+      "initialisation replicates trained in each cell on its teacher and data (the streams "
+      "of sweep.init_seeds = 0, 1, ...)", 2, 100, 0, LAB_SHAPES(LAB_STREAM_INIT), NULL, 0,
+      NULL, NULL },
+    { "errors", "restarts", LAB_KEY_LONG, OFF(restarts), "5",
+      "restarts of the realizability estimate of a student narrower than the teacher",
+      1, 100, 0, 0, NULL, 0, NULL, NULL },
+    { "errors", "real_factor", LAB_KEY_DOUBLE, OFF(real_factor), "32",
+      "the realizability estimate's data: real_factor x P_S noiseless points", 1, 1e4, 0, 0,
+      NULL, 0, NULL, NULL },
+};
+
+static const lab_section errors_section = {
+    "errors", errors_keys, sizeof errors_keys / sizeof errors_keys[0], sizeof(errors_params)
+};
+
+static const errors_params *errors_of(const lab_config *c)
+{
+    const errors_params *ep = lab_config_section(c, &errors_section);
+    assert(ep);
+    return ep;
+}
+
+/* ==== Columns ==================================================================== */
+
+enum { L_TRAINED, L_CLEAN, L_REFERENCE, L_REALIZABLE, NLEARNERS };
+static const char *const learner_names[NLEARNERS] = { "trained", "clean", "reference",
+                                                      "realizable" };
+
+enum { C_PARAMS, C_LEARNER, C_TRAIN, C_TEST, C_ENS, C_DIS, C_STEPS, C_STATUS, C_WALL, NCOLS };
+
+static const lab_column columns[NCOLS] = {
+    [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
+                   "the student's parameter count P_S" },
+    [C_LEARNER] = { "learner", LAB_COL_NAME, learner_names, NLEARNERS, LAB_STAT_KEY,
+                    "trained, clean (noiseless labels), reference (refined to convergence) "
+                    "or realizable (the class's floor)" },
+    [C_TRAIN] = { "train_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
+                  "training MSE / teacher output variance, mean over the replicates" },
+    [C_TEST] = { "test_error", LAB_COL_REAL, NULL, 0, LAB_STAT_FULL,
+                 "test MSE / teacher output variance, mean over the replicates" },
+    [C_ENS] = { "ens_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
+                "test error of the replicates' mean prediction (nan for realizable)" },
+    [C_DIS] = { "disagreement", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
+                "mean squared distance of the replicates from their mean, on the test set "
+                "(test_error = ens_error + disagreement)" },
+    [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
+                  "optimizer steps (the reference: its iterations), mean over replicates" },
+    [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
+                   "ok, or diverged (some replicate diverged: errors nan)" },
+    [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE,
+                 "seconds for the whole cell (in every row)" },
+};
+
+/* ==== Sizes ========================================================================= */
+
+/* Rows per chunk when a network is evaluated. */
+#define EVAL_ROWS 512
+
+static size_t *student_widths(const lab_config *c)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t *w = malloc((size_t)sp->depth * sizeof *w);
+    for (long l = 0; w && l < sp->depth; l++)
+        w[l] = (size_t)sp->width;
+    return w;
+}
+
+/* The realizability estimate's number of points. */
+static long real_n(const lab_config *c)
+{
+    return (long)ceil(errors_of(c)->real_factor * (double)lab_student_params_count(c));
+}
+
+static int contains_teacher(const lab_config *c)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    if ((size_t)sp->depth != c->teacher_widths.n || sp->act != c->teacher_act)
+        return 0;
+    for (size_t l = 0; l < c->teacher_widths.n; l++)
+        if (sp->width < c->teacher_widths.v[l])
+            return 0;
+    return 1;
+}
+
+static size_t rows(const lab_config *c)
+{
+    (void)c;
+    return NLEARNERS;
+}
+
+static lab_train_params train_params(const lab_config *c, long steps)
+{
+    lab_train_params p = {
+        .opt = {
+            .type = (enum lab_optimizer)c->optimizer, .lr = c->lr,
+            .schedule = (enum lab_schedule)c->schedule, .horizon = steps,
+            .momentum = c->momentum, .beta1 = c->beta1, .beta2 = c->beta2,
+            .eps = c->eps, .weight_decay = c->weight_decay
+        },
+        .batch = (size_t)c->batch, .steps = steps, .target_loss = c->target_loss,
+        .check_every = c->check_every, .patience = c->patience,
+        .plateau_tol = c->plateau_tol
+    };
+    return p;
+}
+
+/* The reference optimiser: [refine], lm when its method is none. */
+static lab_refine_params refine_params(const lab_config *c)
+{
+    lab_refine_params p = lab_refine_params_of(c);
+    if (p.method == LAB_REFINE_NONE)
+        p.method = LAB_REFINE_LM;
+    return p;
+}
+
+/* About the multiply-adds: each replicate's training (twice with label
+ * noise), its refinement (about 50 Gauss-Newton iterations of n P^2), and
+ * the realizability restarts. */
+static double cost(const lab_config *c)
+{
+    double n = (double)c->n, P = (double)lab_student_params_count(c);
+    double batch = c->batch == 0 || (double)c->batch > n ? n : (double)c->batch;
+    double K = (double)errors_of(c)->inits, runs = c->label_noise > 0 ? 2 : 1;
+    double train = P * 3.0 * batch * (double)c->steps, refine = 50.0 * n * P * P;
+    double cell = K * (runs * train + refine + 3.0 * P * (double)c->test_size);
+    if (!contains_teacher(c)) {
+        double nr = (double)real_n(c), br = c->batch == 0 ? nr : fmin(batch, nr);
+        cell += (double)errors_of(c)->restarts
+                * (P * 3.0 * br * (double)c->steps + 50.0 * nr * P * P);
+    }
+    return cell;
+}
+
+/* The problem, a clean copy of its training set, the replicates' test
+ * predictions, one student with its start, trainer, refiner and workspace;
+ * or, for the realizability estimate, the same on its larger data. */
+static double memory(const lab_config *c)
+{
+    size_t *w = student_widths(c);
+    if (!w)
+        return INFINITY;
+    const lab_student_params *sp = lab_student_of(c);
+    size_t D = (size_t)c->input_dim, L = (size_t)sp->depth, P = lab_student_params_count(c);
+    lab_train_params tp = train_params(c, c->steps);
+    lab_refine_params rp = refine_params(c);
+    double K = (double)errors_of(c)->inits;
+    double net = 2.0 * lab_mlp_bytes(D, L, w) + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    double at = lab_problem_bytes(c, (double)c->n) + lab_dataset_bytes((double)c->n, (double)D)
+                + 3.0 * K * (double)c->test_size * sizeof(double)
+                + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
+                + lab_refine_bytes(&rp, (size_t)c->n, P, L, w);
+    double real = 0;
+    if (!contains_teacher(c)) {
+        size_t nr = (size_t)real_n(c);
+        real = lab_problem_bytes(c, (double)nr) + lab_trainer_bytes(D, L, w, &tp, nr)
+               + lab_refine_bytes(&rp, nr, P, L, w);
+    }
+    free(w);
+    return net + fmax(at, real);
+}
+
+/* ==== The cell ========================================================================== */
+
+/* What one learner's replicates gave. */
+struct ensemble {
+    double *pred;        /* (K, T) test predictions */
+    double train, steps; /* sums over the replicates */
+    int diverged;
+};
+
+/* Its row: the errors of the mean and of each replicate, the disagreement. */
+static void ensemble_row(const struct ensemble *e, size_t K, const lab_dataset *test, double var,
+                         double *v)
+{
+    size_t T = test->n;
+    double err = 0, ens = 0, dis = 0;
+    for (size_t t = 0; t < T; t++) {
+        double mean = 0;
+        for (size_t k = 0; k < K; k++)
+            mean += e->pred[k * T + t];
+        mean /= (double)K;
+        ens += (mean - test->y[t]) * (mean - test->y[t]);
+        for (size_t k = 0; k < K; k++) {
+            double p = e->pred[k * T + t];
+            err += (p - test->y[t]) * (p - test->y[t]);
+            dis += (p - mean) * (p - mean);
+        }
+    }
+    double scale = 1.0 / ((double)T * var);
+    v[C_TEST] = err * scale / (double)K;
+    v[C_ENS] = ens * scale;
+    v[C_DIS] = dis * scale / (double)K;
+    v[C_TRAIN] = e->train / (double)K;
+    v[C_STEPS] = e->steps / (double)K;
+    v[C_STATUS] = LAB_ROW_OK;
+    if (e->diverged) {
+        v[C_TEST] = v[C_ENS] = v[C_DIS] = v[C_TRAIN] = NAN;
+        v[C_STATUS] = LAB_ROW_DIVERGED;
+    }
+}
+
+/* What a cell's run holds. */
+struct cell {
+    const lab_config *c;
+    volatile sig_atomic_t *stop;
+    lab_mlp *student;
+    lab_mlp_work *w;
+    double *start;       /* the replicate's initial parameters */
+    char *err;
+    size_t errlen;
+};
+
+/* Train the student from cs->start on data with the batches of cell config
+ * rc; res and the returned status as lab_trainer_run(). */
+static int train_from_start(struct cell *cs, const lab_config *rc, const lab_dataset *data,
+                            double var, lab_train_result *res)
+{
+    memcpy(cs->student->theta, cs->start, cs->student->n_params * sizeof(double));
+    lab_train_params tp = train_params(rc, rc->steps);
+    lab_trainer *tr = lab_trainer_alloc(cs->student, &tp, data->n);
+    gsl_rng *r_batch = lab_config_rng(rc, LAB_STREAM_BATCH);
+    int rc_ = tr && r_batch ? lab_trainer_run(tr, cs->student, data, r_batch, var, cs->stop, res)
+                            : lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+    gsl_rng_free(r_batch);
+    lab_trainer_free(tr);
+    return rc_;
+}
+
+/* Refine the student on data to convergence; its training error in *train. */
+static int refine(struct cell *cs, const lab_dataset *data, double var, double *train,
+                  double *iters)
+{
+    lab_refine_params rp = refine_params(cs->c);
+    lab_refine *ref = lab_refine_alloc(cs->student, data->n, &rp, cs->err, cs->errlen);
+    if (!ref)
+        return LAB_ENOMEM;
+    lab_refine_result res;
+    int rc = lab_refine_run(ref, cs->student, data, var, cs->stop, &res);
+    lab_refine_free(ref);
+    *train = res.train_error;
+    *iters = (double)res.iters;
+    return rc;
+}
+
+/* Whether a run's end counts as diverged (train.h). */
+static int runaway(int rc, const lab_train_result *res, double test)
+{
+    return rc == LAB_EDIVERGED || lab_train_runaway(test, res->initial_error);
+}
+
+/* The three ensembles: replicate k trained from its start on the labels as
+ * drawn, on clean labels (when they differ), then refined. */
+static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset *clean,
+                     struct ensemble *e, size_t K)
+{
+    const lab_config *c = cs->c;
+    const lab_student_params *sp = lab_student_of(c);
+    size_t T = prob->test->n, P = cs->student->n_params;
+    lab_config rc;
+    if (lab_config_copy(&rc, c) != LAB_OK)
+        return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+    int status = LAB_OK;
+    for (size_t k = 0; k < K && status == LAB_OK; k++) {
+        rc.init_replicate = (long)k;
+        gsl_rng *r_init = lab_config_rng(&rc, LAB_STREAM_INIT);
+        if (!r_init) {
+            status = lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+            break;
+        }
+        status = lab_student_start(sp, prob, cs->student, r_init);
+        gsl_rng_free(r_init);
+        if (status != LAB_OK) {
+            lab_fail(cs->err, cs->errlen, status, "the student cannot start at its teacher");
+            break;
+        }
+        memcpy(cs->start, cs->student->theta, P * sizeof(double));
+
+        lab_train_result res;
+        for (int l = L_TRAINED; l <= L_CLEAN && status == LAB_OK; l++) {
+            if (l == L_CLEAN && clean == prob->train) {
+                /* No label noise: the clean runs are the trained ones. */
+                memcpy(e[L_CLEAN].pred + k * T, e[L_TRAINED].pred + k * T, T * sizeof(double));
+                e[L_CLEAN].train += res.train_error;
+                e[L_CLEAN].steps += (double)res.steps;
+                e[L_CLEAN].diverged |= e[L_TRAINED].diverged;
+                break;
+            }
+            status = train_from_start(cs, &rc, l == L_TRAINED ? prob->train : clean, prob->var,
+                                      &res);
+            if (status == LAB_EINTERRUPTED)
+                break;
+            lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e[l].pred + k * T);
+            double test = lab_mlp_error(cs->student, cs->w, prob->test, prob->var);
+            e[l].diverged |= runaway(status, &res, test);
+            e[l].train += res.train_error;
+            e[l].steps += (double)res.steps;
+            status = status == LAB_EDIVERGED ? LAB_OK : status;
+        }
+        if (status != LAB_OK)
+            break;
+        /* The reference goes on from where the clean run ended. */
+        double train = NAN, iters = 0;
+        status = e[L_CLEAN].diverged ? LAB_OK : refine(cs, clean, prob->var, &train, &iters);
+        if (status == LAB_EDIVERGED || e[L_CLEAN].diverged) {
+            e[L_REFERENCE].diverged = 1;
+            status = LAB_OK;
+        } else if (status == LAB_OK) {
+            lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e[L_REFERENCE].pred + k * T);
+            e[L_REFERENCE].train += train;
+            e[L_REFERENCE].steps += iters;
+        }
+    }
+    lab_config_release(&rc);
+    return status;
+}
+
+/* The realizable row: planted at the teacher when the student contains it;
+ * else the best of the restarts on real_n(c) noiseless points. */
+static int realizable(struct cell *cs, const lab_problem *prob, double *v)
+{
+    const lab_config *c = cs->c;
+    v[C_ENS] = v[C_DIS] = NAN;
+    v[C_STATUS] = LAB_ROW_OK;
+    if (contains_teacher(c)) {
+        if (lab_mlp_embed(prob->teacher, cs->student) != LAB_OK)
+            return lab_fail(cs->err, cs->errlen, LAB_EINVAL, "the student cannot contain "
+                            "its teacher");
+        v[C_TEST] = lab_mlp_error(cs->student, cs->w, prob->test, prob->var);
+        v[C_TRAIN] = v[C_TEST];
+        v[C_STEPS] = 0;
+        return LAB_OK;
+    }
+    /* The same teacher and test set, more training points, no noise: a
+     * problem drawn like c's (its streams do not depend on n). */
+    lab_config rc;
+    if (lab_config_copy(&rc, c) != LAB_OK)
+        return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+    rc.n = real_n(c);
+    rc.label_noise = 0;
+    lab_problem rp = { 0 };
+    int status = lab_problem_make(&rc, &rp, cs->err, cs->errlen);
+    double best = INFINITY, best_train = NAN, best_steps = 0;
+    const lab_student_params *sp = lab_student_of(c);
+    for (long q = 0; status == LAB_OK && q < errors_of(c)->restarts; q++) {
+        /* Restart q draws its start as init replicate -1 - q: streams no
+         * replicate of the ensembles uses. */
+        rc.init_replicate = -1 - q;
+        gsl_rng *r_init = lab_config_rng(&rc, LAB_STREAM_INIT);
+        status = r_init ? lab_student_start(sp, &rp, cs->student, r_init) : LAB_ENOMEM;
+        gsl_rng_free(r_init);
+        if (status != LAB_OK)
+            break;
+        memcpy(cs->start, cs->student->theta, cs->student->n_params * sizeof(double));
+        lab_train_result res;
+        status = train_from_start(cs, &rc, rp.train, rp.var, &res);
+        double train = NAN, iters = 0;
+        if (status == LAB_OK)
+            status = refine(cs, rp.train, rp.var, &train, &iters);
+        if (status == LAB_EDIVERGED) {
+            status = LAB_OK; /* a restart that diverged is not the best */
+            continue;
+        }
+        double test = status == LAB_OK ? lab_mlp_error(cs->student, cs->w, prob->test, prob->var)
+                                       : NAN;
+        if (status == LAB_OK && test < best) {
+            best = test;
+            best_train = train;
+            best_steps = (double)res.steps + iters;
+        }
+    }
+    lab_problem_release(&rp);
+    lab_config_release(&rc);
+    v[C_TEST] = isfinite(best) ? best : NAN;
+    v[C_TRAIN] = best_train;
+    v[C_STEPS] = best_steps;
+    if (!isfinite(best))
+        v[C_STATUS] = LAB_ROW_DIVERGED;
+    return status;
+}
+
+static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, char *err,
+               size_t errlen)
+{
+    double t0 = lab_clock_s();
+    const lab_student_params *sp = lab_student_of(c);
+    size_t K = (size_t)errors_of(c)->inits;
+    assert(out->nrows == NLEARNERS && out->ncols == NCOLS);
+    struct cell cs = { .c = c, .stop = stop, .err = err, .errlen = errlen };
+    struct ensemble e[3] = { { 0 } };
+    lab_problem prob = { 0 };
+    lab_dataset *clean = NULL;
+    size_t *widths = student_widths(c);
+    int rc = widths ? lab_problem_make(c, &prob, err, errlen) : LAB_ENOMEM;
+    if (rc != LAB_OK)
+        goto done;
+    size_t T = prob.test->n;
+    if (!(cs.student = lab_mlp_alloc((size_t)c->input_dim, (size_t)sp->depth, widths,
+                                     (enum lab_act)sp->act))
+        || !(cs.w = lab_mlp_work_alloc(cs.student, EVAL_ROWS))
+        || !(cs.start = malloc(cs.student->n_params * sizeof *cs.start))) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int l = 0; l < 3; l++)
+        if (!(e[l].pred = malloc(K * T * sizeof *e[l].pred))) {
+            rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            goto done;
+        }
+    /* The noiseless labels of the training inputs. */
+    clean = prob.train;
+    if (c->label_noise > 0) {
+        if (!(clean = lab_dataset_alloc(prob.train->n, prob.train->d))) {
+            rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            goto done;
+        }
+        memcpy(clean->x, prob.train->x, prob.train->n * prob.train->d * sizeof *clean->x);
+        lab_data_label(clean, prob.teacher, cs.w, 0.0, NULL);
+    }
+    rc = ensembles(&cs, &prob, clean, e, K);
+    if (rc == LAB_OK)
+        rc = realizable(&cs, &prob, out->v + L_REALIZABLE * NCOLS);
+    if (rc != LAB_OK)
+        goto done;
+    for (int l = 0; l < 3; l++)
+        ensemble_row(&e[l], K, prob.test, prob.var, out->v + l * NCOLS);
+    double wall = lab_clock_s() - t0;
+    for (int l = 0; l < NLEARNERS; l++) {
+        double *v = out->v + l * NCOLS;
+        v[C_PARAMS] = (double)cs.student->n_params;
+        v[C_LEARNER] = l;
+        v[C_WALL] = wall;
+    }
+done:
+    if (clean != prob.train)
+        lab_dataset_free(clean);
+    for (int l = 0; l < 3; l++)
+        free(e[l].pred);
+    free(cs.start);
+    lab_mlp_work_free(cs.w);
+    lab_mlp_free(cs.student);
+    lab_problem_release(&prob);
+    free(widths);
+    return rc;
+}
+
+/* ==== The kind ============================================================================ */
+
+static const lab_section *const sections[] = { &lab_student_section, &lab_refine_section,
+                                               &errors_section };
+
+const lab_kind lab_kind_errors = {
+    .name = "error_sources",
+    .doc = "per cell, errors.inits students trained on the teacher's data, the same on clean "
+           "labels, refined to convergence, and the class's floor: lab decompose splits "
+           "the error into noise, realizability, uncertainty and learning deficiency",
+    .sections = sections,
+    .nsections = 3,
+    .columns = columns,
+    .ncolumns = NCOLS,
+    .error = "test_error",
+    .joint = "none",
+    .curves = "n:width",
+    .size_axes = "width, depth",
+    .teacher = 1,
+    .decompose = 1,
+    .rows = rows,
+    .cost = cost,
+    .memory = memory,
+    .run = run,
+};
