@@ -156,7 +156,10 @@ static int group_seeds(const lab_table *t, size_t first, const long *gcols, size
         rc = lab_table_number(t, r, (size_t)col[TEST], &s[k].error[l], err, errlen);
         if (rc == LAB_OK && l == LAB_DL_REFERENCE)
             rc = lab_table_number(t, r, (size_t)col[DIS], &s[k].disagreement, err, errlen);
-        have[k] |= (unsigned char)(1u << l);
+        /* nan: the learner has no value for this seed (a reference that
+         * found no data-consistent student) */
+        if (rc == LAB_OK && !isnan(s[k].error[l]))
+            have[k] |= (unsigned char)(1u << l);
     }
     /* Keep the complete seeds, in order. */
     size_t kept = 0;

@@ -71,7 +71,7 @@ enum { LAB_DS_MEASURED = LAB_NDP, LAB_DS_DISAGREEMENT, LAB_NDS };
 typedef struct lab_dgroup {
     char **values;       /* the group columns' values */
     size_t nseeds;       /* seeds with all four learners ok */
-    size_t dropped;      /* seeds left out: a learner missing, or not ok */
+    size_t dropped;      /* seeds left out: a learner missing, not ok, or nan */
     lab_dstat stat[LAB_NDS]; /* by enum lab_dpart, then LAB_DS_* */
 } lab_dgroup;
 

@@ -51,7 +51,7 @@ typedef struct errors_params {
 static const lab_key errors_keys[] = {
     { "errors", "inits", LAB_KEY_LONG, OFF(inits), "4",
       "initialisation replicates trained in each cell on its teacher and data (the streams "
-      "of sweep.init_seeds = 0, 1, ...)", 2, 100, 0, LAB_SHAPES(LAB_STREAM_INIT), NULL, 0,
+      "of sweep.init_seeds = 0, 1, ...)", 2, 100, 0, 0, NULL, 0,
       NULL, NULL },
     { "errors", "restarts", LAB_KEY_LONG, OFF(restarts), "5",
       "restarts of the realizability estimate of a student narrower than the teacher",
@@ -78,7 +78,8 @@ enum { L_TRAINED, L_CLEAN, L_REFERENCE, L_REALIZABLE, NLEARNERS };
 static const char *const learner_names[NLEARNERS] = { "trained", "clean", "reference",
                                                       "realizable" };
 
-enum { C_PARAMS, C_LEARNER, C_TRAIN, C_TEST, C_ENS, C_DIS, C_STEPS, C_STATUS, C_WALL, NCOLS };
+enum { C_PARAMS, C_LEARNER, C_TRAIN, C_TEST, C_ENS, C_DIS, C_KEPT, C_STEPS, C_STATUS, C_WALL,
+       NCOLS };
 
 static const lab_column columns[NCOLS] = {
     [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
@@ -95,6 +96,9 @@ static const lab_column columns[NCOLS] = {
     [C_DIS] = { "disagreement", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                 "mean squared distance of the replicates from their mean, on the test set "
                 "(test_error = ens_error + disagreement)" },
+    [C_KEPT] = { "kept", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
+                 "replicates in the row's ensemble: all but for the reference, which keeps "
+                 "those that reached the least training error found (REFERENCE_TOL)" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
                   "optimizer steps (the reference: its iterations), mean over replicates" },
     [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
@@ -213,37 +217,77 @@ static double memory(const lab_config *c)
 
 /* ==== The cell ========================================================================== */
 
+/* A refined replicate belongs to the reference's ensemble when it fits the
+ * data as well as the class allows: for a student that contains the teacher
+ * (whose clean training error can be 0), a training error of at most
+ * INTERPOLATES; for a narrower one, whose floor is unknown, one within
+ * REFERENCE_TOL (relative, or 1e-12) of the least one found. The others
+ * stopped in a worse minimum, an optimiser's failure that counts as learning
+ * deficiency, not as what the data leave open (THEORY.md §5.2). When no
+ * replicate of a containing student interpolates, the data-consistent
+ * students were not found and the reference is undetermined (nan, kept 0). */
+#define INTERPOLATES 1e-20
+#define REFERENCE_TOL 1e-2
+
 /* What one learner's replicates gave. */
 struct ensemble {
     double *pred;        /* (K, T) test predictions */
-    double train, steps; /* sums over the replicates */
+    double *train;       /* (K) training errors */
+    double *steps;       /* (K) steps or iterations */
+    unsigned char *kept; /* (K) in the ensemble */
     int diverged;
 };
 
-/* Its row: the errors of the mean and of each replicate, the disagreement. */
+/* Keep, of the reference's replicates, those that fit the data as well as
+ * the class allows (above). */
+static void keep_best(struct ensemble *e, size_t K, int realizable)
+{
+    double best = INFINITY;
+    for (size_t k = 0; k < K; k++)
+        best = fmin(best, e->train[k]);
+    for (size_t k = 0; k < K; k++)
+        e->kept[k] = realizable ? e->train[k] <= INTERPOLATES
+                                : e->train[k] <= best * (1 + REFERENCE_TOL) + 1e-12;
+}
+
+/* Its row, over the kept replicates: the error of each and of their mean
+ * prediction, and their disagreement. */
 static void ensemble_row(const struct ensemble *e, size_t K, const lab_dataset *test, double var,
                          double *v)
 {
-    size_t T = test->n;
-    double err = 0, ens = 0, dis = 0;
-    for (size_t t = 0; t < T; t++) {
+    size_t T = test->n, m = 0;
+    double err = 0, ens = 0, dis = 0, train = 0, steps = 0;
+    for (size_t k = 0; k < K; k++)
+        if (e->kept[k]) {
+            m++;
+            train += e->train[k];
+            steps += e->steps[k];
+        }
+    /* In residuals r_k = f_k - y, not predictions: near the teacher they are
+     * tiny, and their mean keeps its digits where the predictions' mean
+     * would round them away, so the identity holds at any size. */
+    for (size_t t = 0; m && t < T; t++) {
         double mean = 0;
         for (size_t k = 0; k < K; k++)
-            mean += e->pred[k * T + t];
-        mean /= (double)K;
-        ens += (mean - test->y[t]) * (mean - test->y[t]);
+            mean += e->kept[k] ? e->pred[k * T + t] - test->y[t] : 0.0;
+        mean /= (double)m;
+        ens += mean * mean;
         for (size_t k = 0; k < K; k++) {
-            double p = e->pred[k * T + t];
-            err += (p - test->y[t]) * (p - test->y[t]);
-            dis += (p - mean) * (p - mean);
+            if (!e->kept[k])
+                continue;
+            double r = e->pred[k * T + t] - test->y[t];
+            err += r * r;
+            dis += (r - mean) * (r - mean);
         }
     }
     double scale = 1.0 / ((double)T * var);
-    v[C_TEST] = err * scale / (double)K;
-    v[C_ENS] = ens * scale;
-    v[C_DIS] = dis * scale / (double)K;
-    v[C_TRAIN] = e->train / (double)K;
-    v[C_STEPS] = e->steps / (double)K;
+    /* no replicate kept: nan */
+    v[C_TEST] = m ? err * scale / (double)m : NAN;
+    v[C_ENS] = m ? ens * scale : NAN;
+    v[C_DIS] = m ? dis * scale / (double)m : NAN;
+    v[C_TRAIN] = m ? train / (double)m : NAN;
+    v[C_STEPS] = m ? steps / (double)m : NAN;
+    v[C_KEPT] = (double)m;
     v[C_STATUS] = LAB_ROW_OK;
     if (e->diverged) {
         v[C_TEST] = v[C_ENS] = v[C_DIS] = v[C_TRAIN] = NAN;
@@ -332,8 +376,8 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
             if (l == L_CLEAN && clean == prob->train) {
                 /* No label noise: the clean runs are the trained ones. */
                 memcpy(e[L_CLEAN].pred + k * T, e[L_TRAINED].pred + k * T, T * sizeof(double));
-                e[L_CLEAN].train += res.train_error;
-                e[L_CLEAN].steps += (double)res.steps;
+                e[L_CLEAN].train[k] = e[L_TRAINED].train[k];
+                e[L_CLEAN].steps[k] = e[L_TRAINED].steps[k];
                 e[L_CLEAN].diverged |= e[L_TRAINED].diverged;
                 break;
             }
@@ -344,8 +388,8 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
             lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e[l].pred + k * T);
             double test = lab_mlp_error(cs->student, cs->w, prob->test, prob->var);
             e[l].diverged |= runaway(status, &res, test);
-            e[l].train += res.train_error;
-            e[l].steps += (double)res.steps;
+            e[l].train[k] = res.train_error;
+            e[l].steps[k] = (double)res.steps;
             status = status == LAB_EDIVERGED ? LAB_OK : status;
         }
         if (status != LAB_OK)
@@ -358,10 +402,12 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
             status = LAB_OK;
         } else if (status == LAB_OK) {
             lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e[L_REFERENCE].pred + k * T);
-            e[L_REFERENCE].train += train;
-            e[L_REFERENCE].steps += iters;
+            e[L_REFERENCE].train[k] = train;
+            e[L_REFERENCE].steps[k] = iters;
         }
     }
+    if (status == LAB_OK && !e[L_REFERENCE].diverged)
+        keep_best(&e[L_REFERENCE], K, contains_teacher(c));
     lab_config_release(&rc);
     return status;
 }
@@ -373,6 +419,7 @@ static int realizable(struct cell *cs, const lab_problem *prob, double *v)
     const lab_config *c = cs->c;
     v[C_ENS] = v[C_DIS] = NAN;
     v[C_STATUS] = LAB_ROW_OK;
+    v[C_KEPT] = 1;
     if (contains_teacher(c)) {
         if (lab_mlp_embed(prob->teacher, cs->student) != LAB_OK)
             return lab_fail(cs->err, cs->errlen, LAB_EINVAL, "the student cannot contain "
@@ -453,11 +500,17 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
-    for (int l = 0; l < 3; l++)
-        if (!(e[l].pred = malloc(K * T * sizeof *e[l].pred))) {
+    for (int l = 0; l < 3; l++) {
+        e[l].pred = malloc(K * T * sizeof *e[l].pred);
+        e[l].train = malloc(K * sizeof *e[l].train);
+        e[l].steps = malloc(K * sizeof *e[l].steps);
+        e[l].kept = malloc(K);
+        if (!e[l].pred || !e[l].train || !e[l].steps || !e[l].kept) {
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
             goto done;
         }
+        memset(e[l].kept, 1, K);
+    }
     /* The noiseless labels of the training inputs. */
     clean = prob.train;
     if (c->label_noise > 0) {
@@ -485,8 +538,12 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
 done:
     if (clean != prob.train)
         lab_dataset_free(clean);
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < 3; l++) {
         free(e[l].pred);
+        free(e[l].train);
+        free(e[l].steps);
+        free(e[l].kept);
+    }
     free(cs.start);
     lab_mlp_work_free(cs.w);
     lab_mlp_free(cs.student);

@@ -24,6 +24,7 @@ const char *const lab_refine_stop_names[LAB_NREFINE_STOP] = {
 struct lab_refine {
     lab_refine_params p;
     size_t n, P, D;
+    size_t nf;             /* lm: residual rows, max(n, P) (below) */
     lab_mlp *net;          /* a private copy of the shape: the callbacks set its theta */
     lab_mlp_work *w;       /* CHUNK rows */
     const lab_dataset *train; /* borrowed during a run */
@@ -54,7 +55,8 @@ double lab_refine_bytes(const lab_refine_params *p, size_t n, size_t n_params,
         return own + 16.0 * P * sizeof(double);
     /* gsl_multifit_nlinear with the Cholesky solver: J (n,P), J^T J and its
      * factor (P,P), and vectors of n (f, weights, trial f, workspace, fvv)
-     * and of P. */
+     * and of P; n at least P (the padding of lm_f). */
+    N = fmax(N, P);
     return own + (N * P + 2.0 * P * P + 10.0 * N + 20.0 * P) * sizeof(double);
 }
 
@@ -68,7 +70,11 @@ static void set_theta(lab_refine *r, const gsl_vector *x)
 
 /* ---- lm: residuals and their Jacobian --------------------------------------- */
 
-/* f_i = f(x_i) - y_i. */
+/* f_i = f(x_i) - y_i, then zeros up to nf rows. GSL's least squares wants
+ * at least as many residuals as parameters; with fewer points than
+ * parameters (n < P, where the data leave the student undetermined) rows of
+ * zero residual and zero gradient change neither the loss nor J^T J nor
+ * J^T f, and the damping mu I keeps the steps defined. */
 static int lm_f(const gsl_vector *x, void *params, gsl_vector *f)
 {
     lab_refine *r = params;
@@ -80,6 +86,8 @@ static int lm_f(const gsl_vector *x, void *params, gsl_vector *f)
         for (size_t k = 0; k < B; k++)
             gsl_vector_set(f, i + k, out[k] - ds->y[i + k]);
     }
+    for (size_t i = r->n; i < r->nf; i++)
+        gsl_vector_set(f, i, 0.0);
     r->nevalf++;
     return GSL_SUCCESS;
 }
@@ -96,6 +104,8 @@ static int lm_df(const gsl_vector *x, void *params, gsl_matrix *J)
         lab_mlp_jacobian(r->net, r->w, B, r->train->x + i * r->D, J->data + i * J->tda,
                          NULL);
     }
+    for (size_t i = r->n; i < r->nf; i++)
+        memset(J->data + i * J->tda, 0, r->P * sizeof(double));
     r->nevaldf++;
     return GSL_SUCCESS;
 }
@@ -168,6 +178,7 @@ lab_refine *lab_refine_alloc(const lab_mlp *m, size_t n, const lab_refine_params
     r->n = n;
     r->P = P;
     r->D = m->sizes[0];
+    r->nf = n > P ? n : P;
     if (!(r->net = lab_mlp_alloc(r->D, depth, m->sizes + 1, m->act))
         || !(r->w = lab_mlp_work_alloc(m, CHUNK)) || !(r->x = gsl_vector_alloc(P)))
         goto nomem;
@@ -183,7 +194,7 @@ lab_refine *lab_refine_alloc(const lab_mlp *m, size_t n, const lab_refine_params
          * little; from an Adam endpoint (n = 4096, P = 1153) it stalled
          * after 7 steps where mu I went on to machine precision. */
         fp.scale = gsl_multifit_nlinear_scale_levenberg;
-        r->lm = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, P);
+        r->lm = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, r->nf, P);
         if (!r->lm)
             goto nomem;
     } else {
@@ -237,7 +248,7 @@ static int zero_vector(const gsl_vector *v)
 static void run_lm(lab_refine *r, volatile sig_atomic_t *stop, lab_refine_result *res)
 {
     gsl_multifit_nlinear_fdf fdf = {
-        .f = lm_f, .df = lm_df, .fvv = NULL, .n = r->n, .p = r->P, .params = r
+        .f = lm_f, .df = lm_df, .fvv = NULL, .n = r->nf, .p = r->P, .params = r
     };
     int status = gsl_multifit_nlinear_init(r->x, &fdf, r->lm);
     gsl_vector *g = r->lm->g;

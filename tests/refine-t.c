@@ -217,6 +217,26 @@ static void test_realizable(gsl_rng *r)
     lab_mlp_free(s);
 }
 
+/* Fewer points than parameters: GSL's least squares wants n >= P, so the
+ * residuals are padded with zero rows; lm still interpolates the data. */
+static void test_underdetermined(gsl_rng *r)
+{
+    lab_mlp *s = random_student(r);
+    size_t n = s->n_params / 2;
+    problem pb = make_problem(n, r);
+    lab_refine_params p = lab_refine_default_params();
+    p.max_iter = 500;
+    lab_refine *ref = refiner(s, n, &p);
+    lab_refine_result res;
+    int rc = lab_refine_run(ref, s, pb.train, 1.0, NULL, &res);
+    ok(rc == LAB_OK && res.train_error <= 1e-20 && res.train_error == error_on(s, pb.train),
+       "with n = %zu < P = %zu, lm interpolates the data: training error %.2g <= 1e-20 "
+       "(%ld iterations)", n, s->n_params, res.train_error, res.iters);
+    lab_refine_free(ref);
+    free_problem(&pb);
+    lab_mlp_free(s);
+}
+
 /* From where Adam stopped, lm and bfgs lower the training error. */
 static void test_after_adam(gsl_rng *r)
 {
@@ -344,6 +364,7 @@ int main(void)
     gsl_rng *r = lab_rng_alloc(4101, 7);
     test_jacobian(r);
     test_realizable(r);
+    test_underdetermined(r);
     test_after_adam(r);
     test_kind();
     test_alloc();
