@@ -12,8 +12,8 @@
  *               optimiser ([refine], lm by default)
  *   realizable  the student class's floor: 0 measured by planting when the
  *               student contains the teacher; else the least test error of
- *               errors.restarts students trained, then refined, on
- *               errors.real_factor x P_S noiseless points
+ *               errors.restarts students trained online on fresh noiseless
+ *               samples, with the [train] budget of steps
  *
  * The first three are ensembles of errors.inits initialisation replicates,
  * each with the init stream that sweep.init_seeds = r gives (so replicate r
@@ -43,7 +43,6 @@
 typedef struct errors_params {
     long inits;          /* initialisation replicates per learner */
     long restarts;       /* restarts of the realizability estimate */
-    double real_factor;  /* its data: real_factor x P_S points */
 } errors_params;
 
 #define OFF(field) offsetof(errors_params, field)
@@ -56,9 +55,6 @@ static const lab_key errors_keys[] = {
     { "errors", "restarts", LAB_KEY_LONG, OFF(restarts), "5",
       "restarts of the realizability estimate of a student narrower than the teacher",
       1, 100, 0, 0, NULL, 0, NULL, NULL },
-    { "errors", "real_factor", LAB_KEY_DOUBLE, OFF(real_factor), "32",
-      "the realizability estimate's data: real_factor x P_S noiseless points", 1, 1e4, 0, 0,
-      NULL, 0, NULL, NULL },
 };
 
 static const lab_section errors_section = {
@@ -121,12 +117,6 @@ static size_t *student_widths(const lab_config *c)
     return w;
 }
 
-/* The realizability estimate's number of points. */
-static long real_n(const lab_config *c)
-{
-    return (long)ceil(errors_of(c)->real_factor * (double)lab_student_params_count(c));
-}
-
 static int contains_teacher(const lab_config *c)
 {
     const lab_student_params *sp = lab_student_of(c);
@@ -179,11 +169,9 @@ static double cost(const lab_config *c)
     double K = (double)errors_of(c)->inits, runs = c->label_noise > 0 ? 2 : 1;
     double train = P * 3.0 * batch * (double)c->steps, refine = 50.0 * n * P * P;
     double cell = K * (runs * train + refine + 3.0 * P * (double)c->test_size);
-    if (!contains_teacher(c)) {
-        double nr = (double)real_n(c), br = c->batch == 0 ? nr : fmin(batch, nr);
-        cell += (double)errors_of(c)->restarts
-                * (P * 3.0 * br * (double)c->steps + 50.0 * nr * P * P);
-    }
+    if (!contains_teacher(c)) /* online: batches of 128 when [train] says full batch */
+        cell += (double)errors_of(c)->restarts * P * 3.0 * (c->batch > 0 ? (double)c->batch : 128)
+                * (double)c->steps;
     return cell;
 }
 
@@ -205,12 +193,11 @@ static double memory(const lab_config *c)
                 + 3.0 * K * (double)c->test_size * sizeof(double)
                 + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
                 + lab_refine_bytes(&rp, (size_t)c->n, P, L, w);
-    double real = 0;
-    if (!contains_teacher(c)) {
-        size_t nr = (size_t)real_n(c);
-        real = lab_problem_bytes(c, (double)nr) + lab_trainer_bytes(D, L, w, &tp, nr)
-               + lab_refine_bytes(&rp, nr, P, L, w);
-    }
+    /* The realizability estimate's online problem and trainer come and go
+     * after the ensembles. */
+    lab_train_params op = tp;
+    op.online = 1;
+    double real = lab_problem_bytes(c, 0.0) + lab_trainer_bytes(D, L, w, &op, 128);
     free(w);
     return net + fmax(at, real);
 }
@@ -412,9 +399,19 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
     return status;
 }
 
+static void draw_fresh(void *ctx, lab_dataset *batch)
+{
+    lab_problem_draw(ctx, batch);
+}
+
 /* The realizable row: planted at the teacher when the student contains it;
- * else the best of the restarts on real_n(c) noiseless points. */
-static int realizable(struct cell *cs, const lab_problem *prob, double *v)
+ * else the least test error of errors.restarts students trained online,
+ * on fresh noiseless samples (train.online: the [train] budget of steps,
+ * each on a new batch), so that no finite training set adds its estimation
+ * error to the class's floor; or of the cell's references, when one of them
+ * did better (a narrow class has local minima, and any student of the class
+ * bounds its floor from above). */
+static int realizable(struct cell *cs, const lab_problem *prob, double found, double *v)
 {
     const lab_config *c = cs->c;
     v[C_ENS] = v[C_DIS] = NAN;
@@ -429,46 +426,58 @@ static int realizable(struct cell *cs, const lab_problem *prob, double *v)
         v[C_STEPS] = 0;
         return LAB_OK;
     }
-    /* The same teacher and test set, more training points, no noise: a
+    /* The same teacher and test set, fresh points without noise: an online
      * problem drawn like c's (its streams do not depend on n). */
     lab_config rc;
     if (lab_config_copy(&rc, c) != LAB_OK)
         return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
-    rc.n = real_n(c);
+    size_t B = c->batch > 0 ? (size_t)c->batch : 128;
+    rc.online = 1;
     rc.label_noise = 0;
-    lab_problem rp = { 0 };
-    int status = lab_problem_make(&rc, &rp, cs->err, cs->errlen);
+    rc.n = (long)B * c->steps;
+    lab_train_params tp = train_params(&rc, c->steps);
+    tp.batch = B;
+    tp.online = 1;
     double best = INFINITY, best_train = NAN, best_steps = 0;
     const lab_student_params *sp = lab_student_of(c);
+    int status = LAB_OK;
     for (long q = 0; status == LAB_OK && q < errors_of(c)->restarts; q++) {
         /* Restart q draws its start as init replicate -1 - q: streams no
          * replicate of the ensembles uses. */
         rc.init_replicate = -1 - q;
+        lab_problem rp = { 0 };
+        lab_trainer *tr = NULL;
         gsl_rng *r_init = lab_config_rng(&rc, LAB_STREAM_INIT);
-        status = r_init ? lab_student_start(sp, &rp, cs->student, r_init) : LAB_ENOMEM;
-        gsl_rng_free(r_init);
-        if (status != LAB_OK)
-            break;
-        memcpy(cs->start, cs->student->theta, cs->student->n_params * sizeof(double));
-        lab_train_result res;
-        status = train_from_start(cs, &rc, rp.train, rp.var, &res);
-        double train = NAN, iters = 0;
+        status = r_init ? lab_problem_make_online(&rc, &rp, cs->err, cs->errlen) : LAB_ENOMEM;
         if (status == LAB_OK)
-            status = refine(cs, rp.train, rp.var, &train, &iters);
-        if (status == LAB_EDIVERGED) {
-            status = LAB_OK; /* a restart that diverged is not the best */
-            continue;
-        }
+            status = lab_student_start(sp, &rp, cs->student, r_init);
+        if (status == LAB_OK && !(tr = lab_trainer_alloc(cs->student, &tp, (size_t)rc.n)))
+            status = LAB_ENOMEM;
+        lab_train_result res;
+        if (status == LAB_OK)
+            status = lab_trainer_run_online(tr, cs->student, draw_fresh, &rp, rp.var, cs->stop,
+                                            &res);
         double test = status == LAB_OK ? lab_mlp_error(cs->student, cs->w, prob->test, prob->var)
                                        : NAN;
-        if (status == LAB_OK && test < best) {
+        if (status == LAB_EDIVERGED || (status == LAB_OK && runaway(status, &res, test)))
+            status = LAB_OK; /* a restart that diverged is not the best */
+        else if (status == LAB_OK && test < best) {
             best = test;
-            best_train = train;
-            best_steps = (double)res.steps + iters;
+            best_train = res.train_error;
+            best_steps = (double)res.steps;
         }
+        lab_trainer_free(tr);
+        gsl_rng_free(r_init);
+        lab_problem_release(&rp);
     }
-    lab_problem_release(&rp);
     lab_config_release(&rc);
+    if (status == LAB_ENOMEM)
+        lab_fail(cs->err, cs->errlen, status, "out of memory");
+    if (found < best) {
+        best = found;
+        best_train = NAN; /* a reference's training error is on its n points */
+        best_steps = 0;
+    }
     v[C_TEST] = isfinite(best) ? best : NAN;
     v[C_TRAIN] = best_train;
     v[C_STEPS] = best_steps;
@@ -522,8 +531,20 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
         lab_data_label(clean, prob.teacher, cs.w, 0.0, NULL);
     }
     rc = ensembles(&cs, &prob, clean, e, K);
+    /* The least test error of a kept reference, for the realizable row. */
+    double found = INFINITY;
+    for (size_t k = 0; rc == LAB_OK && !e[L_REFERENCE].diverged && k < K; k++) {
+        if (!e[L_REFERENCE].kept[k])
+            continue;
+        double sse = 0;
+        for (size_t t = 0; t < T; t++) {
+            double r = e[L_REFERENCE].pred[k * T + t] - prob.test->y[t];
+            sse += r * r;
+        }
+        found = fmin(found, sse / ((double)T * prob.var));
+    }
     if (rc == LAB_OK)
-        rc = realizable(&cs, &prob, out->v + L_REALIZABLE * NCOLS);
+        rc = realizable(&cs, &prob, found, out->v + L_REALIZABLE * NCOLS);
     if (rc != LAB_OK)
         goto done;
     for (int l = 0; l < 3; l++)
