@@ -293,20 +293,21 @@ struct cell {
     size_t errlen;
 };
 
-/* Train the student from cs->start on data with the batches of cell config
- * rc; res and the returned status as lab_trainer_run(). */
-static int train_from_start(struct cell *cs, const lab_config *rc, const lab_dataset *data,
-                            double var, lab_train_result *res)
+/* Train the student from cs->start on data with the batches of the
+ * replicate's config; res and the returned status as lab_trainer_run(). */
+static int train_from_start(struct cell *cs, const lab_config *replicate,
+                            const lab_dataset *data, double var, lab_train_result *res)
 {
     memcpy(cs->student->theta, cs->start, cs->student->n_params * sizeof(double));
-    lab_train_params tp = train_params(rc, rc->steps);
+    lab_train_params tp = train_params(replicate, replicate->steps);
     lab_trainer *tr = lab_trainer_alloc(cs->student, &tp, data->n);
-    gsl_rng *r_batch = lab_config_rng(rc, LAB_STREAM_BATCH);
-    int rc_ = tr && r_batch ? lab_trainer_run(tr, cs->student, data, r_batch, var, cs->stop, res)
-                            : lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+    gsl_rng *r_batch = lab_config_rng(replicate, LAB_STREAM_BATCH);
+    int status = tr && r_batch
+                     ? lab_trainer_run(tr, cs->student, data, r_batch, var, cs->stop, res)
+                     : lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
     gsl_rng_free(r_batch);
     lab_trainer_free(tr);
-    return rc_;
+    return status;
 }
 
 /* Refine the student on data to convergence; its training error in *train. */
@@ -339,13 +340,13 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
     const lab_config *c = cs->c;
     const lab_student_params *sp = lab_student_of(c);
     size_t T = prob->test->n, P = cs->student->n_params;
-    lab_config rc;
-    if (lab_config_copy(&rc, c) != LAB_OK)
+    lab_config rep; /* the cell, as replicate or restart */
+    if (lab_config_copy(&rep, c) != LAB_OK)
         return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
     int status = LAB_OK;
     for (size_t k = 0; k < K && status == LAB_OK; k++) {
-        rc.init_replicate = (long)k;
-        gsl_rng *r_init = lab_config_rng(&rc, LAB_STREAM_INIT);
+        rep.init_replicate = (long)k;
+        gsl_rng *r_init = lab_config_rng(&rep, LAB_STREAM_INIT);
         if (!r_init) {
             status = lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
             break;
@@ -368,7 +369,7 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
                 e[L_CLEAN].diverged |= e[L_TRAINED].diverged;
                 break;
             }
-            status = train_from_start(cs, &rc, l == L_TRAINED ? prob->train : clean, prob->var,
+            status = train_from_start(cs, &rep, l == L_TRAINED ? prob->train : clean, prob->var,
                                       &res);
             if (status == LAB_EINTERRUPTED)
                 break;
@@ -395,7 +396,7 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
     }
     if (status == LAB_OK && !e[L_REFERENCE].diverged)
         keep_best(&e[L_REFERENCE], K, contains_teacher(c));
-    lab_config_release(&rc);
+    lab_config_release(&rep);
     return status;
 }
 
@@ -428,14 +429,14 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
     }
     /* The same teacher and test set, fresh points without noise: an online
      * problem drawn like c's (its streams do not depend on n). */
-    lab_config rc;
-    if (lab_config_copy(&rc, c) != LAB_OK)
+    lab_config rep; /* the cell, as replicate or restart */
+    if (lab_config_copy(&rep, c) != LAB_OK)
         return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
     size_t B = c->batch > 0 ? (size_t)c->batch : 128;
-    rc.online = 1;
-    rc.label_noise = 0;
-    rc.n = (long)B * c->steps;
-    lab_train_params tp = train_params(&rc, c->steps);
+    rep.online = 1;
+    rep.label_noise = 0;
+    rep.n = (long)B * c->steps;
+    lab_train_params tp = train_params(&rep, c->steps);
     tp.batch = B;
     tp.online = 1;
     double best = INFINITY, best_train = NAN, best_steps = 0;
@@ -444,14 +445,14 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
     for (long q = 0; status == LAB_OK && q < errors_of(c)->restarts; q++) {
         /* Restart q draws its start as init replicate -1 - q: streams no
          * replicate of the ensembles uses. */
-        rc.init_replicate = -1 - q;
+        rep.init_replicate = -1 - q;
         lab_problem rp = { 0 };
         lab_trainer *tr = NULL;
-        gsl_rng *r_init = lab_config_rng(&rc, LAB_STREAM_INIT);
-        status = r_init ? lab_problem_make_online(&rc, &rp, cs->err, cs->errlen) : LAB_ENOMEM;
+        gsl_rng *r_init = lab_config_rng(&rep, LAB_STREAM_INIT);
+        status = r_init ? lab_problem_make_online(&rep, &rp, cs->err, cs->errlen) : LAB_ENOMEM;
         if (status == LAB_OK)
             status = lab_student_start(sp, &rp, cs->student, r_init);
-        if (status == LAB_OK && !(tr = lab_trainer_alloc(cs->student, &tp, (size_t)rc.n)))
+        if (status == LAB_OK && !(tr = lab_trainer_alloc(cs->student, &tp, (size_t)rep.n)))
             status = LAB_ENOMEM;
         lab_train_result res;
         if (status == LAB_OK)
@@ -470,7 +471,7 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
         gsl_rng_free(r_init);
         lab_problem_release(&rp);
     }
-    lab_config_release(&rc);
+    lab_config_release(&rep);
     if (status == LAB_ENOMEM)
         lab_fail(cs->err, cs->errlen, status, "out of memory");
     if (found < best) {

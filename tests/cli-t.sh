@@ -113,9 +113,11 @@ sed 's/\tlinear\t/\tlinea\t/' "$scratch/lin/results.tsv" > "$scratch/lin/r" && m
 ok "and a learner that is not one of the kind's names" \
     sh -c "test $? -eq 2 && grep -q 'results.tsv:3: learner: \"linea\" is not one of the kind linear' '$scratch/err'"
 
-# The README's table of keys lists every key lab knows.
-printf '[experiment]\nkind = linear\n' > "$scratch/linear.cfg"
-missing=$({ "$LAB" show /dev/null; "$LAB" show "$scratch/linear.cfg"; } |
+# The README's table of keys lists every key lab knows, of every kind.
+missing=$(for kind in student linear error_sources perceptron; do
+              printf '[experiment]\nkind = %s\n' "$kind" > "$scratch/kind.cfg"
+              "$LAB" show "$scratch/kind.cfg"
+          done |
           awk '/^\[/ { sec = substr($0, 2, length($0) - 2) } /^[a-z_0-9]+ = / { print sec "." $1 }' | sort -u |
           while read -r key; do grep -q "^| \`$key\` |" "$top_srcdir/README.md" || echo "$key"; done)
 ok "README.md documents every config key${missing:+ (missing: $missing)}" test -z "$missing"
