@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "fitting.h"
 #include "kind.h"
+#include "perceptron_report.h"
 #include "plot.h"
 #include "problem.h"
 #include "status.h"
@@ -546,6 +547,19 @@ static int decomposition(struct report *R, char *err, size_t errlen)
     return lost(R, rc, err);
 }
 
+/* The perceptron kind's theory overlay and decomposition (perceptron_report.h). */
+static int perceptron(struct report *R, char *err, size_t errlen)
+{
+    char info[2048], warning[1024];
+    int rc = lab_perceptron_report(R->rundir, R->c, R->t, R->h ? R->h->stop : NULL, info,
+                                   sizeof info, warning, sizeof warning, err, errlen);
+    if (rc == LAB_OK && warning[0])
+        warn(R, warning);
+    if (rc == LAB_OK && info[0] && R->h && R->h->info)
+        R->h->info(R->h->ctx, info);
+    return lost(R, rc, err);
+}
+
 /* ==== The report =============================================================== */
 
 static int write_summary(const char *path, const lab_summary *s, char *err, size_t errlen)
@@ -587,6 +601,8 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : fits(&R, err, errlen);
     if (rc == LAB_OK && R.kind->decompose)
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : decomposition(&R, err, errlen);
+    if (rc == LAB_OK && strcmp(R.kind->name, "perceptron") == 0)
+        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : perceptron(&R, err, errlen);
     if (rc == LAB_OK && R.nlost)
         rc = lab_fail(err, errlen, LAB_EIO, "the report is incomplete: %s",
                       R.lost.failed ? "out of memory" : lab_strbuf_str(&R.lost));

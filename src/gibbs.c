@@ -8,19 +8,19 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_cdf.h>
 
+#include "simd.h"
 #include "status.h"
 
 struct lab_gibbs {
     size_t p, n;
     double *at; /* (N, P): A transposed, column i of A at at + i P */
-    double *inv; /* (N, P): the reciprocals of at, so a chord costs no division */
     double *j;  /* (N) the state */
     double *m;  /* (P) its margins A J */
 };
 
 double lab_gibbs_bytes(size_t p, size_t n)
 {
-    return sizeof(lab_gibbs) + (2 * (double)p * (double)n + (double)n + (double)p) * sizeof(double);
+    return sizeof(lab_gibbs) + ((double)p * (double)n + (double)n + (double)p) * sizeof(double);
 }
 
 lab_gibbs *lab_gibbs_alloc(size_t p, size_t n, const double *a)
@@ -31,16 +31,15 @@ lab_gibbs *lab_gibbs_alloc(size_t p, size_t n, const double *a)
     g->p = p;
     g->n = n;
     g->at = malloc((p > 0 && n > 0 ? p * n : 1) * sizeof *g->at);
-    g->inv = malloc((p > 0 && n > 0 ? p * n : 1) * sizeof *g->inv);
     g->j = calloc(n ? n : 1, sizeof *g->j);
     g->m = calloc(p ? p : 1, sizeof *g->m);
-    if (!g->at || !g->inv || !g->j || !g->m) {
+    if (!g->at || !g->j || !g->m) {
         lab_gibbs_free(g);
         return NULL;
     }
     for (size_t mu = 0; mu < p; mu++)
         for (size_t i = 0; i < n; i++)
-            g->at[i * p + mu] = a[mu * n + i], g->inv[i * p + mu] = a[mu * n + i] != 0 ? 1 / a[mu * n + i] : 0;
+            g->at[i * p + mu] = a[mu * n + i];
     return g;
 }
 
@@ -49,7 +48,6 @@ void lab_gibbs_free(lab_gibbs *g)
     if (!g)
         return;
     free(g->at);
-    free(g->inv);
     free(g->j);
     free(g->m);
     free(g);
@@ -73,50 +71,86 @@ int lab_gibbs_start(lab_gibbs *g, const double *j0)
 }
 
 /* The standard normal on [lo, hi] with lo > 0: by Q, which keeps the
- * precision of the upper tail. */
-static double upper_tail(gsl_rng *r, double lo, double hi)
+ * precision of the upper tail. With reflect, not a draw but the mirror
+ * image of z in the distribution: Q(z') = Q(lo) + Q(hi) - Q(z). */
+static double upper_tail(gsl_rng *r, double lo, double hi, double z)
 {
     double qlo = gsl_cdf_ugaussian_Q(lo), qhi = gsl_cdf_ugaussian_Q(hi);
-    if (qlo > 1e-300 && qlo - qhi > 1e-12 * qlo)
-        return gsl_cdf_ugaussian_Qinv(qhi + (qlo - qhi) * gsl_rng_uniform_pos(r));
+    if (qlo > 1e-300 && qlo - qhi > 1e-12 * qlo) {
+        double q = r ? qhi + (qlo - qhi) * gsl_rng_uniform_pos(r)
+                     : qlo + qhi - gsl_cdf_ugaussian_Q(z);
+        return gsl_cdf_ugaussian_Qinv(q);
+    }
     /* Far out (or a sliver): the density exp(-z^2/2) is exp(-lo (z - lo)) up
      * to a factor within exp(-(hi - lo)^2 / 2) of 1 here. */
-    double u = gsl_rng_uniform_pos(r);
-    return lo - log1p(u * expm1(-lo * (hi - lo))) / lo;
+    double width = expm1(-lo * (hi - lo));
+    double u = r ? gsl_rng_uniform_pos(r) : 1 - expm1(-lo * (z - lo)) / width;
+    return lo - log1p(u * width) / lo;
+}
+
+/* A draw from the standard normal on [a, b] (r not NULL), or the mirror
+ * image of z in that distribution (r NULL): F(z') = F(a) + F(b) - F(z). */
+static double truncated(gsl_rng *r, double a, double b, double z)
+{
+    double out;
+    if (a > 0) {
+        out = upper_tail(r, a, b, z);
+    } else if (b < 0) {
+        out = -upper_tail(r, -b, -a, -z);
+    } else {
+        double pa = gsl_cdf_ugaussian_P(a), pb = gsl_cdf_ugaussian_P(b);
+        out = gsl_cdf_ugaussian_Pinv(r ? pa + (pb - pa) * gsl_rng_uniform_pos(r)
+                                       : pa + pb - gsl_cdf_ugaussian_P(z));
+        if (!isfinite(out)) /* a probability that rounded to 0 or 1 (odds 2^-53) */
+            out = r ? 0 : z;
+    }
+    /* The inverse is exact only to rounding: keep the result in its interval. */
+    return out < a ? a : out > b ? b : out;
 }
 
 double lab_truncated_normal(gsl_rng *r, double a, double b)
 {
-    double z;
-    if (a > 0) {
-        z = upper_tail(r, a, b);
-    } else if (b < 0) {
-        z = -upper_tail(r, -b, -a);
-    } else {
-        double pa = gsl_cdf_ugaussian_P(a), pb = gsl_cdf_ugaussian_P(b);
-        z = gsl_cdf_ugaussian_Pinv(pa + (pb - pa) * gsl_rng_uniform_pos(r));
-        if (!isfinite(z)) /* a probability that rounded to 0 or 1 (odds 2^-53) */
-            z = 0;
-    }
-    /* The inverse is exact only to rounding: keep the draw in its interval. */
-    return z < a ? a : z > b ? b : z;
+    return truncated(r, a, b, 0);
 }
 
-void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r)
+double lab_truncated_normal_reflect(double a, double b, double z)
+{
+    return truncated(NULL, a, b, z);
+}
+
+/* The chord of coordinate i: [lo, hi] = the t with m + t col >= 0. With
+ * w = m / col, a constraint with col > 0 (w > 0) bounds t from below by
+ * -w, one with col < 0 from above by -w; col = 0 bounds nothing (w is
+ * then +-inf, which says just that, or NaN, which no comparison takes). Written as two reductions that vectorise: min and
+ * max are exact in any order, so the result does not depend on the
+ * vector width. */
+LAB_VECTOR_KERNEL
+static void chord(size_t p, const double *m, const double *col, double *lo, double *hi)
+{
+    double wpos = INFINITY, wneg = -INFINITY;
+#ifdef LAB_SIMD_MATH
+    _Pragma("omp simd reduction(min:wpos) reduction(max:wneg)")
+#endif
+    for (size_t mu = 0; mu < p; mu++) {
+        double w = m[mu] / col[mu];
+        double pos = w > 0 ? w : INFINITY, neg = w < 0 ? w : -INFINITY;
+        wpos = pos < wpos ? pos : wpos;
+        wneg = neg > wneg ? neg : wneg;
+    }
+    *lo = -wpos;
+    *hi = -wneg;
+}
+
+/* One pass over the coordinates: a Gibbs draw each (r) or the mirror image
+ * of the current value (r NULL). */
+static void pass(lab_gibbs *g, gsl_rng *r)
 {
     size_t p = g->p;
     double *m = g->m;
     for (size_t i = 0; i < g->n; i++) {
-        const double *col = g->at + i * p, *inv = g->inv + i * p;
-        /* The chord: m + t col >= 0 for every constraint. */
-        double lo = -INFINITY, hi = INFINITY;
-        for (size_t mu = 0; mu < p; mu++) {
-            double t = -m[mu] * inv[mu];
-            if (col[mu] > 0)
-                lo = t > lo ? t : lo;
-            else if (col[mu] < 0)
-                hi = t < hi ? t : hi;
-        }
+        const double *col = g->at + i * p;
+        double lo, hi;
+        chord(p, m, col, &lo, &hi);
         if (!(lo <= 0 && hi >= 0))
             continue; /* rounding left the state on a face: stay there this once */
         /* J_i + t ~ N(0, 1) on the chord: t = z - J_i. Shrink the chord by a
@@ -130,14 +164,24 @@ void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r)
             a += isfinite(lo) ? 1e-12 * fabs(lo) : 0;
             b -= isfinite(hi) ? 1e-12 * fabs(hi) : 0;
         }
-        if (!(a <= b))
+        if (!(a <= b) || (!r && !(a <= ji && ji <= b)))
             continue;
-        double t = lab_truncated_normal(r, a, b) - ji;
+        double t = truncated(r, a, b, ji) - ji;
         g->j[i] = ji + t;
         if (p)
             cblas_daxpy((int)p, t, col, 1, m, 1);
     }
     margins(g);
+}
+
+void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r)
+{
+    pass(g, r);
+}
+
+void lab_gibbs_overrelax(lab_gibbs *g)
+{
+    pass(g, NULL);
 }
 
 const double *lab_gibbs_state(const lab_gibbs *g)

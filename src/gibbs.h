@@ -5,7 +5,7 @@
  *
  * The chain samples the standard Gaussian restricted to the cone, whose
  * radial projection is uniform on the sphere within the cone (THEORY.md
- * section 11). A sweep updates each coordinate J_i in turn: the constraints
+ * section 5.3). A sweep updates each coordinate J_i in turn: the constraints
  * cut the line J + t e_i to an interval (the chord), and t is drawn from
  * the Gaussian's conditional on it, a truncated normal. The margins
  * m = A J (A the P x N matrix of rows y_mu x_mu, kept transposed so a
@@ -39,6 +39,14 @@ int lab_gibbs_start(lab_gibbs *g, const double *j0);
  * recomputed from scratch at the end, so rounding does not accumulate. */
 void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r);
 
+/* One sweep of overrelaxation (Neal's ordered overrelaxation in its
+ * limit): each coordinate in turn moves to its mirror image in the
+ * conditional on its chord, F(z') = F(a) + F(b) - F(z), F the standard
+ * normal's distribution function. Deterministic, and it leaves the target
+ * invariant; alternated with sweeps it suppresses the random walk along
+ * the chords (THEORY.md section 5.3). */
+void lab_gibbs_overrelax(lab_gibbs *g);
+
 /* The current state J (N values) and its smallest margin min_mu (A J)_mu
  * (+inf when P = 0). */
 const double *lab_gibbs_state(const lab_gibbs *g);
@@ -48,5 +56,10 @@ double lab_gibbs_min_margin(const lab_gibbs *g);
  * be infinite), by inverting the distribution function on the side of
  * zero the interval lies on, so far tails keep their precision. */
 double lab_truncated_normal(gsl_rng *r, double a, double b);
+
+/* The mirror image of z (in [a, b]) in the standard normal restricted to
+ * [a, b]: the z' with F(z') - F(a) = F(b) - F(z), computed on the side of
+ * zero the interval lies on, like lab_truncated_normal(). */
+double lab_truncated_normal_reflect(double a, double b, double z);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kind "perceptron": learners of a sign teacher y = sign(T.x) in N
  * dimensions from P = alpha N Gaussian examples, the classic setting of the
- * statistical mechanics of learning (THEORY.md section 11). One row per
+ * statistical mechanics of learning (THEORY.md section 5.3). One row per
  * learner: Hebb's rule, Gibbs learning (a uniform sample of the version
  * space), the Bayes-optimal centre of mass of Gibbs samples, the maximal
  * stability perceptron (hard-margin SVM) and Rosenblatt's perceptron. For
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "clock.h"
 #include "gibbs.h"
@@ -38,9 +39,11 @@ typedef struct perc_params {
     long dim;        /* N */
     double alpha;    /* P / N */
     char *learners;  /* names, comma-separated */
-    long burnin;     /* Gibbs sweeps before the first sample */
-    long thin;       /* Gibbs sweeps between samples */
-    long samples;    /* Gibbs samples K */
+    long burnin;     /* Gibbs iterations before a chain's first sample */
+    long thin;       /* Gibbs iterations between samples */
+    long samples;    /* Gibbs samples per chain */
+    long chains;     /* independent Gibbs chains */
+    long overrelax;  /* overrelaxed sweeps per Gibbs iteration */
     long epochs;     /* Rosenblatt's budget */
 } perc_params;
 
@@ -60,14 +63,22 @@ static const lab_key perc_keys[] = {
       "hebb, gibbs, bayes, maxmargin, perceptron",
       "the learners, one row each, in this order whatever order they are listed in", 0, 0, 0, 0,
       learner_names, NLEARN, NULL, NULL },
-    { "perceptron", "burnin", LAB_KEY_LONG, OFF(burnin), "300",
-      "Gibbs sampler: sweeps (N coordinate updates each) before the first sample", 0, 1e9, 0,
-      0, NULL, 0, NULL, NULL },
-    { "perceptron", "thin", LAB_KEY_LONG, OFF(thin), "10",
-      "Gibbs sampler: sweeps between two samples", 1, 1e9, 0, 0, NULL, 0, NULL, NULL },
-    { "perceptron", "samples", LAB_KEY_LONG, OFF(samples), "100",
-      "Gibbs sampler: samples K (gibbs averages its errors over them; bayes is their centre "
-      "of mass)", 1, 1e7, 0, 0, NULL, 0, NULL, NULL },
+    { "perceptron", "burnin", LAB_KEY_LONG, OFF(burnin), "100",
+      "Gibbs sampler: iterations (a sweep of N coordinate draws, then perceptron.overrelax "
+      "overrelaxed sweeps) before each chain's first sample", 0, 1e9, 0, 0, NULL, 0, NULL,
+      NULL },
+    { "perceptron", "thin", LAB_KEY_LONG, OFF(thin), "1",
+      "Gibbs sampler: iterations between two samples", 1, 1e9, 0, 0, NULL, 0, NULL, NULL },
+    { "perceptron", "samples", LAB_KEY_LONG, OFF(samples), "250",
+      "Gibbs sampler: samples per chain (gibbs averages its errors over all chains' samples; "
+      "bayes is their centre of mass)", 1, 1e7, 0, 0, NULL, 0, NULL, NULL },
+    { "perceptron", "chains", LAB_KEY_LONG, OFF(chains), "4",
+      "Gibbs sampler: independent chains, each from the max-margin student with a burn-in of "
+      "its own (their R-hat is the column rhat)", 1, 1000, 0, 0, NULL, 0, NULL, NULL },
+    { "perceptron", "overrelax", LAB_KEY_LONG, OFF(overrelax), "3",
+      "Gibbs sampler: overrelaxed sweeps (each coordinate to its mirror image in its "
+      "conditional) after each sweep of draws; 0 for plain Gibbs sampling", 0, 1000, 0, 0,
+      NULL, 0, NULL, NULL },
     { "perceptron", "epochs", LAB_KEY_LONG, OFF(epochs), "1000",
       "Rosenblatt's perceptron: the most epochs (it stops after one without a mistake)",
       1, 1e9, 0, 0, NULL, 0, NULL, NULL },
@@ -112,30 +123,42 @@ static size_t examples_of(const perc_params *pp)
 
 /* ==== Columns ==================================================================== */
 
-enum { C_LEARNER, C_P, C_OVERLAP, C_TEST, C_TRAIN, C_MARGIN, C_STEPS, C_SUPPORT, C_STATUS,
-       C_WALL, NCOLS };
+enum { C_LEARNER, C_P, C_OVERLAP, C_TEST, C_TRAIN, C_MARGIN, C_STEPS, C_SUPPORT, C_KKT,
+       C_TAU, C_RHAT, C_STATUS, C_WALL, NCOLS };
 
 static const lab_column columns[NCOLS] = {
     [C_LEARNER] = { "learner", LAB_COL_NAME, learner_names, NLEARN, LAB_STAT_KEY,
-                    "hebb, gibbs, bayes, maxmargin or perceptron (THEORY.md section 11)" },
+                    "hebb, gibbs, bayes, maxmargin or perceptron (THEORY.md section 5.3)" },
     [C_P] = { "examples", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
               "training examples P = round(alpha N)" },
     [C_OVERLAP] = { "overlap", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
-                    "R = J.T / (|J| |T|) (gibbs: the mean over its samples)" },
+                    "R = J.T / (|J| |T|) (gibbs: the mean over its samples; bayes: that of the "
+                    "centre of mass with the chains' sampling noise removed from its norm)" },
     [C_TEST] = { "test_error", LAB_COL_REAL, NULL, 0, LAB_STAT_FULL,
-                 "arccos(R) / pi, exact for Gaussian inputs (gibbs: the mean over its samples)" },
+                 "arccos(R) / pi, exact for Gaussian inputs (gibbs: the mean over its samples; "
+                 "bayes: with R as in overlap)" },
     [C_TRAIN] = { "train_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                   "fraction of training examples misclassified (gibbs: the most over samples)" },
     [C_MARGIN] = { "margin", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                    "min_mu y_mu J.x_mu / |J| (gibbs: the mean over samples; inf when P = 0)" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
-                  "perceptron: epochs; gibbs and bayes: sweeps; maxmargin: active-set rounds "
-                  "after liblinear; hebb: 0" },
+                  "perceptron: epochs; gibbs and bayes: sweeps over the N coordinates, all "
+                  "chains and overrelaxed ones included; maxmargin: NNLS iterations; hebb: 0" },
     [C_SUPPORT] = { "support", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
                     "maxmargin: support vectors; others 0" },
+    [C_KKT] = { "kkt", LAB_COL_REAL, NULL, 0, LAB_STAT_MEAN,
+                "maxmargin: the largest violation of its KKT conditions (|margin - 1| on the "
+                "support, 1 - margin off it; nan for the others)" },
+    [C_TAU] = { "tau", LAB_COL_REAL, NULL, 0, LAB_STAT_MEAN,
+                "gibbs and bayes: the integrated autocorrelation time of R, in sweeps, averaged "
+                "over the chains (nan for the others)" },
+    [C_RHAT] = { "rhat", LAB_COL_REAL, NULL, 0, LAB_STAT_MEAN,
+                 "gibbs and bayes: Gelman-Rubin's R-hat of R across the chains (nan with one "
+                 "chain, and for the others)" },
     [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
                    "ok, or diverged (no student: J = 0, no separating start for gibbs, or a "
-                   "failed solve); its numbers are then nan" },
+                   "failed solve; its numbers are then nan; maxmargin also when its kkt is "
+                   "above 1e-8)" },
     [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE,
                  "seconds for the learner (gibbs and bayes share one chain and give its time)" },
 };
@@ -148,9 +171,10 @@ static size_t rows(const lab_config *c)
     return learners_of(params_of(c), which);
 }
 
-/* Multiply-adds: a Gibbs sweep, a perceptron epoch and a margin evaluation
- * each cost about P N; the max-margin solve a few hundred of them (a
- * guess). */
+/* Multiply-adds: a Gibbs sweep (two passes over A), a perceptron epoch
+ * and a margin evaluation each cost about P N; the max-margin solve about
+ * 2 N of them (one GEMV per NNLS iteration, measured 1.7 N to 2.2 N
+ * iterations at N = 400, alpha = 0.5 to 10). */
 static double cost(const lab_config *c)
 {
     const perc_params *pp = params_of(c);
@@ -158,9 +182,10 @@ static double cost(const lab_config *c)
     learners_of(pp, which);
     double pn = (double)examples_of(pp) * (double)pp->dim + (double)pp->dim, units = 10;
     if (which[L_GIBBS] || which[L_BAYES])
-        units += 2.0 * (double)(pp->burnin + pp->thin * pp->samples) + (double)pp->samples;
+        units += 2.0 * (double)pp->chains * (double)(1 + pp->overrelax)
+                 * (double)(pp->burnin + pp->thin * pp->samples);
     if (which[L_GIBBS] || which[L_BAYES] || which[L_MAXMARGIN])
-        units += 200;
+        units += 4.0 * (double)pp->dim;
     if (which[L_PERCEPTRON])
         units += fmin((double)pp->epochs, 200);
     return pn * units;
@@ -173,7 +198,8 @@ static double memory(const lab_config *c)
     const perc_params *pp = params_of(c);
     size_t p = examples_of(pp), n = (size_t)pp->dim;
     double P = (double)p, N = (double)n;
-    return 2 * P * N * 8 + 6 * N * 8 + 2 * P * 8 + P * sizeof(size_t)
+    double series = (double)pp->chains * ((double)(pp->samples * pp->thin) + N) * 8;
+    return 2 * P * N * 8 + 6 * N * 8 + 2 * P * 8 + P * sizeof(size_t) + series
            + lab_gibbs_bytes(p, n) + lab_svm_bytes(p, n);
 }
 
@@ -188,54 +214,154 @@ static void set_row(double *v, int learner, size_t p, lab_perc_eval e, double st
     v[C_MARGIN] = e.margin;
     v[C_STEPS] = steps;
     v[C_SUPPORT] = support;
+    v[C_KKT] = v[C_TAU] = v[C_RHAT] = NAN;
     v[C_STATUS] = isfinite(e.overlap) && isfinite(e.test_error) ? LAB_ROW_OK : LAB_ROW_DIVERGED;
     v[C_WALL] = lab_clock_s() - t0;
 }
 
 static const lab_perc_eval no_student = { NAN, NAN, NAN, NAN };
 
-/* The Gibbs chain from the start j0 (n), its samples' mean measures into
- * *gibbs and their centre of mass into *bayes. LAB_EINTERRUPTED when
- * stopped; a start outside the version space gives no student. */
-static int chain(const perc_params *pp, size_t p, size_t n,
-                 const double *a, const double *t, const double *j0, double *m,
-                 double *centre, gsl_rng *r, lab_perc_eval *gibbs, lab_perc_eval *bayes,
-                 long *sweeps, volatile sig_atomic_t *stop)
+/* ==== The Gibbs chains ============================================================== */
+
+/* The integrated autocorrelation time 1 + 2 sum_k rho_k of c series of len
+ * values each (x[q * len ...]), rho_k averaged over the series (each about
+ * its own mean), the sum cut at the first k >= 5 times the running value
+ * (Sokal's window). NaN when the series do not vary. */
+static double autocorrelation_time(const double *x, size_t c, size_t len)
 {
-    *gibbs = *bayes = no_student;
-    *sweeps = 0;
-    lab_gibbs *g = lab_gibbs_alloc(p, n, a);
-    int rc = LAB_ENOMEM;
-    if (!g)
-        goto done;
-    rc = LAB_OK;
-    if (lab_gibbs_start(g, j0) != LAB_OK)
-        goto done;
-    memset(centre, 0, n * sizeof *centre);
-    lab_perc_eval sum = { 0, 0, 0, 0 };
-    double worst_train = 0;
-    long total = pp->burnin + pp->thin * pp->samples;
-    for (long s = 1; s <= total; s++) {
-        if (stop && *stop) {
-            rc = LAB_EINTERRUPTED;
-            goto done;
+    double var = 0, tau = 1;
+    for (size_t q = 0; q < c; q++)
+        var += gsl_stats_variance_m(x + q * len, 1, len, gsl_stats_mean(x + q * len, 1, len));
+    if (!(var > 0))
+        return NAN;
+    for (size_t k = 1; k < len / 2 && (double)k < 5 * tau; k++) {
+        double cov = 0;
+        for (size_t q = 0; q < c; q++) {
+            const double *s = x + q * len;
+            double mean = gsl_stats_mean(s, 1, len), sum = 0;
+            for (size_t i = 0; i + k < len; i++)
+                sum += (s[i] - mean) * (s[i + k] - mean);
+            cov += sum / (double)(len - 1);
         }
-        lab_gibbs_sweep(g, r);
-        if (s <= pp->burnin || (s - pp->burnin) % pp->thin != 0)
-            continue;
-        const double *j = lab_gibbs_state(g);
-        lab_perc_eval e = lab_perc_evaluate(p, n, a, t, j, m);
-        sum.overlap += e.overlap;
-        sum.test_error += e.test_error;
-        sum.margin += e.margin;
-        worst_train = fmax(worst_train, e.train_error);
-        double norm = cblas_dnrm2((int)n, j, 1);
-        cblas_daxpy((int)n, 1 / norm, j, 1, centre, 1);
+        tau += 2 * cov / var;
     }
-    double k = (double)pp->samples;
-    *gibbs = (lab_perc_eval){ sum.overlap / k, sum.test_error / k, worst_train, sum.margin / k };
-    *bayes = lab_perc_evaluate(p, n, a, t, centre, m);
-    *sweeps = total;
+    return tau;
+}
+
+/* Gelman and Rubin's potential scale reduction of c >= 2 series of len
+ * values: sqrt(((len - 1) W / len + B / len) / W), W the mean variance
+ * within a series, B / len the variance of their means. */
+static double gelman_rubin(const double *x, size_t c, size_t len)
+{
+    double w = 0, grand = 0, b = 0;
+    for (size_t q = 0; q < c; q++) {
+        double mean = gsl_stats_mean(x + q * len, 1, len);
+        w += gsl_stats_variance_m(x + q * len, 1, len, mean) / (double)c;
+        grand += mean / (double)c;
+    }
+    for (size_t q = 0; q < c; q++) {
+        double d = gsl_stats_mean(x + q * len, 1, len) - grand;
+        b += d * d * (double)len / (double)(c - 1);
+    }
+    return sqrt(((double)(len - 1) / (double)len * w + b / (double)len) / w);
+}
+
+typedef struct sampled {
+    lab_perc_eval gibbs, bayes;
+    long sweeps;
+    double tau, rhat; /* in sweeps; NaN without two chains */
+} sampled;
+
+/* The Bayes student from the chains' centres (chains x n, each the mean of
+ * its chain's normalised samples): their mean c, whose overlap with the
+ * teacher is reported with the finite-sample excess of |c|^2 removed
+ * (THEORY.md section 5.3). c = c_inf + e with e the sampling noise: c.T
+ * is unbiased, but |c|^2 = |c_inf|^2 + |e|^2 on average, which lowers the
+ * overlap by a factor 1/sqrt(1 + |e|^2/|c_inf|^2). Independent chains
+ * estimate E|e|^2 = sum_q |c_q - c|^2 / (C (C - 1)); with one chain the
+ * overlap stays that of c. The other measures are those of c itself. */
+static lab_perc_eval bayes_of(size_t p, size_t n, size_t chains, const double *a,
+                              const double *t, const double *centres, double *centre, double *m)
+{
+    memset(centre, 0, n * sizeof *centre);
+    for (size_t q = 0; q < chains; q++)
+        cblas_daxpy((int)n, 1 / (double)chains, centres + q * n, 1, centre, 1);
+    lab_perc_eval e = lab_perc_evaluate(p, n, a, t, centre, m);
+    if (chains < 2 || !isfinite(e.overlap))
+        return e;
+    double noise = 0;
+    for (size_t q = 0; q < chains; q++)
+        for (size_t i = 0; i < n; i++) {
+            double d = centres[q * n + i] - centre[i];
+            noise += d * d / (double)(chains * (chains - 1));
+        }
+    double c2 = cblas_ddot((int)n, centre, 1, centre, 1);
+    if (!(noise < c2))
+        return no_student;
+    e.overlap *= sqrt(c2 / (c2 - noise));
+    e.overlap = fmin(e.overlap, 1);
+    e.test_error = acos(e.overlap) / M_PI;
+    return e;
+}
+
+/* pp->chains Gibbs chains from the start j0 (n): their samples' mean
+ * measures, the Bayes student from their centres (centres: chains x n;
+ * centre: n), and the mixing of R (series: chains x samples x thin).
+ * LAB_EINTERRUPTED when stopped; a start outside the version space gives
+ * no student. */
+static int sample(const perc_params *pp, size_t p, size_t n, const double *a, const double *t,
+                  const double *j0, double *m, double *centres, double *centre, double *series,
+                  gsl_rng *r, sampled *out, volatile sig_atomic_t *stop)
+{
+    out->gibbs = out->bayes = no_student;
+    out->sweeps = 0;
+    out->tau = out->rhat = NAN;
+    lab_gibbs *g = lab_gibbs_alloc(p, n, a);
+    if (!g)
+        return LAB_ENOMEM;
+    int rc = LAB_OK;
+    lab_perc_eval sum = { 0, 0, 0, 0 };
+    double tnorm = cblas_dnrm2((int)n, t, 1);
+    size_t len = (size_t)(pp->samples * pp->thin), chains = (size_t)pp->chains;
+    memset(centres, 0, chains * n * sizeof *centres);
+    for (size_t c = 0; c < chains; c++) {
+        if (lab_gibbs_start(g, j0) != LAB_OK)
+            goto done;
+        for (long s = 1; s <= pp->burnin + (long)len; s++) {
+            if (stop && *stop) {
+                rc = LAB_EINTERRUPTED;
+                goto done;
+            }
+            lab_gibbs_sweep(g, r);
+            for (long k = 0; k < pp->overrelax; k++)
+                lab_gibbs_overrelax(g);
+            out->sweeps += 1 + pp->overrelax;
+            if (s <= pp->burnin)
+                continue;
+            const double *j = lab_gibbs_state(g);
+            double norm = cblas_dnrm2((int)n, j, 1);
+            double overlap = cblas_ddot((int)n, j, 1, t, 1) / (norm * tnorm);
+            series[c * len + (size_t)(s - pp->burnin - 1)] = overlap;
+            if ((s - pp->burnin) % pp->thin != 0)
+                continue;
+            sum.overlap += overlap;
+            sum.test_error += acos(fmax(-1, fmin(1, overlap))) / M_PI;
+            sum.margin += lab_gibbs_min_margin(g) / norm;
+            /* A sample is inside the version space unless rounding put it
+             * on a face: count its errors then. */
+            if (!(lab_gibbs_min_margin(g) > 0))
+                sum.train_error = fmax(sum.train_error,
+                                       lab_perc_evaluate(p, n, a, t, j, m).train_error);
+            cblas_daxpy((int)n, 1 / (norm * (double)pp->samples), j, 1, centres + c * n, 1);
+        }
+    }
+    double k = (double)(chains * (size_t)pp->samples);
+    out->gibbs = (lab_perc_eval){ sum.overlap / k, sum.test_error / k, sum.train_error,
+                                  sum.margin / k };
+    out->bayes = bayes_of(p, n, chains, a, t, centres, centre, m);
+    out->tau = autocorrelation_time(series, chains, len) * (double)(1 + pp->overrelax);
+    if (chains > 1 && len > 1)
+        out->rhat = gelman_rubin(series, chains, len);
 done:
     lab_gibbs_free(g);
     return rc;
@@ -253,10 +379,13 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     double *j = malloc(n * sizeof *j), *jmm = malloc(n * sizeof *jmm);
     double *centre = malloc(n * sizeof *centre), *m = malloc((p ? p : 1) * sizeof *m);
     size_t *order = malloc((p ? p : 1) * sizeof *order);
+    double *centres = malloc((size_t)pp->chains * n * sizeof *centres);
+    double *series = malloc((size_t)(pp->chains * pp->samples * pp->thin) * sizeof *series);
     gsl_rng *rt = lab_config_rng(c, LAB_STREAM_TEACHER), *rx = lab_config_rng(c, LAB_STREAM_TRAIN);
     gsl_rng *rb = NULL, *ri = NULL;
     int rc = LAB_ENOMEM;
-    if (!t || !x || !y || !a || !j || !jmm || !centre || !m || !order || !rt || !rx) {
+    if (!t || !x || !y || !a || !j || !jmm || !centre || !m || !order || !centres || !series || !rt
+        || !rx) {
         lab_fail(err, errlen, rc, "out of memory");
         goto done;
     }
@@ -285,7 +414,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     if (which[L_GIBBS] || which[L_BAYES] || which[L_MAXMARGIN]) {
         start = lab_clock_s();
         char why[256];
-        mm_ok = p > 0 && lab_svm_maxmargin(p, n, x, y, jmm, NULL, &sres, why, sizeof why)
+        mm_ok = p > 0 && lab_svm_maxmargin(p, n, a, jmm, NULL, &sres, why, sizeof why)
                              == LAB_OK;
         mm_wall = lab_clock_s() - start;
     }
@@ -308,19 +437,22 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
         } else {
             memset(j, 0, n * sizeof *j); /* no start: lab_gibbs_start refuses it */
         }
-        lab_perc_eval eg, eb;
-        long sweeps;
-        rc = chain(pp, p, n, a, t, j, m, centre, ri, &eg, &eb, &sweeps, stop);
+        sampled out;
+        rc = sample(pp, p, n, a, t, j, m, centres, centre, series, ri, &out, stop);
         if (rc == LAB_ENOMEM)
             lab_fail(err, errlen, rc, "out of memory");
         if (rc != LAB_OK)
             goto done;
         if (which[L_GIBBS]) {
-            set_row(row, L_GIBBS, p, eg, (double)sweeps, 0, start);
+            set_row(row, L_GIBBS, p, out.gibbs, (double)out.sweeps, 0, start);
+            row[C_TAU] = out.tau;
+            row[C_RHAT] = out.rhat;
             row += NCOLS;
         }
         if (which[L_BAYES]) {
-            set_row(row, L_BAYES, p, eb, (double)sweeps, 0, start);
+            set_row(row, L_BAYES, p, out.bayes, (double)out.sweeps, 0, start);
+            row[C_TAU] = out.tau;
+            row[C_RHAT] = out.rhat;
             row[C_WALL] = row[C_WALL - NCOLS * which[L_GIBBS]];
             row += NCOLS;
         }
@@ -329,6 +461,10 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     if (which[L_MAXMARGIN]) {
         set_row(row, L_MAXMARGIN, p, mm_ok ? lab_perc_evaluate(p, n, a, t, jmm, m) : no_student,
                 (double)sres.rounds, (double)sres.support, 0);
+        row[C_KKT] = mm_ok ? sres.kkt : NAN;
+        /* A solve whose KKT conditions fail is no max-margin student. */
+        if (!(sres.kkt <= 1e-8))
+            row[C_STATUS] = LAB_ROW_DIVERGED;
         row[C_WALL] = mm_wall;
         row += NCOLS;
     }
@@ -360,6 +496,8 @@ done:
     free(centre);
     free(m);
     free(order);
+    free(series);
+    free(centres);
     return rc;
 }
 

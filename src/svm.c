@@ -6,232 +6,216 @@
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
-#include <linear.h>
 
-#include "blas.h"
 #include "status.h"
-
-/* liblinear prints its progress to stdout unless told otherwise. */
-static void quiet(const char *s)
-{
-    (void)s;
-}
 
 double lab_svm_bytes(size_t p, size_t n)
 {
-    double P = (double)p, N = (double)n;
-    /* liblinear's copy of the data (a node per value and an end marker per
-     * row), its model and duals; then A, the support rows, their Gram matrix
-     * and the margins. */
-    return P * (N + 1) * sizeof(struct feature_node) + P * sizeof(void *) + 4 * P * 8
-           + N * 8 + 2 * P * N * 8 + N * N * 8 + 4 * P * 8 + 4 * N * 8;
+    double P = (double)p, N = (double)n + 1;
+    /* The Cholesky factor, its scratch, u, w, the margins and the sets. */
+    return N * N * 8 + 4 * N * 8 + 3 * P * 8 + N * sizeof(size_t) + 2 * P;
 }
 
-/* liblinear's approximate solution (n), scaled as y J.x >= ~1. */
-static int liblinear_guess(size_t p, size_t n, const double *x, const double *y, double *w)
+/* ==== The Cholesky factor of the passive set's normal matrix ====================== */
+
+/* L (k x k, lower, row-major with leading dimension ld) is the factor of
+ * E_S^T E_S, whose (q, r) entry is a_s[q].a_s[r] + 1. */
+typedef struct factor {
+    double *l;
+    size_t ld, k;
+    size_t *s;   /* the passive set, in the order of L's rows */
+    double *z;   /* (k) scratch: the least-squares solution on S */
+} factor;
+
+/* Append column t: L gets the row (l, d) with L l = E_S^T e_t and
+ * d^2 = |e_t|^2 - |l|^2. Refused (0) when d^2 is not clearly positive: e_t
+ * is then (numerically) in the span of the passive columns, which
+ * Lawson-Hanson's algorithm never needs. */
+static int factor_append(factor *f, size_t n, const double *a, size_t t)
 {
-    struct feature_node *nodes = malloc(p * (n + 1) * sizeof *nodes);
-    struct feature_node **rows = malloc(p * sizeof *rows);
-    double *labels = malloc(p * sizeof *labels);
-    int rc = LAB_ENOMEM;
-    if (!nodes || !rows || !labels)
-        goto done;
-    for (size_t mu = 0; mu < p; mu++) {
-        rows[mu] = nodes + mu * (n + 1);
-        for (size_t i = 0; i < n; i++)
-            rows[mu][i] = (struct feature_node){ (int)i + 1, x[mu * n + i] };
-        rows[mu][n] = (struct feature_node){ -1, 0 };
-        labels[mu] = y[mu];
-    }
-    struct problem prob = { (int)p, (int)n, labels, rows, -1 };
-    struct parameter par = { .solver_type = L2R_L2LOSS_SVC, .eps = 1e-6, .C = 1e6 };
-    rc = LAB_ENUMERIC;
-    if (check_parameter(&prob, &par))
-        goto done;
-    set_print_string_function(quiet);
-    /* liblinear draws its coordinate order from rand(): seed it, so a
-     * process's earlier calls do not change this one. */
-    srand(1);
-    struct model *m = train(&prob, &par);
-    if (!m)
-        goto done;
-    /* The decision w.x > 0 means the model's first label. */
-    double sign = m->nr_class == 2 && m->label[0] == -1 ? -1 : 1;
-    for (size_t i = 0; i < n; i++)
-        w[i] = m->nr_class == 2 ? sign * m->w[i] : 0;
-    free_and_destroy_model(&m);
-    rc = LAB_OK;
-done:
-    free(nodes);
-    free(rows);
-    free(labels);
-    return rc;
+    if (f->k == f->ld)
+        return 0;
+    double *row = f->l + f->k * f->ld;
+    const double *at = a + t * n;
+    for (size_t q = 0; q < f->k; q++)
+        row[q] = cblas_ddot((int)n, a + f->s[q] * n, 1, at, 1) + 1;
+    double tt = cblas_ddot((int)n, at, 1, at, 1) + 1;
+    if (f->k)
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)f->k, f->l,
+                    (int)f->ld, row, 1);
+    double d2 = tt - (f->k ? cblas_ddot((int)f->k, row, 1, row, 1) : 0);
+    if (!(d2 > 1e-12 * tt))
+        return 0;
+    row[f->k] = sqrt(d2);
+    f->s[f->k++] = t;
+    return 1;
 }
 
-int lab_svm_maxmargin(size_t p, size_t n, const double *x, const double *y, double *j,
-                      double *lambda, lab_svm_result *res, char *err, size_t errlen)
+/* Remove position q: drop L's row q, then turn the rows below, which now
+ * reach one column past the diagonal, back into lower-triangular form by
+ * Givens rotations of neighbouring columns (L G Gᵀ Lᵀ = L Lᵀ). */
+static void factor_delete(factor *f, size_t q)
+{
+    size_t ld = f->ld, k = f->k;
+    for (size_t i = q; i + 1 < k; i++) {
+        memmove(f->l + i * ld, f->l + (i + 1) * ld, (i + 2) * sizeof *f->l);
+        f->s[i] = f->s[i + 1];
+    }
+    for (size_t i = q; i + 1 < k; i++) {
+        double x = f->l[i * ld + i], y = f->l[i * ld + i + 1], c, s;
+        cblas_drotg(&x, &y, &c, &s);
+        cblas_drot((int)(k - 1 - i), f->l + i * ld + i, (int)ld, f->l + i * ld + i + 1, (int)ld,
+                   c, s);
+        f->l[i * ld + i + 1] = 0;
+    }
+    f->k--;
+}
+
+/* z = argmin |E_S z - f|: L L^T z = E_S^T f = 1. */
+static void factor_solve(factor *f)
+{
+    for (size_t q = 0; q < f->k; q++)
+        f->z[q] = 1;
+    cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)f->k, f->l,
+                (int)f->ld, f->z, 1);
+    cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, (int)f->k, f->l,
+                (int)f->ld, f->z, 1);
+}
+
+/* ==== Lawson-Hanson NNLS on E = [A^T; 1^T], f = e_{N+1} ============================ */
+
+/* v = A_S^T u_S (n) and sum u. */
+static double primal(const factor *f, size_t n, const double *a, const double *u, double *v)
+{
+    double sum = 0;
+    memset(v, 0, n * sizeof *v);
+    for (size_t q = 0; q < f->k; q++) {
+        cblas_daxpy((int)n, u[f->s[q]], a + f->s[q] * n, 1, v, 1);
+        sum += u[f->s[q]];
+    }
+    return sum;
+}
+
+int lab_svm_maxmargin(size_t p, size_t n, const double *a, double *j, double *lambda,
+                      lab_svm_result *res, char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
+    res->kappa = res->kkt = NAN;
     if (p == 0)
         return lab_fail(err, errlen, LAB_EINVAL, "max margin: no examples");
-    double *a = malloc(p * n * sizeof *a), *m = malloc(p * sizeof *m);
-    double *as = malloc(n * n * sizeof *as), *g = malloc(n * n * sizeof *g);
-    double *lam = malloc(n * sizeof *lam);
-    char *in = calloc(p, 1);
-    size_t *s = malloc(n * sizeof *s), ns = 0;
-    double *guess = NULL;
+    factor f = { malloc((n + 1) * (n + 1) * sizeof(double)), n + 1, 0,
+                 malloc((n + 1) * sizeof(size_t)), malloc((n + 1) * sizeof(double)) };
+    double *u = calloc(p, sizeof *u), *w = malloc(p * sizeof *w), *v = malloc(n * sizeof *v);
+    char *passive = calloc(p, 1), *refused = calloc(p, 1);
     int rc = LAB_ENOMEM;
-    if (!a || !m || !as || !g || !lam || !in || !s)
+    if (!f.l || !f.s || !f.z || !u || !w || !v || !passive || !refused) {
+        lab_fail(err, errlen, rc, "out of memory");
         goto done;
-    for (size_t mu = 0; mu < p; mu++)
-        for (size_t i = 0; i < n; i++)
-            a[mu * n + i] = y[mu] * x[mu * n + i];
-
-    /* The support set liblinear's answer suggests: the margins below 1 +
-     * 1e-3 (the L2-loss margins of support vectors sit just under 1), at
-     * most n of them; the active set corrects the guess. */
-    guess = calloc(n, sizeof *guess);
-    rc = guess ? liblinear_guess(p, n, x, y, guess) : LAB_ENOMEM;
-    if (rc == LAB_ENOMEM)
-        goto done;
-    memcpy(j, guess, n * sizeof *j);
-    if (rc == LAB_OK) {
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, a, (int)n, j, 1, 0.0, m, 1);
-        double mn = INFINITY;
-        for (size_t mu = 0; mu < p; mu++)
-            mn = fmin(mn, m[mu]);
-        for (size_t mu = 0; mu < p && mn > 0; mu++)
-            if (m[mu] < 1 + 1e-3 && ns < n) {
-                in[mu] = 1;
-                s[ns++] = mu;
-            }
     }
-
-    /* Active set: solve on S, drop the most negative multiplier, else add
-     * the most violated margin. */
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    /* The gradient w = E^T (f - E u) = (1 - sum u) 1 - A v is (1 - sum u)
+     * (1 - margin) at J = v / (1 - sum u): a column enters when its margin
+     * is below 1 - tol. */
+    const double tol = 1e-10;
+    long steps = 0, max_steps = 3 * (long)p + 10 * (long)n + 100;
     rc = LAB_ENUMERIC;
-    const double tol = 1e-9;
-    long max_rounds = 4 * (long)p + 100;
-    for (res->rounds = 0; res->rounds <= max_rounds; res->rounds++) {
-        /* S in increasing order, so the result does not depend on the path. */
-        size_t k = 0;
+    for (;;) {
+        double slack = 1 - primal(&f, n, a, u, v);
         for (size_t mu = 0; mu < p; mu++)
-            if (in[mu])
-                s[k++] = mu;
-        ns = k;
-        for (size_t q = 0; q < ns; q++)
-            memcpy(as + q * n, a + s[q] * n, n * sizeof *as);
-        int ok = 1;
-        if (ns > 0) {
-            lab_gemm(0, 1, ns, ns, n, 1.0, as, as, 0.0, g);
-            gsl_matrix_view gv = gsl_matrix_view_array(g, ns, ns);
-            gsl_vector_view lv = gsl_vector_view_array(lam, ns);
-            gsl_vector_set_all(&lv.vector, 1.0);
-            ok = gsl_linalg_cholesky_decomp1(&gv.matrix) == GSL_SUCCESS
-                 && gsl_linalg_cholesky_svx(&gv.matrix, &lv.vector) == GSL_SUCCESS;
-        }
-        if (!ok)
-            break;
-        /* Drop every negative multiplier at once; once there is none, add
-         * the violated margins, most violated first, while the set has
-         * room. Late rounds change one example at a time, which cannot
-         * cycle where the wholesale changes might. */
-        int single = 1;
-        size_t worst = ns, dropped = 0;
-        for (size_t q = 0; q < ns; q++)
-            if (lam[q] < 0) {
-                if (!single)
-                    in[s[q]] = 0, dropped++;
-                if (worst == ns || lam[q] < lam[worst])
-                    worst = q;
-            }
-        if (worst < ns) {
-            in[s[worst]] = 0;
-            continue;
-        }
-        memset(j, 0, n * sizeof *j);
-        for (size_t q = 0; q < ns; q++)
-            cblas_daxpy((int)n, lam[q], as + q * n, 1, j, 1);
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, a, (int)n, j, 1, 0.0, m, 1);
-        size_t added = 0, room = n - ns;
+            w[mu] = slack;
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, -1.0, a, (int)n, v, 1, 1.0, w,
+                    1);
+        /* The most violated margin that may enter: one whose column is
+         * independent of the passive ones and whose least-squares
+         * coefficient comes out positive (Lawson-Hanson's steps 5-6). */
+        size_t t;
         for (;;) {
-            size_t add = p;
+            t = p;
             for (size_t mu = 0; mu < p; mu++)
-                if (!in[mu] && m[mu] < 1 - tol && (add == p || m[mu] < m[add]))
-                    add = mu;
-            if (add == p || added == room || (single && added == 1))
+                if (!passive[mu] && !refused[mu] && w[mu] > tol * slack
+                    && (t == p || w[mu] > w[t]))
+                    t = mu;
+            if (t == p || !factor_append(&f, n, a, t)) {
+                if (t == p)
+                    break;
+                refused[t] = 1;
+                continue;
+            }
+            factor_solve(&f);
+            if (f.z[f.k - 1] > 0)
                 break;
-            in[add] = 1;
-            added++;
+            f.k--; /* drop the row just appended */
+            refused[t] = 1;
         }
-        if (added == 0) {
-            /* Nothing violated (or no room: the Gram matrix would be singular). */
-            size_t viol = 0;
-            for (size_t mu = 0; mu < p; mu++)
-                viol += !in[mu] && m[mu] < 1 - tol;
-            rc = viol ? LAB_ENUMERIC : LAB_OK;
+        if (t == p) {
+            rc = slack > 1e-12 ? LAB_OK : LAB_ENUMERIC;
             break;
         }
-    }
-    gsl_set_error_handler(old);
-    if (rc != LAB_OK) {
-        /* The active set can cycle (it takes no partial steps): keep
-         * liblinear's answer when it separates the data, scaled to a
-         * smallest margin of 1, with its KKT violation reported. */
-        double mn = INFINITY;
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, a, (int)n, guess, 1, 0.0,
-                    m, 1);
-        for (size_t mu = 0; mu < p; mu++)
-            mn = fmin(mn, m[mu]);
-        if (!(mn > 0) || !isfinite(mn)) {
-            rc = lab_fail(err, errlen, LAB_ENUMERIC, "max margin: the active-set solve failed "
-                          "after %ld rounds and liblinear's answer does not separate the data",
-                          res->rounds);
-            goto done;
-        }
-        rc = LAB_OK;
-        ns = 0;
-        memset(in, 0, p);
-        for (size_t i = 0; i < n; i++)
-            j[i] = guess[i] / mn;
-        for (size_t mu = 0; mu < p; mu++) {
-            m[mu] /= mn;
-            if (m[mu] < 1 + 1e-3 && ns < n) {
-                in[mu] = 1;
-                s[ns++] = mu;
+        if (++steps > max_steps)
+            break;
+        res->rounds++;
+        passive[t] = 1;
+        memset(refused, 0, p);
+        /* Move from u towards z until a passive coefficient reaches 0, drop
+         * it, and solve again, until z > 0 on the passive set. */
+        for (;;) {
+            double theta = 1;
+            size_t hit = f.k;
+            for (size_t q = 0; q < f.k; q++) {
+                double uq = u[f.s[q]], zq = f.z[q];
+                if (zq <= 0 && uq / (uq - zq) < theta)
+                    theta = uq / (uq - zq), hit = q;
             }
+            if (hit == f.k)
+                break;
+            if (++steps > max_steps)
+                break;
+            for (size_t q = 0; q < f.k; q++)
+                u[f.s[q]] += theta * (f.z[q] - u[f.s[q]]);
+            u[f.s[hit]] = 0;
+            for (size_t q = f.k; q-- > 0;)
+                if (u[f.s[q]] <= 0) {
+                    u[f.s[q]] = 0;
+                    passive[f.s[q]] = 0;
+                    factor_delete(&f, q);
+                }
+            factor_solve(&f);
         }
-        res->fallback = 1;
-        for (size_t q = 0; q < ns; q++)
-            lam[q] = 0; /* not known */
+        if (steps > max_steps)
+            break;
+        for (size_t q = 0; q < f.k; q++)
+            u[f.s[q]] = f.z[q];
     }
-    double jj = cblas_ddot((int)n, j, 1, j, 1), kkt = 0;
-    if (lambda)
-        memset(lambda, 0, p * sizeof *lambda);
-    for (size_t q = 0; q < ns; q++) {
+    if (rc != LAB_OK) {
+        if (steps > max_steps)
+            lab_fail(err, errlen, rc, "max margin: no convergence after %ld NNLS steps", steps);
+        else
+            lab_fail(err, errlen, rc, "max margin: the examples are not separable");
+        goto done;
+    }
+
+    /* J and lambda; the KKT conditions from margins computed afresh. */
+    double slack = 1 - primal(&f, n, a, u, v);
+    for (size_t i = 0; i < n; i++)
+        j[i] = v[i] / slack;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, a, (int)n, j, 1, 0.0, w, 1);
+    double kkt = 0, least = INFINITY;
+    for (size_t mu = 0; mu < p; mu++) {
+        kkt = fmax(kkt, passive[mu] ? fabs(w[mu] - 1) : 1 - w[mu]);
+        least = fmin(least, w[mu]);
         if (lambda)
-            lambda[s[q]] = lam[q];
-        kkt = fmax(kkt, fmax(-lam[q], fabs(m[s[q]] - 1)));
+            lambda[mu] = passive[mu] ? u[mu] / slack : 0;
     }
-    for (size_t mu = 0; mu < p; mu++)
-        if (!in[mu])
-            kkt = fmax(kkt, 1 - m[mu]);
-    res->support = ns;
-    res->kappa = 1 / sqrt(jj);
+    res->support = f.k;
+    res->kappa = least / cblas_dnrm2((int)n, j, 1);
     res->kkt = kkt;
 done:
-    free(guess);
-    free(a);
-    free(m);
-    free(as);
-    free(g);
-    free(lam);
-    free(in);
-    free(s);
-    if (rc == LAB_ENOMEM)
-        lab_fail(err, errlen, rc, "out of memory");
+    free(f.l);
+    free(f.s);
+    free(f.z);
+    free(u);
+    free(w);
+    free(v);
+    free(passive);
+    free(refused);
     return rc;
 }

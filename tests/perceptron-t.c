@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_cdf.h>
 
 #include "blas.h"
 #include "config.h"
@@ -18,6 +19,7 @@
 #include "kind.h"
 #include "perceptron.h"
 #include "rng.h"
+#include "status.h"
 #include "svm.h"
 #include "tap.h"
 
@@ -75,43 +77,80 @@ static void test_hebb(void)
        "large-N value %.4f", N, got, TRIALS, want);
 }
 
-/* The hard margin: lambda >= 0, J = sum lambda a, margins 1 on the support
- * and >= 1 off it. */
+/* The largest KKT violation of (j, lam) computed here from scratch:
+ * lambda >= 0, J = sum lambda a, margins 1 where lambda > 0 and >= 1
+ * elsewhere; *sv counts lambda > 0 and *least is the smallest margin. */
+static double kkt_of(const problem *pr, const double *j, const double *lam, size_t *sv,
+                     double *least)
+{
+    size_t n = pr->n;
+    double *jr = calloc(n, sizeof *jr), *m = malloc(pr->p * sizeof *m), worst = 0;
+    if (!jr || !m)
+        bail("out of memory");
+    *sv = 0;
+    *least = INFINITY;
+    for (size_t mu = 0; mu < pr->p; mu++) {
+        worst = fmax(worst, -lam[mu]);
+        cblas_daxpy((int)n, lam[mu], pr->a + mu * n, 1, jr, 1);
+    }
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)pr->p, (int)n, 1.0, pr->a, (int)n, j, 1, 0.0,
+                m, 1);
+    for (size_t mu = 0; mu < pr->p; mu++) {
+        *sv += lam[mu] > 0;
+        worst = fmax(worst, lam[mu] > 0 ? fabs(m[mu] - 1) : 1 - m[mu]);
+        *least = fmin(*least, m[mu]);
+    }
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(jr[i] - j[i]) / cblas_dnrm2((int)n, j, 1));
+    free(jr);
+    free(m);
+    return worst;
+}
+
+/* The hard margin by NNLS: the KKT conditions to 1e-9 where the active set
+ * of liblinear's answer used to cycle (N = 100, alpha = 10) and at
+ * N = 400, alpha = 0.5 and 10. */
 static void test_maxmargin(void)
 {
-    enum { N = 50 };
-    problem pr = make(150, N, 3);
-    double j[N], lam[150], jr[N] = { 0 }, m[150];
+    static const struct { size_t n; double alpha; int teachers; } cases[] = {
+        { 50, 3, 1 }, { 100, 10, 8 }, { 400, 0.5, 1 }, { 400, 10, 1 }
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = cases[c].n, p = (size_t)(cases[c].alpha * (double)n);
+        double worst = 0, worst_res = 0, min_margin = INFINITY, kappa_dev = 0;
+        int solved = 1;
+        size_t support_ok = 1;
+        for (int s = 0; s < cases[c].teachers; s++) {
+            problem pr = make(p, n, 3 + (uint64_t)s);
+            double *j = malloc(n * sizeof *j), *lam = malloc(p * sizeof *lam);
+            lab_svm_result res;
+            char err[256];
+            if (!j || !lam)
+                bail("out of memory");
+            solved &= lab_svm_maxmargin(p, n, pr.a, j, lam, &res, err, sizeof err) == 0;
+            size_t sv;
+            double least;
+            worst = fmax(worst, kkt_of(&pr, j, lam, &sv, &least));
+            worst_res = fmax(worst_res, res.kkt);
+            min_margin = fmin(min_margin, least);
+            support_ok &= sv == res.support && sv <= n + 1;
+            kappa_dev = fmax(kappa_dev, fabs(res.kappa * cblas_dnrm2((int)n, j, 1) - least));
+            free(j);
+            free(lam);
+            release(&pr);
+        }
+        ok(solved && worst < 1e-9 && worst_res < 1e-9 && min_margin > 1 - 1e-9 && support_ok
+               && kappa_dev < 1e-12,
+           "max margin at N = %zu, alpha = %g (%d teachers): KKT violation %.1g (reported "
+           "%.1g), smallest margin 1 - %.1g, kappa = min margin / |J|", n, cases[c].alpha,
+           cases[c].teachers, worst, worst_res, 1 - min_margin);
+    }
+    /* Two copies of one example with opposite labels: not separable. */
+    double a[2 * 3] = { 0.3, -1.2, 0.7, -0.3, 1.2, -0.7 }, j[3];
     lab_svm_result res;
     char err[256];
-    int rc = lab_svm_maxmargin(pr.p, N, pr.x, pr.y, j, lam, &res, err, sizeof err);
-    ok(rc == 0 && !res.fallback, "max margin at N = 50, P = 150 solved exactly (%s; %ld "
-       "active-set rounds, %zu support vectors)", rc ? err : "ok", res.rounds, res.support);
-    double neg = 0, on = 0, off = INFINITY, diff = 0;
-    size_t sv = 0;
-    for (size_t mu = 0; mu < pr.p; mu++) {
-        neg = fmin(neg, lam[mu]);
-        cblas_daxpy(N, lam[mu], pr.a + mu * N, 1, jr, 1);
-    }
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)pr.p, N, 1.0, pr.a, N, j, 1, 0.0, m, 1);
-    for (size_t mu = 0; mu < pr.p; mu++) {
-        if (lam[mu] > 0) {
-            sv++;
-            on = fmax(on, fabs(m[mu] - 1));
-        } else {
-            off = fmin(off, m[mu]);
-        }
-    }
-    for (size_t i = 0; i < N; i++)
-        diff = fmax(diff, fabs(jr[i] - j[i]));
-    ok(neg == 0 && sv == res.support && on < 1e-9 && off > 1 - 1e-9 && diff < 1e-9
-           && res.kkt < 1e-9,
-       "KKT: lambda >= 0, J = sum lambda y x (max diff %.1g), support margins 1 (max dev "
-       "%.1g), the others >= 1 (min %.6f)", diff, on, off);
-    double jn = cblas_dnrm2(N, j, 1);
-    ok(fabs(res.kappa - 1 / jn) < 1e-12 && res.kappa > 0,
-       "the stability kappa = 1/|J| = %.4f > 0: every example separated", res.kappa);
-    release(&pr);
+    ok(lab_svm_maxmargin(2, 3, a, j, NULL, &res, err, sizeof err) == LAB_ENUMERIC
+           && strstr(err, "not separable"), "inseparable examples are refused (%s)", err);
 }
 
 /* Gibbs samples stay strictly inside the version space. */
@@ -122,7 +161,7 @@ static void test_version_space(void)
     double j[N], m[P], worst = INFINITY;
     lab_svm_result res;
     char err[256];
-    if (lab_svm_maxmargin(P, N, pr.x, pr.y, j, NULL, &res, err, sizeof err))
+    if (lab_svm_maxmargin(P, N, pr.a, j, NULL, &res, err, sizeof err))
         bail("%s", err);
     lab_gibbs *g = lab_gibbs_alloc(P, N, pr.a);
     gsl_rng *r = lab_rng_alloc(5, 5);
@@ -185,9 +224,51 @@ static void test_known_spaces(void)
     release(&pr);
 }
 
+/* The mirror image in a truncated normal: F(z') - F(a) = F(b) - F(z), on
+ * either side of zero and in a far tail; overrelaxed sweeps with P = 0 keep
+ * R uniform on the sphere (mean 0, N var 1). */
+static void test_overrelax(void)
+{
+    static const double cases[][3] = { { -0.4, 1.7, 0.9 }, { 0.6, 2.1, 1.3 }, { -3.2, -1.1, -2.5 },
+                                       { 9.0, 9.5, 9.1 } };
+    double worst = 0, back = 0;
+    for (size_t c = 0; c < 4; c++) {
+        double a = cases[c][0], b = cases[c][1], z = cases[c][2];
+        double zr = lab_truncated_normal_reflect(a, b, z);
+        /* Compare in Q on the upper side, where it keeps its digits. */
+        double lhs = gsl_cdf_ugaussian_Q(a) - gsl_cdf_ugaussian_Q(zr);
+        double rhs = gsl_cdf_ugaussian_Q(z) - gsl_cdf_ugaussian_Q(b);
+        worst = fmax(worst, fabs(lhs - rhs) / fabs(rhs));
+        back = fmax(back, fabs(lab_truncated_normal_reflect(a, b, zr) - z));
+    }
+    ok(worst < 1e-9 && back < 1e-9, "the mirror image in a truncated normal keeps the mass "
+       "beyond it (worst relative error %.1g) and is its own inverse (%.1g)", worst, back);
+    enum { N = 20, K = 4000 };
+    problem pr = make(1, N, 8);
+    double j[N], s1 = 0, s2 = 0;
+    gsl_rng *r = lab_rng_alloc(9, 5);
+    lab_gibbs *g = lab_gibbs_alloc(0, N, pr.a);
+    lab_rng_fill_normal(r, j, N, 1.0);
+    lab_gibbs_start(g, j);
+    for (int s = 0; s < K; s++) {
+        lab_gibbs_sweep(g, r);
+        lab_gibbs_overrelax(g);
+        double rr = overlap(N, lab_gibbs_state(g), pr.t);
+        s1 += rr;
+        s2 += rr * rr;
+    }
+    double mean = s1 / K, var = s2 / K - mean * mean;
+    ok(fabs(mean) < 4 / sqrt(N * (double)K) && fabs(var * N - 1) < 0.1,
+       "P = 0, a sweep and an overrelaxed sweep in turn: R over %d has mean %.4f (0) and N var "
+       "%.3f (1)", K, mean, var * N);
+    gsl_rng_free(r);
+    lab_gibbs_free(g);
+    release(&pr);
+}
+
 /* The chains' mean R against the replica-symmetric Gibbs value at alpha = 2
  * (R = 0.7283: R / sqrt(1 - R) = (alpha / pi) int Dt exp(-R t^2/2) /
- * H(-sqrt(R) t), THEORY.md section 11), and R-hat over 4 chains per teacher. */
+ * H(-sqrt(R) t), THEORY.md section 5.3), and R-hat over 4 chains per teacher. */
 static void test_mixing(void)
 {
     enum { N = 100, P = 200, CHAINS = 4, TEACHERS = 4, BURN = 200, SWEEPS = 1500 };
@@ -196,7 +277,7 @@ static void test_mixing(void)
         problem pr = make(P, N, 20 + tch);
         lab_svm_result res;
         char err[256];
-        if (lab_svm_maxmargin(P, N, pr.x, pr.y, j, NULL, &res, err, sizeof err))
+        if (lab_svm_maxmargin(P, N, pr.a, j, NULL, &res, err, sizeof err))
             bail("%s", err);
         double sc = sqrt((double)N) / cblas_dnrm2(N, j, 1);
         cblas_dscal(N, sc, j, 1);
@@ -290,11 +371,12 @@ static void test_kind(void)
 int main(void)
 {
     lab_blas_single_thread();
-    plan(13);
+    plan(17);
     test_hebb();
     test_maxmargin();
     test_version_space();
     test_known_spaces();
+    test_overrelax();
     test_mixing();
     test_kind();
     return 0;

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The report of a perceptron run (src/kind_perceptron.c) against the exact
+ * large-N theory (analysis/perceptron_theory.h, THEORY.md sections 5.1 and
+ * 5.3):
+ *
+ *   theory.tsv                        learner, alpha, test_error, overlap,
+ *                                     kappa on a grid of alpha spanning the
+ *                                     run's, the run's own values included
+ *   figures/perceptron_theory.*       the test error against alpha per
+ *                                     learner: the mean over seeds as points
+ *                                     with a band of one standard deviation,
+ *                                     the theory as lines
+ *   figures/perceptron_decomposition.*  Bayes's error (the uncertainty, the
+ *                                     lower limit given the data) and each
+ *                                     other learner's excess over it on the
+ *                                     same teacher and data (its learning
+ *                                     deficiency), with the theory's
+ *
+ * Nothing here prints: a warning (gnuplot missing) comes back in warning,
+ * one line on how far the simulation is from the theory in info.
+ *
+ * Ownership: nothing allocated crosses this interface. */
+#ifndef LAB_PERCEPTRON_REPORT_H
+#define LAB_PERCEPTRON_REPORT_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "table.h"
+
+/* Write the files above for table t (rundir's results, of config c).
+ * LAB_EIO naming the file when one cannot be written, LAB_EFORMAT when the
+ * table lacks the perceptron columns, LAB_ENUMERIC when the theory fails,
+ * LAB_EINTERRUPTED once *stop is set. */
+int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_table *t,
+                          volatile sig_atomic_t *stop, char *info, size_t infolen,
+                          char *warning, size_t warnlen, char *err, size_t errlen);
+
+#endif
