@@ -14,16 +14,16 @@
 #include "strbuf.h"
 #include "text.h"
 
-const char *const lab_dlearner_names[LAB_NDL] = { "trained", "clean", "reference",
+const char *const lab_dlearner_names[LAB_NDL] = { "trained", "refined", "clean",
                                                   "realizable" };
 const char *const lab_dpart_names[LAB_NDP] = { "noise", "realizability", "uncertainty",
                                                "learning_deficiency" };
 
 void lab_dseed_parts(const lab_dseed *s, double part[LAB_NDP])
 {
-    part[LAB_DP_NOISE] = s->error[LAB_DL_TRAINED] - s->error[LAB_DL_CLEAN];
-    part[LAB_DP_LD] = s->error[LAB_DL_CLEAN] - s->error[LAB_DL_REFERENCE];
-    part[LAB_DP_UNC] = s->error[LAB_DL_REFERENCE] - s->error[LAB_DL_REALIZABLE];
+    part[LAB_DP_LD] = s->error[LAB_DL_TRAINED] - s->error[LAB_DL_REFINED];
+    part[LAB_DP_NOISE] = s->error[LAB_DL_REFINED] - s->error[LAB_DL_CLEAN];
+    part[LAB_DP_UNC] = s->error[LAB_DL_CLEAN] - s->error[LAB_DL_REALIZABLE];
     part[LAB_DP_REAL] = s->error[LAB_DL_REALIZABLE];
 }
 
@@ -146,7 +146,7 @@ static int group_seeds(const lab_table *t, size_t first, const long *gcols, size
             l++;
         if (l == LAB_NDL) {
             rc = lab_fail(err, errlen, LAB_EFORMAT, "%s:%ld: learner: \"%s\" is not one of "
-                          "trained, clean, reference, realizable", t->path, t->lines[r], ln);
+                          "trained, refined, clean, realizable", t->path, t->lines[r], ln);
             break;
         }
         if (strcmp(lab_table_cell(t, r, (size_t)col[STATUS]), "ok") != 0) {
@@ -154,9 +154,9 @@ static int group_seeds(const lab_table *t, size_t first, const long *gcols, size
             continue;
         }
         rc = lab_table_number(t, r, (size_t)col[TEST], &s[k].error[l], err, errlen);
-        if (rc == LAB_OK && l == LAB_DL_REFERENCE)
+        if (rc == LAB_OK && l == LAB_DL_CLEAN)
             rc = lab_table_number(t, r, (size_t)col[DIS], &s[k].disagreement, err, errlen);
-        /* nan: the learner has no value for this seed (a reference that
+        /* nan: the learner has no value for this seed (a refinement that
          * found no data-consistent student) */
         if (rc == LAB_OK && !isnan(s[k].error[l]))
             have[k] |= (unsigned char)(1u << l);

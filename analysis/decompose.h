@@ -7,22 +7,22 @@
  * the same test set:
  *
  *   trained     the learner under study, on the labels as given (noisy or not)
- *   clean       the same learner, same start and batches, on noiseless labels
- *   reference   clean, then refined to convergence by a stronger optimiser
+ *   refined     the trained students refined to convergence on the same labels
+ *   clean       the same refinement, from the same place, on noiseless labels
  *   realizable  the class's floor: its best error with ample data (0 when the
  *               student contains the teacher)
  *
  * and the parts are differences of these, so they sum to the measured error
  * by construction (up to one rounding per part):
  *
- *   noise                = trained - clean
- *   learning deficiency  = clean - reference
- *   uncertainty          = reference - realizable
+ *   learning deficiency  = trained - refined
+ *   noise                = refined - clean
+ *   uncertainty          = clean - realizable
  *   realizability        = realizable
  *
- * The reference's disagreement (the spread of its initialisation replicates
- * about their mean, part of its error) is carried along: uncertainty minus
- * disagreement is what an averaging learner keeps.
+ * The clean learner's disagreement (the spread of its initialisation
+ * replicates about their mean, part of its error) is carried along:
+ * uncertainty minus disagreement is what an averaging learner keeps.
  *
  * Statistics are over seeds: the mean of each part and a percentile
  * bootstrap interval from resamples of whole seeds, drawn from the stream
@@ -41,7 +41,7 @@
 
 /* The learners a seed brings, as named in a results table's "learner"
  * column. */
-enum lab_dlearner { LAB_DL_TRAINED, LAB_DL_CLEAN, LAB_DL_REFERENCE, LAB_DL_REALIZABLE,
+enum lab_dlearner { LAB_DL_TRAINED, LAB_DL_REFINED, LAB_DL_CLEAN, LAB_DL_REALIZABLE,
                     LAB_NDL };
 extern const char *const lab_dlearner_names[LAB_NDL];
 
@@ -49,7 +49,7 @@ extern const char *const lab_dlearner_names[LAB_NDL];
 enum lab_dpart { LAB_DP_NOISE, LAB_DP_REAL, LAB_DP_UNC, LAB_DP_LD, LAB_NDP };
 extern const char *const lab_dpart_names[LAB_NDP];
 
-/* One seed of a group: each learner's test error, and the reference's
+/* One seed of a group: each learner's test error, and the clean learner's
  * disagreement. */
 typedef struct lab_dseed {
     double error[LAB_NDL];

@@ -6,14 +6,16 @@
  *
  *   trained     the student trained as [train] says (the learner under
  *               study), on the labels as drawn (with teacher.label_noise)
- *   clean       the same starts and batches on noiseless labels (the same
- *               runs as trained when there is no label noise)
- *   reference   each clean run refined to convergence by the reference
- *               optimiser ([refine], lm by default)
+ *   refined     each trained student refined from where it ended, to
+ *               convergence, by the reference optimiser ([refine], lm by
+ *               default), on the same labels
+ *   clean       the same refinement from the same place on noiseless labels
+ *               (the refined students when there is no label noise)
  *   realizable  the student class's floor: 0 measured by planting when the
  *               student contains the teacher; else the least test error of
  *               errors.restarts students trained online on fresh noiseless
- *               samples, with the [train] budget of steps
+ *               samples, with the [train] budget of steps, or of the clean
+ *               students when one did better
  *
  * The first three are ensembles of errors.inits initialisation replicates,
  * each with the init stream that sweep.init_seeds = r gives (so replicate r
@@ -70,8 +72,8 @@ static const errors_params *errors_of(const lab_config *c)
 
 /* ==== Columns ==================================================================== */
 
-enum { L_TRAINED, L_CLEAN, L_REFERENCE, L_REALIZABLE, NLEARNERS };
-static const char *const learner_names[NLEARNERS] = { "trained", "clean", "reference",
+enum { L_TRAINED, L_REFINED, L_CLEAN, L_REALIZABLE, NLEARNERS };
+static const char *const learner_names[NLEARNERS] = { "trained", "refined", "clean",
                                                       "realizable" };
 
 enum { C_PARAMS, C_LEARNER, C_TRAIN, C_TEST, C_ENS, C_DIS, C_KEPT, C_STEPS, C_STATUS, C_WALL,
@@ -81,8 +83,8 @@ static const lab_column columns[NCOLS] = {
     [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
                    "the student's parameter count P_S" },
     [C_LEARNER] = { "learner", LAB_COL_NAME, learner_names, NLEARNERS, LAB_STAT_KEY,
-                    "trained, clean (noiseless labels), reference (refined to convergence) "
-                    "or realizable (the class's floor)" },
+                    "trained, refined (to convergence, from there), clean (the same on "
+                    "noiseless labels) or realizable (the class's floor)" },
     [C_TRAIN] = { "train_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                   "training MSE / teacher output variance, mean over the replicates" },
     [C_TEST] = { "test_error", LAB_COL_REAL, NULL, 0, LAB_STAT_FULL,
@@ -93,10 +95,10 @@ static const lab_column columns[NCOLS] = {
                 "mean squared distance of the replicates from their mean, on the test set "
                 "(test_error = ens_error + disagreement)" },
     [C_KEPT] = { "kept", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
-                 "replicates in the row's ensemble: all but for the reference, which keeps "
-                 "those that reached the least training error found (REFERENCE_TOL)" },
+                 "replicates in the row's ensemble: refined and clean keep those that fit "
+                 "their labels as well as the class allows (THEORY.md 5.2)" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
-                  "optimizer steps (the reference: its iterations), mean over replicates" },
+                  "optimizer steps (refined and clean: iterations), mean over the replicates" },
     [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
                    "ok, or diverged (some replicate diverged: errors nan)" },
     [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE,
@@ -159,16 +161,16 @@ static lab_refine_params refine_params(const lab_config *c)
     return p;
 }
 
-/* About the multiply-adds: each replicate's training (twice with label
- * noise), its refinement (about 50 Gauss-Newton iterations of n P^2), and
- * the realizability restarts. */
+/* About the multiply-adds: each replicate's training, its refinement (about
+ * 50 Gauss-Newton iterations of n P^2; twice with label noise), and the
+ * realizability restarts. */
 static double cost(const lab_config *c)
 {
     double n = (double)c->n, P = (double)lab_student_params_count(c);
     double batch = c->batch == 0 || (double)c->batch > n ? n : (double)c->batch;
     double K = (double)errors_of(c)->inits, runs = c->label_noise > 0 ? 2 : 1;
-    double train = P * 3.0 * batch * (double)c->steps, refine = 50.0 * n * P * P;
-    double cell = K * (runs * train + refine + 3.0 * P * (double)c->test_size);
+    double train = P * 3.0 * batch * (double)c->steps, refine = 50.0 * fmax(n, P) * P * P;
+    double cell = K * (train + runs * refine + 3.0 * P * (double)c->test_size);
     if (!contains_teacher(c)) /* online: batches of 128 when [train] says full batch */
         cell += (double)errors_of(c)->restarts * P * 3.0 * (c->batch > 0 ? (double)c->batch : 128)
                 * (double)c->steps;
@@ -176,8 +178,9 @@ static double cost(const lab_config *c)
 }
 
 /* The problem, a clean copy of its training set, the replicates' test
- * predictions, one student with its start, trainer, refiner and workspace;
- * or, for the realizability estimate, the same on its larger data. */
+ * predictions, one student with its start and end, trainer, refiner and
+ * workspace; then, for the realizability estimate, an online problem and
+ * trainer. */
 static double memory(const lab_config *c)
 {
     size_t *w = student_widths(c);
@@ -190,7 +193,7 @@ static double memory(const lab_config *c)
     double K = (double)errors_of(c)->inits;
     double net = 2.0 * lab_mlp_bytes(D, L, w) + lab_mlp_work_bytes(L, w, EVAL_ROWS);
     double at = lab_problem_bytes(c, (double)c->n) + lab_dataset_bytes((double)c->n, (double)D)
-                + 3.0 * K * (double)c->test_size * sizeof(double)
+                + 3.0 * K * (double)c->test_size * sizeof(double) + (double)P * sizeof(double)
                 + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
                 + lab_refine_bytes(&rp, (size_t)c->n, P, L, w);
     /* The realizability estimate's online problem and trainer come and go
@@ -204,15 +207,16 @@ static double memory(const lab_config *c)
 
 /* ==== The cell ========================================================================== */
 
-/* A refined replicate belongs to the reference's ensemble when it fits the
- * data as well as the class allows: for a student that contains the teacher
- * (whose clean training error can be 0), a training error of at most
- * INTERPOLATES; for a narrower one, whose floor is unknown, one within
- * REFERENCE_TOL (relative, or 1e-12) of the least one found. The others
- * stopped in a worse minimum, an optimiser's failure that counts as learning
- * deficiency, not as what the data leave open (THEORY.md §5.2). When no
- * replicate of a containing student interpolates, the data-consistent
- * students were not found and the reference is undetermined (nan, kept 0). */
+/* A refined replicate belongs to its learner's ensemble when it fits its
+ * labels as well as the class allows: noiseless labels and a student that
+ * contains the teacher (whose training error can be 0), a training error of
+ * at most INTERPOLATES; noisy labels or a narrower student, whose floor is
+ * unknown, one within REFERENCE_TOL (relative, or 1e-12) of the least one
+ * found. The others stopped in a worse minimum, an optimiser's failure that
+ * counts as learning deficiency, not as what the data leave open (THEORY.md
+ * §5.2). When no replicate of a containing student interpolates its clean
+ * labels, the data-consistent students were not found and the row is
+ * undetermined (nan, kept 0). */
 #define INTERPOLATES 1e-20
 #define REFERENCE_TOL 1e-2
 
@@ -225,15 +229,15 @@ struct ensemble {
     int diverged;
 };
 
-/* Keep, of the reference's replicates, those that fit the data as well as
- * the class allows (above). */
-static void keep_best(struct ensemble *e, size_t K, int realizable)
+/* Keep, of a refined learner's replicates, those that fit the data as well
+ * as the class allows (above; exact: their labels can be fitted exactly). */
+static void keep_best(struct ensemble *e, size_t K, int exact)
 {
     double best = INFINITY;
     for (size_t k = 0; k < K; k++)
         best = fmin(best, e->train[k]);
     for (size_t k = 0; k < K; k++)
-        e->kept[k] = realizable ? e->train[k] <= INTERPOLATES
+        e->kept[k] = exact ? e->train[k] <= INTERPOLATES
                                 : e->train[k] <= best * (1 + REFERENCE_TOL) + 1e-12;
 }
 
@@ -332,17 +336,48 @@ static int runaway(int rc, const lab_train_result *res, double test)
     return rc == LAB_EDIVERGED || lab_train_runaway(test, res->initial_error);
 }
 
+/* Record the student's test predictions and training error as replicate k
+ * of ensemble e. */
+static void record(struct cell *cs, const lab_problem *prob, struct ensemble *e, size_t k,
+                   double train, double steps)
+{
+    size_t T = prob->test->n;
+    lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e->pred + k * T);
+    e->train[k] = train;
+    e->steps[k] = steps;
+}
+
+/* Refine the student, from where it is, on data into replicate k of e; a
+ * refinement that diverges marks e. */
+static int refine_into(struct cell *cs, const lab_problem *prob, const lab_dataset *data,
+                       struct ensemble *e, size_t k)
+{
+    double train = NAN, iters = 0;
+    int status = refine(cs, data, prob->var, &train, &iters);
+    if (status == LAB_EDIVERGED) {
+        e->diverged = 1;
+        return LAB_OK;
+    }
+    if (status == LAB_OK)
+        record(cs, prob, e, k, train, iters);
+    return status;
+}
+
 /* The three ensembles: replicate k trained from its start on the labels as
- * drawn, on clean labels (when they differ), then refined. */
+ * drawn, then refined from there on the same labels, and on noiseless ones
+ * (the same refinement when there is no label noise). */
 static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset *clean,
                      struct ensemble *e, size_t K)
 {
     const lab_config *c = cs->c;
     const lab_student_params *sp = lab_student_of(c);
     size_t T = prob->test->n, P = cs->student->n_params;
-    lab_config rep; /* the cell, as replicate or restart */
-    if (lab_config_copy(&rep, c) != LAB_OK)
+    double *end = malloc(P * sizeof *end); /* where training ended */
+    lab_config rep; /* the cell, as replicate k */
+    if (!end || lab_config_copy(&rep, c) != LAB_OK) {
+        free(end);
         return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+    }
     int status = LAB_OK;
     for (size_t k = 0; k < K && status == LAB_OK; k++) {
         rep.init_replicate = (long)k;
@@ -360,43 +395,39 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
         memcpy(cs->start, cs->student->theta, P * sizeof(double));
 
         lab_train_result res;
-        for (int l = L_TRAINED; l <= L_CLEAN && status == LAB_OK; l++) {
-            if (l == L_CLEAN && clean == prob->train) {
-                /* No label noise: the clean runs are the trained ones. */
-                memcpy(e[L_CLEAN].pred + k * T, e[L_TRAINED].pred + k * T, T * sizeof(double));
-                e[L_CLEAN].train[k] = e[L_TRAINED].train[k];
-                e[L_CLEAN].steps[k] = e[L_TRAINED].steps[k];
-                e[L_CLEAN].diverged |= e[L_TRAINED].diverged;
-                break;
-            }
-            status = train_from_start(cs, &rep, l == L_TRAINED ? prob->train : clean, prob->var,
-                                      &res);
-            if (status == LAB_EINTERRUPTED)
-                break;
-            lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e[l].pred + k * T);
-            double test = lab_mlp_error(cs->student, cs->w, prob->test, prob->var);
-            e[l].diverged |= runaway(status, &res, test);
-            e[l].train[k] = res.train_error;
-            e[l].steps[k] = (double)res.steps;
-            status = status == LAB_EDIVERGED ? LAB_OK : status;
+        status = train_from_start(cs, &rep, prob->train, prob->var, &res);
+        if (status == LAB_EINTERRUPTED)
+            break;
+        double test = lab_mlp_error(cs->student, cs->w, prob->test, prob->var);
+        if (runaway(status, &res, test)) {
+            /* nothing to refine from */
+            e[L_TRAINED].diverged = e[L_REFINED].diverged = e[L_CLEAN].diverged = 1;
+            status = LAB_OK;
+            continue;
         }
+        record(cs, prob, &e[L_TRAINED], k, res.train_error, (double)res.steps);
+        memcpy(end, cs->student->theta, P * sizeof(double));
+        status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
         if (status != LAB_OK)
             break;
-        /* The reference goes on from where the clean run ended. */
-        double train = NAN, iters = 0;
-        status = e[L_CLEAN].diverged ? LAB_OK : refine(cs, clean, prob->var, &train, &iters);
-        if (status == LAB_EDIVERGED || e[L_CLEAN].diverged) {
-            e[L_REFERENCE].diverged = 1;
-            status = LAB_OK;
-        } else if (status == LAB_OK) {
-            lab_mlp_predict(cs->student, cs->w, T, prob->test->x, e[L_REFERENCE].pred + k * T);
-            e[L_REFERENCE].train[k] = train;
-            e[L_REFERENCE].steps[k] = iters;
+        if (clean == prob->train) {
+            memcpy(e[L_CLEAN].pred + k * T, e[L_REFINED].pred + k * T, T * sizeof(double));
+            e[L_CLEAN].train[k] = e[L_REFINED].train[k];
+            e[L_CLEAN].steps[k] = e[L_REFINED].steps[k];
+            e[L_CLEAN].diverged = e[L_REFINED].diverged;
+            continue;
         }
+        memcpy(cs->student->theta, end, P * sizeof(double));
+        status = refine_into(cs, prob, clean, &e[L_CLEAN], k);
     }
-    if (status == LAB_OK && !e[L_REFERENCE].diverged)
-        keep_best(&e[L_REFERENCE], K, contains_teacher(c));
+    /* Noiseless labels can be fitted exactly by a student that contains the
+     * teacher; noisy ones, or a narrower student, only as well as found. */
+    if (status == LAB_OK) {
+        keep_best(&e[L_REFINED], K, contains_teacher(c) && clean == prob->train);
+        keep_best(&e[L_CLEAN], K, contains_teacher(c));
+    }
     lab_config_release(&rep);
+    free(end);
     return status;
 }
 
@@ -409,7 +440,7 @@ static void draw_fresh(void *ctx, lab_dataset *batch)
  * else the least test error of errors.restarts students trained online,
  * on fresh noiseless samples (train.online: the [train] budget of steps,
  * each on a new batch), so that no finite training set adds its estimation
- * error to the class's floor; or of the cell's references, when one of them
+ * error to the class's floor; or of the cell's clean students, when one of them
  * did better (a narrow class has local minima, and any student of the class
  * bounds its floor from above). */
 static int realizable(struct cell *cs, const lab_problem *prob, double found, double *v)
@@ -476,7 +507,7 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
         lab_fail(cs->err, cs->errlen, status, "out of memory");
     if (found < best) {
         best = found;
-        best_train = NAN; /* a reference's training error is on its n points */
+        best_train = NAN; /* a clean student's training error is on its n points */
         best_steps = 0;
     }
     v[C_TEST] = isfinite(best) ? best : NAN;
@@ -532,14 +563,14 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
         lab_data_label(clean, prob.teacher, cs.w, 0.0, NULL);
     }
     rc = ensembles(&cs, &prob, clean, e, K);
-    /* The least test error of a kept reference, for the realizable row. */
+    /* The least test error of a kept clean student, for the realizable row. */
     double found = INFINITY;
-    for (size_t k = 0; rc == LAB_OK && !e[L_REFERENCE].diverged && k < K; k++) {
-        if (!e[L_REFERENCE].kept[k])
+    for (size_t k = 0; rc == LAB_OK && !e[L_CLEAN].diverged && k < K; k++) {
+        if (!e[L_CLEAN].kept[k])
             continue;
         double sse = 0;
         for (size_t t = 0; t < T; t++) {
-            double r = e[L_REFERENCE].pred[k * T + t] - prob.test->y[t];
+            double r = e[L_CLEAN].pred[k * T + t] - prob.test->y[t];
             sse += r * r;
         }
         found = fmin(found, sse / ((double)T * prob.var));

@@ -31,11 +31,11 @@ static lab_table *read_text(const char *text, char *err, size_t errlen)
     return rc == LAB_OK ? t : NULL;
 }
 
-/* One seed's four rows: trained, clean, reference, realizable. */
+/* One seed's four rows: trained, refined, clean, realizable. */
 static void seed_rows(char *buf, size_t len, const char *group, int seed, const double e[4],
                       double dis)
 {
-    static const char *const ln[4] = { "trained", "clean", "reference", "realizable" };
+    static const char *const ln[4] = { "trained", "refined", "clean", "realizable" };
     size_t at = strlen(buf);
     for (int l = 0; l < 4; l++)
         at += (size_t)snprintf(buf + at, len - at, "%s\t%d\t%s\t%.17g\t%.17g\tok\n", group,
@@ -51,8 +51,8 @@ int main(void)
     lab_dseed one = { { 0.5, 0.3, 0.1, 0.02 }, 0.04 };
     double p[LAB_NDP];
     lab_dseed_parts(&one, p);
-    ok(p[LAB_DP_NOISE] == 0.5 - 0.3 && p[LAB_DP_LD] == 0.3 - 0.1 && p[LAB_DP_UNC] == 0.1 - 0.02
-       && p[LAB_DP_REAL] == 0.02, "noise, learning deficiency, uncertainty, realizability "
+    ok(p[LAB_DP_LD] == 0.5 - 0.3 && p[LAB_DP_NOISE] == 0.3 - 0.1 && p[LAB_DP_UNC] == 0.1 - 0.02
+       && p[LAB_DP_REAL] == 0.02, "learning deficiency, noise, uncertainty, realizability "
        "are the stated differences");
     is_double_rel(0.5, p[0] + p[1] + p[2] + p[3], 1e-15, "they sum to the measured error");
 
@@ -66,11 +66,14 @@ int main(void)
         seed_rows(text, sizeof text, "64\t8", s, e[s], 0.01 * (s + 1));
     seed_rows(text, sizeof text, "128\t8", 0, e[3], 0.05);
     seed_rows(text, sizeof text, "128\t8", 1, e[4], 0.05);
-    /* seed 2 of n = 128 diverged in its reference; seed 3 lacks a realizable row. */
-    strcat(text, "128\t8\t2\ttrained\t1\tnan\tok\n128\t8\t2\tclean\t1\tnan\tok\n"
-                 "128\t8\t2\treference\tnan\tnan\tdiverged\n128\t8\t2\trealizable\t0.5\tnan\tok\n"
-                 "128\t8\t3\ttrained\t1\tnan\tok\n128\t8\t3\tclean\t1\tnan\tok\n"
-                 "128\t8\t3\treference\t1\t0\tok\n");
+    /* seed 2 of n = 128 diverged in its clean refinement; seed 3 lacks a
+     * realizable row; seed 4's clean refinement is undetermined (nan). */
+    strcat(text, "128\t8\t2\ttrained\t1\tnan\tok\n128\t8\t2\trefined\t1\tnan\tok\n"
+                 "128\t8\t2\tclean\tnan\tnan\tdiverged\n128\t8\t2\trealizable\t0.5\tnan\tok\n"
+                 "128\t8\t3\ttrained\t1\tnan\tok\n128\t8\t3\trefined\t1\tnan\tok\n"
+                 "128\t8\t3\tclean\t1\t0\tok\n"
+                 "128\t8\t4\ttrained\t1\tnan\tok\n128\t8\t4\trefined\t1\tnan\tok\n"
+                 "128\t8\t4\tclean\tnan\tnan\tok\n128\t8\t4\trealizable\t0.5\tnan\tok\n");
     lab_table *t = read_text(text, err, sizeof err);
     if (!t)
         bail("%s", err);
@@ -82,9 +85,9 @@ int main(void)
     if (!d)
         bail("no decomposition");
     const lab_dgroup *g = &d->groups[0], *h = &d->groups[1];
-    ok(g->nseeds == 3 && g->dropped == 0 && h->nseeds == 2 && h->dropped == 2
+    ok(g->nseeds == 3 && g->dropped == 0 && h->nseeds == 2 && h->dropped == 3
        && strcmp(h->values[0], "128") == 0,
-       "a seed with a diverged learner or a missing one is left out and counted");
+       "a seed with a diverged, missing or undetermined (nan) learner is left out and counted");
     double sum = 0, want[LAB_NDS] = { 0 };
     for (int s = 0; s < 3; s++) {
         lab_dseed sd = { { e[s][0], e[s][1], e[s][2], e[s][3] }, 0.01 * (s + 1) };
@@ -102,7 +105,7 @@ int main(void)
                   "the mean parts sum to the mean measured error");
     ok(fabs(g->stat[LAB_DP_UNC].mean - want[LAB_DP_UNC]) < 1e-15
        && fabs(g->stat[LAB_DS_DISAGREEMENT].mean - 0.02) < 1e-15,
-       "uncertainty and the reference's disagreement");
+       "uncertainty and the clean learner's disagreement");
     int inside = 1;
     for (int k = 0; k < LAB_NDS; k++)
         inside &= g->stat[k].lo <= g->stat[k].mean && g->stat[k].mean <= g->stat[k].hi;

@@ -4,7 +4,7 @@
 # the ensemble identity, planting, the parts summing to the measured error, the
 # replicates as the student kind's init_seed cells, label noise, refusals.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 12
+plan 13
 
 cfg="$top_srcdir/tests/data/errors.cfg"
 run="$scratch/run"
@@ -14,9 +14,9 @@ rows() { grep -v '^#' "$1"; }
 # The column of a name in a table's header, for awk.
 colno() { rows "$1" | head -1 | tr '\t' '\n' | grep -nx "$2" | cut -d: -f1; }
 
-ok "four rows per cell: trained, clean, reference, realizable" \
+ok "four rows per cell: trained, refined, clean, realizable" \
     sh -c "test \$(grep -v '^#' '$run/results.tsv' | sed 1d | wc -l) -eq 144 &&
-           test \"\$(grep -v '^#' '$run/results.tsv' | sed -n '2,5p' | cut -f6 | tr '\n' ' ')\" = 'trained clean reference realizable '"
+           test \"\$(grep -v '^#' '$run/results.tsv' | sed -n '2,5p' | cut -f6 | tr '\n' ' ')\" = 'trained refined clean realizable '"
 T=$(colno "$run/results.tsv" test_error)
 E=$(colno "$run/results.tsv" ens_error)
 D=$(colno "$run/results.tsv" disagreement)
@@ -29,15 +29,20 @@ ok "test_error = ens_error + disagreement to 1e-12 relative, in every ensemble r
 ok "a student that contains the teacher is realizable: planted, its error is <= 1e-28" \
     sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' '\$$L == \"realizable\" && \$$W >= 4 {
                n++; if (\$$T > 1e-28) bad = 1 } END { exit bad || n != 24 }'"
-ok "a narrower student's floor is > 0 and at most its cell's reference error" \
-    sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' '\$$W == 2 && \$$L == \"reference\" { ref[\$1 \" \" \$4] = \$$T }
+ok "a narrower student's floor is > 0 and at most its cell's clean error" \
+    sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' '\$$W == 2 && \$$L == \"clean\" { ref[\$1 \" \" \$4] = \$$T }
                \$$W == 2 && \$$L == \"realizable\" { n++; k = \$1 \" \" \$4;
                    if (!(\$$T > 1e-4) || (k in ref && ref[k] == ref[k] && \$$T > ref[k])) bad = 1 }
            END { exit bad || n != 12 }'"
 R=$(colno "$run/results.tsv" train_error)
-ok "below P_S = 81 the wide student's reference interpolates its data (train error <= 1e-20)" \
-    sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' '\$1 < 81 && \$$W == 8 && \$$L == \"reference\" {
+ok "below P_S = 81 the wide student's refinement interpolates its data (train error <= 1e-20)" \
+    sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' '\$1 < 81 && \$$W == 8 && \$$L == \"refined\" {
                n++; if (!(\$$R <= 1e-20)) bad = 1 } END { exit bad || n != 6 }'"
+
+P=$(colno "$run/results.tsv" params)
+ok "from n = 2 P_S on, the refined students agree: disagreement <= 1e-6 (optimiser's floor)" \
+    sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' '\$$L == \"clean\" && \$1 >= 2 * \$$P &&
+               \$$D != \"nan\" { n++; if (!(\$$D <= 1e-6)) bad = 1 } END { exit bad || n < 12 }'"
 
 ok "the report writes decomposition.tsv, a strict table" strict_tsv "$run/decomposition.tsv"
 # decomposition.tsv: measured, then noise, realizability, uncertainty,
@@ -61,10 +66,10 @@ ok "the trained row is the mean of the student kind's init_seed cells (1e-14 rel
            join '$scratch/a' '$scratch/b' 2>/dev/null | awk '{ n++; d = \$2 - \$3; if (d < 0) d = -d;
                if (d > 1e-14 * \$3) bad = 1 } END { exit bad || n != 12 }'"
 
-# Label noise: the noise part is the trained minus the clean error.
+# Label noise: the noise part is the refined minus the clean error.
 "$LAB" run "$cfg" --out "$scratch/noisy" -j 2 --set teacher.label_noise=0.1 \
     --set student.width=4 --set sweep.n=256 2> /dev/null
-ok "with label noise, trained and clean differ; noise = trained - clean" \
+ok "with label noise the refined and clean students differ: the noise part is > 0" \
     sh -c "awk -F '\t' 'NR > 1 { n++; if (!(\$9 > 0) || \$9 != \$9) bad = 1 } END { exit bad || n != 1 }' \
                '$scratch/noisy/decomposition.tsv'"
 ok "without label noise the noise part is exactly 0" \
