@@ -8,6 +8,8 @@
 # titles_QUANTITY for each quantity (words, one per curve).
 set multiplot layout 2, 2 title sprintf("%s: the error's parts against n", experiment) noenhanced
 set logscale xy
+set autoscale xfix
+set offsets graph 0.03, graph 0.03, 0, 0
 set format x "%g"
 set format y "10^{%L}"
 set xlabel "n"
