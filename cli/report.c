@@ -533,26 +533,19 @@ static int baseline(struct report *R, char *err, size_t errlen)
     return rc;
 }
 
-/* ==== The error decomposition =================================================== */
+/* ==== A kind's own part of the report ============================================ */
 
-static int decomposition(struct report *R, char *err, size_t errlen)
+/* The error decomposition (decomposition.h) and the perceptron's theory
+ * (perceptron_report.h) take the same arguments. */
+typedef int (*kind_report_fn)(const char *rundir, const lab_config *c, const lab_table *t,
+                              volatile sig_atomic_t *stop, char *info, size_t infolen,
+                              char *warning, size_t warnlen, char *err, size_t errlen);
+
+static int kind_part(struct report *R, kind_report_fn fn, char *err, size_t errlen)
 {
     char info[2048], warning[1024];
-    int rc = lab_decomposition_report(R->rundir, R->c, R->t, R->h ? R->h->stop : NULL, info,
-                                      sizeof info, warning, sizeof warning, err, errlen);
-    if (rc == LAB_OK && warning[0])
-        warn(R, warning);
-    if (rc == LAB_OK && info[0] && R->h && R->h->info)
-        R->h->info(R->h->ctx, info);
-    return lost(R, rc, err);
-}
-
-/* The perceptron kind's theory overlay and decomposition (perceptron_report.h). */
-static int perceptron(struct report *R, char *err, size_t errlen)
-{
-    char info[2048], warning[1024];
-    int rc = lab_perceptron_report(R->rundir, R->c, R->t, R->h ? R->h->stop : NULL, info,
-                                   sizeof info, warning, sizeof warning, err, errlen);
+    int rc = fn(R->rundir, R->c, R->t, R->h ? R->h->stop : NULL, info, sizeof info, warning,
+                sizeof warning, err, errlen);
     if (rc == LAB_OK && warning[0])
         warn(R, warning);
     if (rc == LAB_OK && info[0] && R->h && R->h->info)
@@ -599,10 +592,11 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
         rc = lost(&R, figdir, err);
     if (rc == LAB_OK)
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : fits(&R, err, errlen);
-    if (rc == LAB_OK && R.kind->decompose)
-        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : decomposition(&R, err, errlen);
-    if (rc == LAB_OK && strcmp(R.kind->name, "perceptron") == 0)
-        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : perceptron(&R, err, errlen);
+    kind_report_fn part = R.kind->decompose ? lab_decomposition_report
+                          : strcmp(R.kind->name, "perceptron") == 0 ? lab_perceptron_report
+                                                                     : NULL;
+    if (rc == LAB_OK && part)
+        rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : kind_part(&R, part, err, errlen);
     if (rc == LAB_OK && R.nlost)
         rc = lab_fail(err, errlen, LAB_EIO, "the report is incomplete: %s",
                       R.lost.failed ? "out of memory" : lab_strbuf_str(&R.lost));
