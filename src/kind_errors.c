@@ -6,11 +6,10 @@
  *
  *   trained     the student trained as [train] says (the learner under
  *               study), on the labels as drawn (with teacher.label_noise)
- *   refined     each trained student refined from where it ended, to
- *               convergence, by the reference optimiser ([refine], lm by
- *               default), on the same labels
- *   clean       the same refinement from the same place on noiseless labels
- *               (the refined students when there is no label noise)
+ *   refined     each trained student refined to convergence by the reference
+ *               optimiser ([refine], lm by default) on the same labels
+ *   clean       the same on noiseless labels (the refined students when there
+ *               is no label noise; with it, refined goes on from clean)
  *   realizable  the student class's floor: 0 measured by planting when the
  *               student contains the teacher; else the least test error of
  *               errors.restarts students trained online on fresh noiseless
@@ -83,8 +82,8 @@ static const lab_column columns[NCOLS] = {
     [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
                    "the student's parameter count P_S" },
     [C_LEARNER] = { "learner", LAB_COL_NAME, learner_names, NLEARNERS, LAB_STAT_KEY,
-                    "trained, refined (to convergence, from there), clean (the same on "
-                    "noiseless labels) or realizable (the class's floor)" },
+                    "trained, refined (then to convergence), clean (the same on noiseless "
+                    "labels) or realizable (the class's floor)" },
     [C_TRAIN] = { "train_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                   "training MSE / teacher output variance, mean over the replicates" },
     [C_TEST] = { "test_error", LAB_COL_REAL, NULL, 0, LAB_STAT_FULL,
@@ -178,7 +177,7 @@ static double cost(const lab_config *c)
 }
 
 /* The problem, a clean copy of its training set, the replicates' test
- * predictions, one student with its start and end, trainer, refiner and
+ * predictions, one student with its start, trainer, refiner and
  * workspace; then, for the realizability estimate, an online problem and
  * trainer. */
 static double memory(const lab_config *c)
@@ -193,7 +192,7 @@ static double memory(const lab_config *c)
     double K = (double)errors_of(c)->inits;
     double net = 2.0 * lab_mlp_bytes(D, L, w) + lab_mlp_work_bytes(L, w, EVAL_ROWS);
     double at = lab_problem_bytes(c, (double)c->n) + lab_dataset_bytes((double)c->n, (double)D)
-                + 3.0 * K * (double)c->test_size * sizeof(double) + (double)P * sizeof(double)
+                + 3.0 * K * (double)c->test_size * sizeof(double)
                 + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
                 + lab_refine_bytes(&rp, (size_t)c->n, P, L, w);
     /* The realizability estimate's online problem and trainer come and go
@@ -364,20 +363,18 @@ static int refine_into(struct cell *cs, const lab_problem *prob, const lab_datas
 }
 
 /* The three ensembles: replicate k trained from its start on the labels as
- * drawn, then refined from there on the same labels, and on noiseless ones
- * (the same refinement when there is no label noise). */
+ * drawn, then refined to convergence: without label noise on those labels
+ * (refined and clean are the same); with it, first on noiseless labels
+ * (clean), then from there on the noisy ones (refined). */
 static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset *clean,
                      struct ensemble *e, size_t K)
 {
     const lab_config *c = cs->c;
     const lab_student_params *sp = lab_student_of(c);
     size_t T = prob->test->n, P = cs->student->n_params;
-    double *end = malloc(P * sizeof *end); /* where training ended */
     lab_config rep; /* the cell, as replicate k */
-    if (!end || lab_config_copy(&rep, c) != LAB_OK) {
-        free(end);
+    if (lab_config_copy(&rep, c) != LAB_OK)
         return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
-    }
     int status = LAB_OK;
     for (size_t k = 0; k < K && status == LAB_OK; k++) {
         rep.init_replicate = (long)k;
@@ -406,19 +403,24 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
             continue;
         }
         record(cs, prob, &e[L_TRAINED], k, res.train_error, (double)res.steps);
-        memcpy(end, cs->student->theta, P * sizeof(double));
-        status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
-        if (status != LAB_OK)
-            break;
         if (clean == prob->train) {
+            /* No label noise: one refinement is both. */
+            status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
             memcpy(e[L_CLEAN].pred + k * T, e[L_REFINED].pred + k * T, T * sizeof(double));
             e[L_CLEAN].train[k] = e[L_REFINED].train[k];
             e[L_CLEAN].steps[k] = e[L_REFINED].steps[k];
             e[L_CLEAN].diverged = e[L_REFINED].diverged;
             continue;
         }
-        memcpy(cs->student->theta, end, P * sizeof(double));
+        /* With label noise: the fit of the noiseless labels first, then from
+         * there the fit of the noisy ones, so that their difference is the
+         * noise's effect on the fit nearest the clean one (the classical
+         * sigma^2 P / n of least squares), not a change of basin. */
         status = refine_into(cs, prob, clean, &e[L_CLEAN], k);
+        if (status == LAB_OK && e[L_CLEAN].diverged)
+            e[L_REFINED].diverged = 1;
+        else if (status == LAB_OK)
+            status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
     }
     /* Noiseless labels can be fitted exactly by a student that contains the
      * teacher; noisy ones, or a narrower student, only as well as found. */
@@ -427,7 +429,6 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
         keep_best(&e[L_CLEAN], K, contains_teacher(c));
     }
     lab_config_release(&rep);
-    free(end);
     return status;
 }
 
