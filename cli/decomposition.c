@@ -244,7 +244,15 @@ static char *figure_settings(const struct dec *D, const char *dat)
     double *x = malloc(ng * sizeof *x), *y = malloc(ng * sizeof *y);
     fprintf(f, "datafile = '%s'\nexperiment = \"", dat);
     lab_plot_text(f, D->c->name, 0);
-    fprintf(f, "\"\ncurves = %zu\n", D->ncurves);
+    fprintf(f, "\"\ncurves = %zu\nxvalues = \"", D->ncurves);
+    /* The n of the longest curve, for the tics. */
+    size_t longest = 0;
+    for (size_t i = 1; i < D->ncurves; i++)
+        if (D->curves[i].n > D->curves[longest].n)
+            longest = i;
+    for (size_t j = 0; D->ncurves && j < D->curves[longest].n; j++)
+        fprintf(f, "%s%g", j ? " " : "", D->nval[D->curves[longest].g[j]]);
+    fputs("\"\n", f);
     for (size_t s = 0; x && y && s < NSHOWN; s++) {
         fprintf(f, "titles_%s = \"", shown_names[s]);
         for (size_t i = 0; i < D->ncurves; i++) {

@@ -4,13 +4,17 @@
 # curve's title carries its exponent where the part is a power law over
 # the whole curve (analysis/powerlaw.h); parts <= 0 (a learner that beats
 # its reference) cannot be drawn on a log axis and are left out.
-# Settings written by the lab: datafile, experiment, curves, and
-# titles_QUANTITY for each quantity (words, one per curve).
+# Settings written by the lab: datafile, experiment, curves, xvalues (the
+# values of n), and titles_QUANTITY for each quantity (words, one per curve).
 set multiplot layout 2, 2 title sprintf("%s: the error's parts against n", experiment) noenhanced
 set logscale xy
 set autoscale xfix
 set offsets graph 0.03, graph 0.03, 0, 0
 set format x "%g"
+if (words(xvalues) > 0 && words(xvalues) <= 12) {
+    set xtics ()
+    do for [i=1:words(xvalues)] { set xtics add (word(xvalues, i) word(xvalues, i) + 0) }
+}
 set format y "10^{%L}"
 set xlabel "n"
 set key top right Left reverse samplen 2 font ",9" noenhanced
