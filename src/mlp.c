@@ -235,6 +235,39 @@ void lab_mlp_work_free(lab_mlp_work *w)
 
 /* ---- forward and backward ---------------------------------------------- */
 
+/* The output unit, f_i = b + sum_j A_ij w_j, summed from j = 0 up in that
+ * order, as the reference does: appended units whose A_ij w_j is 0 (the
+ * zero padding of an embedded teacher, lab_mlp_embed()) then leave every bit
+ * of f unchanged, so a student planted at its teacher computes exactly the
+ * teacher's outputs and its gradient is exactly 0 (THEORY.md §5.2). A BLAS
+ * product may group a longer sum otherwise. Four rows at a time, for
+ * independent chains of additions. */
+static void output_sum(size_t B, size_t n, const double *A, const double *w, double b,
+                       double *f)
+{
+    size_t i = 0;
+    for (; i + 4 <= B; i += 4) {
+        const double *a0 = A + i * n, *a1 = a0 + n, *a2 = a1 + n, *a3 = a2 + n;
+        double s0 = b, s1 = b, s2 = b, s3 = b;
+        for (size_t j = 0; j < n; j++) {
+            s0 += a0[j] * w[j];
+            s1 += a1[j] * w[j];
+            s2 += a2[j] * w[j];
+            s3 += a3[j] * w[j];
+        }
+        f[i] = s0;
+        f[i + 1] = s1;
+        f[i + 2] = s2;
+        f[i + 3] = s3;
+    }
+    for (; i < B; i++) {
+        double s = b;
+        for (size_t j = 0; j < n; j++)
+            s += A[i * n + j] * w[j];
+        f[i] = s;
+    }
+}
+
 const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                               const double *X, int train)
 {
@@ -244,6 +277,10 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
         const double *W = lab_mlp_w(m, m->theta, l); /* (n_out, n_in) */
         const double *b = lab_mlp_b(m, m->theta, l); /* (n_out) */
         double *Z = w->a[l + 1];                     /* (B, n_out) */
+        if (l == m->depth) { /* the one output unit */
+            output_sum(B, n_in, in, W, b[0], Z);
+            break;
+        }
         for (size_t i = 0; i < B; i++)
             memcpy(Z + i * n_out, b, n_out * sizeof *Z);
         lab_gemm(0, 1, B, n_out, n_in, 1.0, in, W, 1.0, Z); /* Z = A_l W_l^T + b_l */
