@@ -553,15 +553,20 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
         }
         memset(e[l].kept, 1, K);
     }
-    /* The noiseless labels of the training inputs. */
+    /* The noiseless labels of the training inputs (in a workspace of the
+     * teacher's own shape). */
     clean = prob.train;
     if (c->label_noise > 0) {
-        if (!(clean = lab_dataset_alloc(prob.train->n, prob.train->d))) {
+        lab_mlp_work *tw = lab_mlp_work_alloc(prob.teacher, EVAL_ROWS);
+        if (!tw || !(clean = lab_dataset_alloc(prob.train->n, prob.train->d))) {
+            lab_mlp_work_free(tw);
+            clean = prob.train;
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
             goto done;
         }
         memcpy(clean->x, prob.train->x, prob.train->n * prob.train->d * sizeof *clean->x);
-        lab_data_label(clean, prob.teacher, cs.w, 0.0, NULL);
+        lab_data_label(clean, prob.teacher, tw, 0.0, NULL);
+        lab_mlp_work_free(tw);
     }
     rc = ensembles(&cs, &prob, clean, e, K);
     /* The least test error of a kept clean student, for the realizable row. */
@@ -613,9 +618,10 @@ static const lab_section *const sections[] = { &lab_student_section, &lab_refine
 
 const lab_kind lab_kind_errors = {
     .name = "error_sources",
-    .doc = "per cell, errors.inits students trained on the teacher's data, the same on clean "
-           "labels, refined to convergence, and the class's floor: lab decompose splits "
-           "the error into noise, realizability, uncertainty and learning deficiency",
+    .doc = "per cell, errors.inits students trained on the teacher's data, refined to "
+           "convergence on the labels as drawn and on noiseless ones, and the class's floor: "
+           "lab decompose splits the error into noise, realizability, uncertainty and "
+           "learning deficiency",
     .sections = sections,
     .nsections = 3,
     .columns = columns,
