@@ -85,12 +85,12 @@ void lab_decomposition_free(lab_decomposition *d)
 {
     if (!d)
         return;
-    for (size_t g = 0; g < d->ngroups; g++) {
-        for (size_t c = 0; c < d->ncols; c++)
+    for (size_t g = 0; d->groups && g < d->ngroups; g++) {
+        for (size_t c = 0; d->groups[g].values && c < d->ncols; c++)
             free(d->groups[g].values[c]);
         free(d->groups[g].values);
     }
-    for (size_t c = 0; c < d->ncols; c++)
+    for (size_t c = 0; d->cols && c < d->ncols; c++)
         free(d->cols[c]);
     free(d->cols);
     free(d->groups);

@@ -5,15 +5,16 @@
 
 #include <gsl/gsl_fit.h>
 
-/* Points beyond this are not looked at (a sweep axis is rarely longer). */
+/* Points beyond this are left out (a sweep axis is rarely longer), and the
+ * curve is then not called a power law. */
 #define MAXPOINTS 4096
 
 void lab_powerlaw_fit(const double *x, const double *y, size_t n, lab_powerlaw *out)
 {
     double lx[MAXPOINTS], ly[MAXPOINTS];
     size_t m = 0, left_out = 0;
-    for (size_t i = 0; i < n && m < MAXPOINTS; i++) {
-        if (x[i] > 0 && y[i] > 0 && isfinite(x[i]) && isfinite(y[i])) {
+    for (size_t i = 0; i < n; i++) {
+        if (m < MAXPOINTS && x[i] > 0 && y[i] > 0 && isfinite(x[i]) && isfinite(y[i])) {
             lx[m] = log(x[i]);
             ly[m++] = log(y[i]);
         } else {

@@ -235,9 +235,9 @@ static void keep_best(struct ensemble *e, size_t K, int exact)
     double best = INFINITY;
     for (size_t k = 0; k < K; k++)
         best = fmin(best, e->train[k]);
-    for (size_t k = 0; k < K; k++)
+    for (size_t k = 0; k < K; k++) /* nan (not recorded) is never kept */
         e->kept[k] = exact ? e->train[k] <= INTERPOLATES
-                                : e->train[k] <= best * (1 + REFERENCE_TOL) + 1e-12;
+                           : e->train[k] <= best * (1 + REFERENCE_TOL) + 1e-12;
 }
 
 /* Its row, over the kept replicates: the error of each and of their mean
@@ -280,7 +280,7 @@ static void ensemble_row(const struct ensemble *e, size_t K, const lab_dataset *
     v[C_KEPT] = (double)m;
     v[C_STATUS] = LAB_ROW_OK;
     if (e->diverged) {
-        v[C_TEST] = v[C_ENS] = v[C_DIS] = v[C_TRAIN] = NAN;
+        v[C_TEST] = v[C_ENS] = v[C_DIS] = v[C_TRAIN] = v[C_STEPS] = NAN;
         v[C_STATUS] = LAB_ROW_DIVERGED;
     }
 }
@@ -427,6 +427,10 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
     if (status == LAB_OK) {
         keep_best(&e[L_REFINED], K, contains_teacher(c) && clean == prob->train);
         keep_best(&e[L_CLEAN], K, contains_teacher(c));
+        /* With label noise, noise = refined - clean over the same replicates:
+         * a refined one whose clean fit was not kept is not kept either. */
+        for (size_t k = 0; clean != prob->train && k < K; k++)
+            e[L_REFINED].kept[k] &= e[L_CLEAN].kept[k];
     }
     lab_config_release(&rep);
     return status;
@@ -471,7 +475,9 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
     lab_train_params tp = train_params(&rep, c->steps);
     tp.batch = B;
     tp.online = 1;
-    double best = INFINITY, best_train = NAN, best_steps = 0;
+    /* The best restart by its error on fresh samples (its last window), not
+     * by the test set it is then measured on. */
+    double best = INFINITY, best_fresh = INFINITY, best_train = NAN, best_steps = 0;
     const lab_student_params *sp = lab_student_of(c);
     int status = LAB_OK;
     for (long q = 0; status == LAB_OK && q < errors_of(c)->restarts; q++) {
@@ -482,8 +488,8 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
         lab_trainer *tr = NULL;
         gsl_rng *r_init = lab_config_rng(&rep, LAB_STREAM_INIT);
         status = r_init ? lab_problem_make_online(&rep, &rp, cs->err, cs->errlen) : LAB_ENOMEM;
-        if (status == LAB_OK)
-            status = lab_student_start(sp, &rp, cs->student, r_init);
+        if (status == LAB_OK && (status = lab_student_start(sp, &rp, cs->student, r_init)))
+            lab_fail(cs->err, cs->errlen, status, "the student cannot start at its teacher");
         if (status == LAB_OK && !(tr = lab_trainer_alloc(cs->student, &tp, (size_t)rep.n)))
             status = LAB_ENOMEM;
         lab_train_result res;
@@ -494,7 +500,8 @@ static int realizable(struct cell *cs, const lab_problem *prob, double found, do
                                        : NAN;
         if (status == LAB_EDIVERGED || (status == LAB_OK && runaway(status, &res, test)))
             status = LAB_OK; /* a restart that diverged is not the best */
-        else if (status == LAB_OK && test < best) {
+        else if (status == LAB_OK && res.train_error < best_fresh) {
+            best_fresh = res.train_error;
             best = test;
             best_train = res.train_error;
             best_steps = (double)res.steps;
@@ -552,6 +559,11 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
             goto done;
         }
         memset(e[l].kept, 1, K);
+        /* A replicate that is not recorded (its run diverged) stays nan. */
+        for (size_t k = 0; k < K; k++)
+            e[l].train[k] = e[l].steps[k] = NAN;
+        for (size_t i = 0; i < K * T; i++)
+            e[l].pred[i] = NAN;
     }
     /* The noiseless labels of the training inputs (in a workspace of the
      * teacher's own shape). */
@@ -613,6 +625,20 @@ done:
 
 /* ==== The kind ============================================================================ */
 
+/* The student's checks, and no online training: the ensembles need their
+ * training set (the realizability estimate trains online by itself). */
+static int check(const lab_config *c, char *err, size_t errlen)
+{
+    if (c->online || lab_config_axis(c, "train.online")) {
+        char at[512];
+        lab_config_where(c, "train", "online", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: the kind error_sources trains on a "
+                        "training set of n points; its realizable row trains online by "
+                        "itself", at);
+    }
+    return lab_student_check(c, err, errlen);
+}
+
 static const lab_section *const sections[] = { &lab_student_section, &lab_refine_section,
                                                &errors_section };
 
@@ -632,6 +658,7 @@ const lab_kind lab_kind_errors = {
     .size_axes = "width, depth",
     .teacher = 1,
     .decompose = 1,
+    .check = check,
     .rows = rows,
     .cost = cost,
     .memory = memory,

@@ -352,7 +352,7 @@ static int uncontained(const lab_config *c, char *at, size_t atlen, char *why, s
 
 /* A planted student must contain its teacher, in every cell that plants
  * one; a refined student needs its training set (not online). */
-static int check(const lab_config *c, char *err, size_t errlen)
+int lab_student_check(const lab_config *c, char *err, size_t errlen)
 {
     if (lab_refine_params_of(c).method != LAB_REFINE_NONE
         && (c->online || lab_config_axis(c, "train.online"))) {
@@ -408,6 +408,6 @@ const lab_kind lab_kind_student = {
     .rows = rows,
     .cost = cost,
     .memory = memory,
-    .check = check,
+    .check = lab_student_check,
     .run = run,
 };

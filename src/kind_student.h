@@ -57,6 +57,12 @@ extern const lab_kind lab_kind_student;
 const lab_student_params *lab_student_of(const lab_config *c);
 size_t lab_student_params_count(const lab_config *c);
 
+/* The student kind's checks, for other kinds that train students: a planted
+ * student must contain its teacher in every cell that plants one, and a
+ * refined one needs its training set (not online). LAB_ECONFIG with a
+ * located message. */
+int lab_student_check(const lab_config *c, char *err, size_t errlen);
+
 /* The refiner's parameters of a cell config: [refine] over
  * lab_refine_default_params(). */
 lab_refine_params lab_refine_params_of(const lab_config *c);
