@@ -291,6 +291,22 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
     return w->a[m->depth + 1];
 }
 
+/* From delta = dLoss/dZ_{l+1} (B, sizes[l+1]) to dLoss/dZ_l (B, sizes[l]),
+ * into the workspace's buffer *next (which then alternates). */
+static const double *back_through(const lab_mlp *m, lab_mlp_work *w, size_t B, size_t l,
+                                  const double *delta, int *next)
+{
+    size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
+    double *dA = w->delta[*next];                             /* (B, n_in) */
+    lab_gemm(0, 0, B, n_in, n_out, 1.0, delta,
+             lab_mlp_w(m, m->theta, l), 0.0, dA);             /* dA_l = delta W_l */
+    const double *gp = w->dz[l];
+    for (size_t i = 0; i < B * n_in; i++)
+        dA[i] *= gp[i];                                       /* dZ_l = dA_l * g'(Z_l) */
+    *next ^= 1;
+    return dA;
+}
+
 void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                       const double *X, const double *dout, double *grad)
 {
@@ -306,14 +322,7 @@ void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                    lab_mlp_b(m, grad, l));                    /* db_l = delta^T 1 */
         if (l == 0)
             break;
-        double *dA = w->delta[next];                          /* (B, n_in) */
-        lab_gemm(0, 0, B, n_in, n_out, 1.0, delta,
-                 lab_mlp_w(m, m->theta, l), 0.0, dA);         /* dA_l = delta W_l */
-        const double *gp = w->dz[l];
-        for (size_t i = 0; i < B * n_in; i++)
-            dA[i] *= gp[i];                                   /* dZ_l = dA_l * g'(Z_l) */
-        delta = dA;
-        next ^= 1;
+        delta = back_through(m, w, B, l, delta, &next);
     }
 }
 
@@ -342,14 +351,7 @@ void lab_mlp_jacobian(const lab_mlp *m, lab_mlp_work *w, size_t B,
         }
         if (l == 0)
             break;
-        double *dA = w->delta[next];                          /* (B, n_in) */
-        lab_gemm(0, 0, B, n_in, n_out, 1.0, delta,
-                 lab_mlp_w(m, m->theta, l), 0.0, dA);         /* dA_l = delta W_l */
-        const double *gp = w->dz[l];
-        for (size_t i = 0; i < B * n_in; i++)
-            dA[i] *= gp[i];                                   /* dZ_l = dA_l * g'(Z_l) */
-        delta = dA;
-        next ^= 1;
+        delta = back_through(m, w, B, l, delta, &next);
     }
 }
 
