@@ -11,10 +11,10 @@
  *   clean       the same on noiseless labels (the refined students when there
  *               is no label noise; with it, refined goes on from clean)
  *   realizable  the student class's floor: 0 measured by planting when the
- *               student contains the teacher; else the least test error of
- *               errors.restarts students trained online on fresh noiseless
- *               samples, with the [train] budget of steps, or of the clean
- *               students when one did better
+ *               student contains the teacher; else the test error of the
+ *               best (on fresh samples) of errors.restarts students trained
+ *               online on fresh noiseless samples, with the [train] budget of
+ *               steps, or of the clean students when one did better
  *
  * The first three are ensembles of errors.inits initialisation replicates,
  * each with the init stream that sweep.init_seeds = r gives (so replicate r
@@ -442,8 +442,8 @@ static void draw_fresh(void *ctx, lab_dataset *batch)
 }
 
 /* The realizable row: planted at the teacher when the student contains it;
- * else the least test error of errors.restarts students trained online,
- * on fresh noiseless samples (train.online: the [train] budget of steps,
+ * else the test error of the best of errors.restarts students trained
+ * online, on fresh noiseless samples (train.online: the [train] budget of steps,
  * each on a new batch), so that no finite training set adds its estimation
  * error to the class's floor; or of the cell's clean students, when one of them
  * did better (a narrow class has local minima, and any student of the class
