@@ -33,6 +33,7 @@ static void seed_values(const lab_dseed *s, double v[LAB_NDS])
     lab_dseed_parts(s, v);
     v[LAB_DS_MEASURED] = s->error[LAB_DL_TRAINED];
     v[LAB_DS_DISAGREEMENT] = s->disagreement;
+    v[LAB_DS_NOISE_LIN] = s->noise_linear;
 }
 
 int lab_dseeds_stats(const lab_dseed *s, size_t n, const lab_decompose_opts *o, uint64_t key,
@@ -121,7 +122,7 @@ static int group_seeds(const lab_table *t, size_t first, const long *gcols, size
                        const long *col, lab_dseed *s, size_t *ns, size_t *dropped,
                        char *err, size_t errlen)
 {
-    enum { SEED, LEARNER, TEST, DIS, STATUS };
+    enum { SEED, LEARNER, TEST, DIS, STATUS, LIN };
     size_t n = 0;
     /* Which learners each seed has, and whether all are ok. */
     unsigned char *have = calloc(t->nrows, 1), *bad = calloc(t->nrows, 1);
@@ -138,6 +139,7 @@ static int group_seeds(const lab_table *t, size_t first, const long *gcols, size
             seed[n] = sd;
             for (int l = 0; l < LAB_NDL; l++)
                 s[n].error[l] = NAN;
+            s[n].noise_linear = NAN;
             s[n++].disagreement = NAN;
         }
         const char *ln = lab_table_cell(t, r, (size_t)col[LEARNER]);
@@ -156,6 +158,8 @@ static int group_seeds(const lab_table *t, size_t first, const long *gcols, size
         rc = lab_table_number(t, r, (size_t)col[TEST], &s[k].error[l], err, errlen);
         if (rc == LAB_OK && l == LAB_DL_CLEAN)
             rc = lab_table_number(t, r, (size_t)col[DIS], &s[k].disagreement, err, errlen);
+        if (rc == LAB_OK && l == LAB_DL_REFINED && col[LIN] >= 0)
+            rc = lab_table_number(t, r, (size_t)col[LIN], &s[k].noise_linear, err, errlen);
         /* nan: the learner has no value for this seed (a refinement that
          * found no data-consistent student) */
         if (rc == LAB_OK && !isnan(s[k].error[l]))
@@ -194,7 +198,7 @@ int lab_decompose(const lab_table *t, const lab_decompose_opts *o, lab_decomposi
                   char *err, size_t errlen)
 {
     *out = NULL;
-    long col[5], *gcols = malloc((o->ngroup ? o->ngroup : 1) * sizeof *gcols);
+    long col[6], *gcols = malloc((o->ngroup ? o->ngroup : 1) * sizeof *gcols);
     lab_dseed *s = malloc((t->nrows ? t->nrows : 1) * sizeof *s);
     unsigned char *done = calloc(t->nrows ? t->nrows : 1, 1);
     lab_decomposition *d = calloc(1, sizeof *d);
@@ -207,6 +211,7 @@ int lab_decompose(const lab_table *t, const lab_decompose_opts *o, lab_decomposi
     for (size_t i = 0; rc == LAB_OK && i < 5; i++)
         if ((col[i] = need(t, named[i], err, errlen)) < 0)
             rc = LAB_EFORMAT;
+    col[5] = lab_table_col(t, "noise_linear"); /* tables from before it: -1 */
     if (rc == LAB_OK) {
         d->ncols = o->ngroup;
         d->cols = calloc(o->ngroup ? o->ngroup : 1, sizeof *d->cols);
@@ -263,11 +268,12 @@ int lab_decomposition_write(const lab_decomposition *d, FILE *f)
 {
     static const char *const stat_names[LAB_NDS] = {
         "noise", "realizability", "uncertainty", "learning_deficiency", "measured",
-        "disagreement"
+        "disagreement", "noise_linear"
     };
-    /* measured first, then the parts in order, then the disagreement. */
+    /* measured first, then the parts in order, the disagreement and the
+     * linearised noise. */
     static const int order[LAB_NDS] = { LAB_DS_MEASURED, LAB_DP_NOISE, LAB_DP_REAL, LAB_DP_UNC,
-                                        LAB_DP_LD, LAB_DS_DISAGREEMENT };
+                                        LAB_DP_LD, LAB_DS_DISAGREEMENT, LAB_DS_NOISE_LIN };
     for (size_t c = 0; c < d->ncols; c++) {
         lab_tsv_field_write(f, d->cols[c]);
         fputc('\t', f);

@@ -49,11 +49,13 @@ extern const char *const lab_dlearner_names[LAB_NDL];
 enum lab_dpart { LAB_DP_NOISE, LAB_DP_REAL, LAB_DP_UNC, LAB_DP_LD, LAB_NDP };
 extern const char *const lab_dpart_names[LAB_NDP];
 
-/* One seed of a group: each learner's test error, and the clean learner's
- * disagreement. */
+/* One seed of a group: each learner's test error, the clean learner's
+ * disagreement and the refined learner's linearised noise (NaN when the
+ * table has no noise_linear column). */
 typedef struct lab_dseed {
     double error[LAB_NDL];
     double disagreement;
+    double noise_linear;
 } lab_dseed;
 
 /* The parts of one seed (they sum to error[LAB_DL_TRAINED]). */
@@ -64,9 +66,9 @@ typedef struct lab_dstat {
     double mean, lo, hi;
 } lab_dstat;
 
-/* What is reported of a group: the measured error, the parts and the
- * disagreement. */
-enum { LAB_DS_MEASURED = LAB_NDP, LAB_DS_DISAGREEMENT, LAB_NDS };
+/* What is reported of a group: the measured error, the parts, the
+ * disagreement and the linearised noise (src/linear_noise.h). */
+enum { LAB_DS_MEASURED = LAB_NDP, LAB_DS_DISAGREEMENT, LAB_DS_NOISE_LIN, LAB_NDS };
 
 typedef struct lab_dgroup {
     char **values;       /* the group columns' values */
@@ -96,14 +98,15 @@ int lab_dseeds_stats(const lab_dseed *s, size_t n, const lab_decompose_opts *o, 
                      lab_dstat *stat);
 
 /* Decompose a results table with the columns of o->group, "seed",
- * "learner", "test_error", "disagreement" and "status". LAB_EFORMAT naming
+ * "learner", "test_error", "disagreement", "status" and, optionally,
+ * "noise_linear". LAB_EFORMAT naming
  * file, line and column when one is missing or a value is malformed. */
 int lab_decompose(const lab_table *t, const lab_decompose_opts *o, lab_decomposition **out,
                   char *err, size_t errlen);
 void lab_decomposition_free(lab_decomposition *d);
 
 /* decomposition.tsv: the group columns, seeds, then mean, lo and hi of
- * measured, each part and the disagreement. LAB_EIO when writing fails. */
+ * measured, each part, the disagreement and the linearised noise. LAB_EIO when writing fails. */
 int lab_decomposition_write(const lab_decomposition *d, FILE *f);
 
 #endif

@@ -15,6 +15,7 @@
 void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda,
              double *b, const int *ldb, double *s, const double *rcond, int *rank,
              double *work, const int *lwork, int *iwork, int *info);
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 
 void lab_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k,
               double alpha, const double *a, const double *b,
@@ -34,6 +35,28 @@ void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
 {
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)n, alpha, a,
                 n > 0 ? (int)n : 1, x, 1, beta, y, 1);
+}
+
+void lab_syrk_t(size_t n, size_t k, const double *a, double *c)
+{
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)n, (int)k, 1.0, a,
+                n > 0 ? (int)n : 1, 1.0, c, n > 0 ? (int)n : 1);
+}
+
+long lab_cholesky(size_t n, double *a)
+{
+    if (n > INT_MAX)
+        return -1;
+    /* Row-major lower is column-major upper: A = U^T U there is L L^T here. */
+    int N = (int)n, lda = N > 0 ? N : 1, info = 0;
+    dpotrf_("U", &N, a, &lda, &info);
+    return info < 0 ? -1 : info;
+}
+
+void lab_trsm_lt(size_t m, size_t n, const double *l, double *b)
+{
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m,
+                (int)n, 1.0, l, n > 0 ? (int)n : 1, b, n > 0 ? (int)n : 1);
 }
 
 long lab_lstsq(size_t m, size_t n, const double *a, const double *b, double rcond, double *x)

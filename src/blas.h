@@ -19,6 +19,20 @@ void lab_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k,
 void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
                 const double *x, double beta, double *y);
 
+/* The lower triangle of C (n,n) += A^T A, for A of shape (k,n). */
+void lab_syrk_t(size_t n, size_t k, const double *a, double *c);
+
+/* The Cholesky factor of a symmetric positive-definite A (n,n), in place:
+ * its lower triangle becomes L with A = L L^T (the strict upper triangle is
+ * left as it was); by LAPACK's dpotrf in OpenBLAS. Returns 0, or k > 0 when
+ * the leading minor of order k is not positive definite, or -1 when n
+ * exceeds LAPACK's int. */
+long lab_cholesky(size_t n, double *a);
+
+/* B (m,n) := B L^-T for L (n,n) lower triangular: each row b of B becomes
+ * the solution z of L z = b. */
+void lab_trsm_lt(size_t m, size_t n, const double *l, double *b);
+
 /* Least squares of least norm: the x (n) minimising |A x - b|, and among
  * those |x|, for A of shape (m,n) and b (m), both row-major and unchanged;
  * by LAPACK's dgelsd (the SVD) in OpenBLAS. Singular values below rcond

@@ -32,6 +32,7 @@
 #include "clock.h"
 #include "kind.h"
 #include "kind_student.h"
+#include "linear_noise.h"
 #include "mlp.h"
 #include "problem.h"
 #include "refine.h"
@@ -76,7 +77,7 @@ static const char *const learner_names[NLEARNERS] = { "trained", "refined", "cle
                                                       "realizable" };
 
 enum { C_PARAMS, C_LEARNER, C_TRAIN, C_TEST, C_ENS, C_DIS, C_KEPT, C_STEPS, C_STATUS, C_WALL,
-       NCOLS };
+       C_LIN, NCOLS };
 
 static const lab_column columns[NCOLS] = {
     [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
@@ -102,6 +103,10 @@ static const lab_column columns[NCOLS] = {
                    "ok, or diverged (some replicate diverged: errors nan)" },
     [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE,
                  "seconds for the whole cell (in every row)" },
+    [C_LIN] = { "noise_linear", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
+                "refined: the noise part least squares would add if the student were linear "
+                "in its parameters near its clean fit, sigma^2 dof / n (THEORY.md 5.2), mean "
+                "over the kept replicates; 0 without label noise, nan in the other rows" },
 };
 
 /* ==== Sizes ========================================================================= */
@@ -169,7 +174,8 @@ static double cost(const lab_config *c)
     double batch = c->batch == 0 || (double)c->batch > n ? n : (double)c->batch;
     double K = (double)errors_of(c)->inits, runs = c->label_noise > 0 ? 2 : 1;
     double train = P * 3.0 * batch * (double)c->steps, refine = 50.0 * fmax(n, P) * P * P;
-    double cell = K * (train + runs * refine + 3.0 * P * (double)c->test_size);
+    double lin = c->label_noise > 0 ? (n + (double)c->test_size) * P * P : 0.0;
+    double cell = K * (train + runs * refine + lin + 3.0 * P * (double)c->test_size);
     if (!contains_teacher(c)) /* online: batches of 128 when [train] says full batch */
         cell += (double)errors_of(c)->restarts * P * 3.0 * (c->batch > 0 ? (double)c->batch : 128)
                 * (double)c->steps;
@@ -194,7 +200,8 @@ static double memory(const lab_config *c)
     double at = lab_problem_bytes(c, (double)c->n) + lab_dataset_bytes((double)c->n, (double)D)
                 + 3.0 * K * (double)c->test_size * sizeof(double)
                 + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
-                + lab_refine_bytes(&rp, (size_t)c->n, P, L, w);
+                + lab_refine_bytes(&rp, (size_t)c->n, P, L, w)
+                + (c->label_noise > 0 ? lab_linear_noise_bytes(P, EVAL_ROWS) : 0.0);
     /* The realizability estimate's online problem and trainer come and go
      * after the ensembles. */
     lab_train_params op = tp;
@@ -225,6 +232,7 @@ struct ensemble {
     double *train;       /* (K) training errors */
     double *steps;       /* (K) steps or iterations */
     unsigned char *kept; /* (K) in the ensemble */
+    double *lin;         /* (K) refined: the linearised noise at the clean fit */
     int diverged;
 };
 
@@ -246,12 +254,13 @@ static void ensemble_row(const struct ensemble *e, size_t K, const lab_dataset *
                          double *v)
 {
     size_t T = test->n, m = 0;
-    double err = 0, ens = 0, dis = 0, train = 0, steps = 0;
+    double err = 0, ens = 0, dis = 0, train = 0, steps = 0, lin = 0;
     for (size_t k = 0; k < K; k++)
         if (e->kept[k]) {
             m++;
             train += e->train[k];
             steps += e->steps[k];
+            lin += e->lin ? e->lin[k] : NAN;
         }
     /* In residuals r_k = f_k - y, not predictions: near the teacher they are
      * tiny, and their mean keeps its digits where the predictions' mean
@@ -278,9 +287,10 @@ static void ensemble_row(const struct ensemble *e, size_t K, const lab_dataset *
     v[C_TRAIN] = m ? train / (double)m : NAN;
     v[C_STEPS] = m ? steps / (double)m : NAN;
     v[C_KEPT] = (double)m;
+    v[C_LIN] = m ? lin / (double)m : NAN;
     v[C_STATUS] = LAB_ROW_OK;
     if (e->diverged) {
-        v[C_TEST] = v[C_ENS] = v[C_DIS] = v[C_TRAIN] = v[C_STEPS] = NAN;
+        v[C_TEST] = v[C_ENS] = v[C_DIS] = v[C_TRAIN] = v[C_STEPS] = v[C_LIN] = NAN;
         v[C_STATUS] = LAB_ROW_DIVERGED;
     }
 }
@@ -291,6 +301,7 @@ struct cell {
     volatile sig_atomic_t *stop;
     lab_mlp *student;
     lab_mlp_work *w;
+    lab_linear_noise *lin; /* with label noise */
     double *start;       /* the replicate's initial parameters */
     char *err;
     size_t errlen;
@@ -417,10 +428,18 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
          * noise's effect on the fit nearest the clean one (the classical
          * sigma^2 P / n of least squares), not a change of basin. */
         status = refine_into(cs, prob, clean, &e[L_CLEAN], k);
-        if (status == LAB_OK && e[L_CLEAN].diverged)
+        if (status == LAB_OK && e[L_CLEAN].diverged) {
             e[L_REFINED].diverged = 1;
-        else if (status == LAB_OK)
+            continue;
+        }
+        if (status == LAB_OK) {
+            /* What the noise would add to this clean fit, linearised; noise
+             * std c->label_noise in units of the teacher's output std. */
+            double dof;
+            lab_linear_noise_dof(cs->lin, cs->student, cs->w, clean, prob->test, &dof);
+            e[L_REFINED].lin[k] = c->label_noise * c->label_noise * dof / (double)clean->n;
             status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
+        }
     }
     /* Noiseless labels can be fitted exactly by a student that contains the
      * teacher; noisy ones, or a narrower student, only as well as found. */
@@ -554,7 +573,9 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
         e[l].train = malloc(K * sizeof *e[l].train);
         e[l].steps = malloc(K * sizeof *e[l].steps);
         e[l].kept = malloc(K);
-        if (!e[l].pred || !e[l].train || !e[l].steps || !e[l].kept) {
+        e[l].lin = l == L_REFINED ? calloc(K, sizeof *e[l].lin) : NULL;
+        if (!e[l].pred || !e[l].train || !e[l].steps || !e[l].kept
+            || (l == L_REFINED && !e[l].lin)) {
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
             goto done;
         }
@@ -570,7 +591,8 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
     clean = prob.train;
     if (c->label_noise > 0) {
         lab_mlp_work *tw = lab_mlp_work_alloc(prob.teacher, EVAL_ROWS);
-        if (!tw || !(clean = lab_dataset_alloc(prob.train->n, prob.train->d))) {
+        cs.lin = lab_linear_noise_alloc(cs.student->n_params, EVAL_ROWS);
+        if (!tw || !cs.lin || !(clean = lab_dataset_alloc(prob.train->n, prob.train->d))) {
             lab_mlp_work_free(tw);
             clean = prob.train;
             rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
@@ -614,7 +636,9 @@ done:
         free(e[l].train);
         free(e[l].steps);
         free(e[l].kept);
+        free(e[l].lin);
     }
+    lab_linear_noise_free(cs.lin);
     free(cs.start);
     lab_mlp_work_free(cs.w);
     lab_mlp_free(cs.student);

@@ -44,7 +44,7 @@ static void seed_rows(char *buf, size_t len, const char *group, int seed, const 
 
 int main(void)
 {
-    plan(12);
+    plan(14);
     char err[512];
 
     /* The parts of one seed. */
@@ -107,7 +107,7 @@ int main(void)
        && fabs(g->stat[LAB_DS_DISAGREEMENT].mean - 0.02) < 1e-15,
        "uncertainty and the clean learner's disagreement");
     int inside = 1;
-    for (int k = 0; k < LAB_NDS; k++)
+    for (int k = 0; k < LAB_DS_NOISE_LIN; k++)
         inside &= g->stat[k].lo <= g->stat[k].mean && g->stat[k].mean <= g->stat[k].hi;
     ok(inside && g->stat[LAB_DP_REAL].lo == 0.1 && g->stat[LAB_DP_REAL].hi == 0.1,
        "each interval holds its mean; a part equal on every seed has a point interval");
@@ -118,6 +118,8 @@ int main(void)
        && d2->groups[0].stat[LAB_DP_LD].hi == g->stat[LAB_DP_LD].hi,
        "the intervals are reproducible");
     lab_decomposition_free(d2);
+    ok(isnan(g->stat[LAB_DS_NOISE_LIN].mean), "without a noise_linear column, no linearised "
+       "noise");
 
     /* The table written. */
     char path[64];
@@ -134,6 +136,22 @@ int main(void)
        "decomposition.tsv starts with the group columns, seeds, then the measured error");
     fclose(f);
     remove(path);
+    lab_decomposition_free(d);
+    lab_table_free(t);
+
+    /* The linearised noise is the refined rows' noise_linear, averaged
+     * over the complete seeds. */
+    t = read_text("n\tseed\tlearner\ttest_error\tdisagreement\tstatus\tnoise_linear\n"
+                  "64\t0\ttrained\t0.4\tnan\tok\tnan\n64\t0\trefined\t0.3\tnan\tok\t0.01\n"
+                  "64\t0\tclean\t0.2\t0\tok\tnan\n64\t0\trealizable\t0\tnan\tok\tnan\n"
+                  "64\t1\ttrained\t0.4\tnan\tok\tnan\n64\t1\trefined\t0.3\tnan\tok\t0.03\n"
+                  "64\t1\tclean\t0.2\t0\tok\tnan\n64\t1\trealizable\t0\tnan\tok\tnan\n",
+                  err, sizeof err);
+    lab_decompose_opts o1 = { group, 1, 0, 0.95, 7 };
+    rc = t ? lab_decompose(t, &o1, &d, err, sizeof err) : -1;
+    ok(rc == LAB_OK && fabs(d->groups[0].stat[LAB_DS_NOISE_LIN].mean - 0.02) < 1e-17,
+       "the linearised noise is the mean of the refined rows' noise_linear (%s)",
+       rc ? err : "");
     lab_decomposition_free(d);
     lab_table_free(t);
 
