@@ -444,12 +444,16 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
     /* Noiseless labels can be fitted exactly by a student that contains the
      * teacher; noisy ones, or a narrower student, only as well as found. */
     if (status == LAB_OK) {
-        keep_best(&e[L_REFINED], K, contains_teacher(c) && clean == prob->train);
         keep_best(&e[L_CLEAN], K, contains_teacher(c));
         /* With label noise, noise = refined - clean over the same replicates:
-         * a refined one whose clean fit was not kept is not kept either. */
+         * a refined one whose clean fit was not kept is not kept either, nor
+         * does it set the bar for the others (from another basin its noisy
+         * fit can fit the noise better: not the estimator near the clean fit
+         * that the noise part measures). */
         for (size_t k = 0; clean != prob->train && k < K; k++)
-            e[L_REFINED].kept[k] &= e[L_CLEAN].kept[k];
+            if (!e[L_CLEAN].kept[k])
+                e[L_REFINED].train[k] = NAN;
+        keep_best(&e[L_REFINED], K, contains_teacher(c) && clean == prob->train);
     }
     lab_config_release(&rep);
     return status;
