@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "blas.h"
+#include "dense.h"
 #include "status.h"
 
 /* ---- allocation and layout -------------------------------------------- */
@@ -149,6 +150,7 @@ struct lab_mlp_work {
     double *delta[2]; /* (rows, max hidden width): backward ping-pong */
     double *resid;   /* (rows) scaled residuals for the loss gradient */
     double *ones;    /* (rows) ones, for bias gradients */
+    double *dense;   /* lab_dense_work_len(rows): the forward products' */
 };
 
 lab_mlp_work *lab_mlp_work_alloc(const lab_mlp *m, size_t rows)
@@ -179,7 +181,8 @@ lab_mlp_work *lab_mlp_work_alloc(const lab_mlp *m, size_t rows)
     w->delta[1] = malloc(rows * widest * sizeof(double));
     w->resid = malloc(rows * sizeof(double));
     w->ones = malloc(rows * sizeof(double));
-    if (!w->delta[0] || !w->delta[1] || !w->resid || !w->ones)
+    w->dense = malloc(lab_dense_work_len(rows) * sizeof(double));
+    if (!w->delta[0] || !w->delta[1] || !w->resid || !w->ones || !w->dense)
         goto fail;
     for (size_t i = 0; i < rows; i++)
         w->ones[i] = 1.0;
@@ -204,14 +207,18 @@ double lab_mlp_bytes(size_t n_in, size_t depth, const size_t *widths)
 double lab_mlp_work_bytes(size_t depth, const size_t *widths, size_t rows)
 {
     /* a[1..L+1] and dz[1..L]: two per hidden unit and one output; the two
-     * deltas of the widest layer; resid and ones. */
+     * deltas of the widest layer; resid and ones; the forward products'
+     * workspace, affine in rows (in doubles, so that no size overflows). */
     double units = 0, widest = 1;
     for (size_t l = 0; l < depth; l++) {
         units += (double)widths[l];
         widest = (double)widths[l] > widest ? (double)widths[l] : widest;
     }
+    double dense0 = (double)lab_dense_work_len(0);
+    double dense_row = (double)lab_dense_work_len(1) - dense0;
     return sizeof(lab_mlp_work) + 2.0 * (double)(depth + 2) * sizeof(double *)
-           + (double)rows * (2.0 * units + 1.0 + 2.0 * widest + 2.0) * sizeof(double);
+           + ((double)rows * (2.0 * units + 1.0 + 2.0 * widest + 2.0 + dense_row) + dense0)
+                 * sizeof(double);
 }
 
 void lab_mlp_work_free(lab_mlp_work *w)
@@ -230,6 +237,7 @@ void lab_mlp_work_free(lab_mlp_work *w)
     free(w->delta[1]);
     free(w->resid);
     free(w->ones);
+    free(w->dense);
     free(w);
 }
 
@@ -239,8 +247,9 @@ void lab_mlp_work_free(lab_mlp_work *w)
  * order, as the reference does: appended units whose A_ij w_j is 0 (the
  * zero padding of an embedded teacher, lab_mlp_embed()) then leave every bit
  * of f unchanged, so a student planted at its teacher computes exactly the
- * teacher's outputs and its gradient is exactly 0 (THEORY.md §5.2). A BLAS
- * product may group a longer sum otherwise. Four rows at a time, for
+ * teacher's outputs and its gradient is exactly 0 (THEORY.md §5.2), as
+ * the hidden layers' sums do (dense.h). A BLAS product may group a longer
+ * sum otherwise. Four rows at a time, for
  * independent chains of additions. */
 static void output_sum(size_t B, size_t n, const double *A, const double *w, double b,
                        double *f)
@@ -281,9 +290,8 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
             output_sum(B, n_in, in, W, b[0], Z);
             break;
         }
-        for (size_t i = 0; i < B; i++)
-            memcpy(Z + i * n_out, b, n_out * sizeof *Z);
-        lab_gemm(0, 1, B, n_out, n_in, 1.0, in, W, 1.0, Z); /* Z = A_l W_l^T + b_l */
+        /* Z = A_l W_l^T + b_l, in a fixed order (dense.h) */
+        lab_dense_forward(B, n_out, n_in, in, W, b, Z, w->dense);
         if (l < m->depth)
             lab_act_forward(m->act, B * n_out, Z, train ? w->dz[l + 1] : NULL);
         in = Z;

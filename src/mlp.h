@@ -89,7 +89,10 @@ double lab_mlp_work_bytes(size_t depth, const size_t *widths, size_t rows);
 
 /* Forward pass over B <= rows inputs X (B,D). Returns the outputs (B), which
  * live in the workspace until its next use. With `train` set it also keeps
- * g'(z) of every hidden layer for lab_mlp_backward(). */
+ * g'(z) of every hidden layer for lab_mlp_backward(). Each output's bits
+ * depend on its input row and theta alone, not on B, and a zero-padded
+ * embedding (lab_mlp_embed()) reproduces them: every sum runs in a fixed
+ * order (dense.h). */
 const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                               const double *X, int train);
 

@@ -237,13 +237,83 @@ static void start(const lab_config *c, lab_problem *p, lab_mlp **s)
         || lab_problem_make(&cell, p, err, sizeof err))
         bail("problem: %s", err);
     const lab_student_params *sp = lab_student_of(&cell);
-    size_t w[1] = { (size_t)sp->width };
+    size_t w[8];
+    if (sp->depth < 1 || sp->depth > 8)
+        bail("depth %ld", (long)sp->depth);
+    for (long l = 0; l < sp->depth; l++)
+        w[l] = (size_t)sp->width;
     gsl_rng *r = lab_config_rng(&cell, LAB_STREAM_INIT);
-    *s = lab_mlp_alloc((size_t)cell.input_dim, 1, w, (enum lab_act)sp->act);
+    *s = lab_mlp_alloc((size_t)cell.input_dim, (size_t)sp->depth, w, (enum lab_act)sp->act);
     if (!*s || !r || lab_student_start(sp, p, *s, r))
         bail("student");
     gsl_rng_free(r);
     lab_config_release(&cell);
+}
+
+/* Loss and the number of nonzero gradients of s on rows [i0, i0 + B) of ds. */
+static double planted_grad(const lab_mlp *s, const lab_dataset *ds, size_t i0, size_t B,
+                           size_t *nonzero)
+{
+    lab_mlp_work *w = lab_mlp_work_alloc(s, B);
+    double *g = malloc(s->n_params * sizeof *g);
+    if (!w || !g)
+        bail("out of memory");
+    double loss = lab_mlp_loss_grad(s, w, B, ds->x + i0 * ds->d, ds->y + i0, g);
+    *nonzero = 0;
+    for (size_t i = 0; i < s->n_params; i++)
+        *nonzero += g[i] != 0.0;
+    free(g);
+    lab_mlp_work_free(w);
+    return loss;
+}
+
+/* Deeper: every hidden layer's padded sums leave the teacher's bits (the
+ * fixed order of dense.h), at any batch: the labels come in chunks of 512
+ * rows, the steps in batches of 1, 4, 37 or 128. Teachers' widths 5, 6, 7
+ * are no multiple of a vector's length. */
+static void test_planted_deep(void)
+{
+    static const struct {
+        const char *teacher;
+        int width, depth;
+    } deep[] = {
+        { "input_dim = 16\nwidths = 16, 16", 64, 2 },
+        { "input_dim = 7\nwidths = 5, 7", 32, 2 },
+        { "input_dim = 9\nwidths = 6, 5, 7", 64, 3 },
+        { "input_dim = 20\nwidths = 7, 6, 5", 48, 3 },
+    };
+    static const int batches[] = { 37, 1, 4, 128 };
+    for (size_t i = 0; i < sizeof deep / sizeof deep[0]; i++) {
+        int batch = batches[i % 4];
+        char text[512], err[512];
+        snprintf(text, sizeof text,
+                 "[teacher]\n%s\n[student]\nwidth = %d\ndepth = %d\ninit = teacher\n"
+                 "[train]\nbatch = %d\nsteps = 3000\n[sweep]\nn = 301\n",
+                 deep[i].teacher, deep[i].width, deep[i].depth, batch);
+        lab_config c;
+        lab_problem p = { 0 };
+        lab_mlp *s;
+        load(&c, text);
+        start(&c, &p, &s);
+        size_t nz_all, nz_37, nz_1;
+        double l_all = planted_grad(s, p.train, 0, p.train->n, &nz_all);
+        double l_37 = planted_grad(s, p.train, 101, 37, &nz_37);
+        double l_1 = planted_grad(s, p.train, 300, 1, &nz_1);
+        ok(l_all == 0.0 && l_37 == 0.0 && l_1 == 0.0 && nz_all + nz_37 + nz_1 == 0,
+           "depth %d, teacher %s planted at width %d: loss %g, %g, %g and %zu, %zu, %zu "
+           "nonzero gradients of %zu on 301, 37, 1 rows",
+           deep[i].depth, strchr(deep[i].teacher, '\n') + 1, deep[i].width, l_all, l_37, l_1,
+           nz_all, nz_37, nz_1, s->n_params);
+        lab_mlp_free(s);
+        lab_problem_release(&p);
+
+        double row[NCOL];
+        int rc = run_cell(&c, row, NULL, err, sizeof err);
+        ok(rc == 0 && row[P_TEST] == 0.0 && row[P_TRAIN] == 0.0 && row[P_STEPS] == 3000,
+           "... after 3000 Adam steps on batches of %d its test error is %g", batch,
+           row[P_TEST]);
+        lab_config_release(&c);
+    }
 }
 
 /* A student planted at its teacher computes the teacher's labels exactly:
@@ -282,11 +352,10 @@ static void test_planted(void)
        "after 1000 Adam steps on batches of 37 its test error is %g <= 1e-28", row[P_TEST]);
     lab_config_release(&c);
 
-    /* Wider: the zero padding adds exact zeros to every sum (the output unit
-     * is summed in a fixed order, mlp.c), so the gradient stays exactly 0 and
-     * Adam, whose steps lr * g / (sqrt(v) + eps) would blow up any rounding
-     * residue, never moves. (Two layers deep, the second layer's padded sums
-     * go through OpenBLAS, which may group them otherwise: README.) */
+    /* Wider: the zero padding adds exact zeros to every sum (each is summed
+     * in a fixed order, dense.h and mlp.c), so the gradient stays exactly 0
+     * and Adam, whose steps lr * g / (sqrt(v) + eps) would blow up any
+     * rounding residue, never moves. */
     static const char *const wider[] = {
         "[teacher]\ninput_dim = 8\nwidths = 8\n[student]\nwidth = 32\n",
         "[teacher]\ninput_dim = 16\nwidths = 16\n[student]\nwidth = 128\n",
@@ -303,6 +372,8 @@ static void test_planted(void)
            row[P_TEST]);
         lab_config_release(&c);
     }
+
+    test_planted_deep();
 
     /* teacher+noise:d starts d away in every parameter and trains back. */
     load(&c, "[teacher]\ninput_dim = 7\nwidths = 5\n[student]\nwidth = 10\n"
@@ -365,7 +436,7 @@ static void test_online(void)
 
 int main(void)
 {
-    plan(2 + 3 + 5 + 2 + 1 + 4 + 6);
+    plan(2 + 3 + 5 + 2 + 1 + 4 + 6 + 8);
     test_least_squares();
     test_wide_student();
     test_stopping();
