@@ -474,7 +474,7 @@ static void draw_fresh(void *ctx, lab_dataset *batch)
 static int realizable(struct cell *cs, const lab_problem *prob, double found, double *v)
 {
     const lab_config *c = cs->c;
-    v[C_ENS] = v[C_DIS] = NAN;
+    v[C_ENS] = v[C_DIS] = v[C_LIN] = NAN;
     v[C_STATUS] = LAB_ROW_OK;
     v[C_KEPT] = 1;
     if (contains_teacher(c)) {

@@ -4,7 +4,7 @@
 # the ensemble identity, planting, the parts summing to the measured error, the
 # replicates as the student kind's init_seed cells, label noise, refusals.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 13
+plan 15
 
 cfg="$top_srcdir/tests/data/errors.cfg"
 run="$scratch/run"
@@ -76,6 +76,19 @@ ok "with label noise the refined and clean students differ: the noise part is > 
                END { exit bad || n != 2 }' '$scratch/noisy/decomposition.tsv'"
 ok "without label noise the noise part is exactly 0" \
     sh -c "awk -F '\t' 'NR > 1 && \$4 > 0 && \$9 != 0 { bad = 1 } END { exit bad }' '$run/decomposition.tsv'"
+lin=$(colno "$scratch/noisy/results.tsv" noise_linear)
+lrn=$(colno "$scratch/noisy/results.tsv" learner)
+kept=$(colno "$scratch/noisy/results.tsv" kept)
+ok "noise_linear: > 0 in every refined row that kept a replicate, nan in the other rows" \
+    sh -c "grep -v '^#' '$scratch/noisy/results.tsv' | awk -F '\t' 'NR > 1 && \$$lrn == \"refined\" && \$$kept > 0 {
+               r++; if (!(\$$lin > 0)) bad = 1 } NR > 1 && \$$lrn != \"refined\" && \$$lin != \"nan\" { bad = 1 }
+               END { exit bad || r == 0 }'"
+lin0=$(colno "$run/results.tsv" noise_linear)
+lrn0=$(colno "$run/results.tsv" learner)
+kept0=$(colno "$run/results.tsv" kept)
+ok "and 0 in the refined rows without label noise (that kept a replicate)" \
+    sh -c "grep -v '^#' '$run/results.tsv' | awk -F '\t' 'NR > 1 && \$$lrn0 == \"refined\" && \$$kept0 > 0 {
+               r++; if (\$$lin0 != 0) bad = 1 } END { exit bad || r == 0 }'"
 
 "$LAB" run "$top_srcdir/tests/data/tiny.cfg" --out "$scratch/tiny" 2> /dev/null
 "$LAB" decompose "$scratch/tiny" 2> "$scratch/derr"
