@@ -48,7 +48,7 @@ int main(void)
     char err[512];
 
     /* The parts of one seed. */
-    lab_dseed one = { { 0.5, 0.3, 0.1, 0.02 }, 0.04 };
+    lab_dseed one = { { 0.5, 0.3, 0.1, 0.02 }, 0.04, NAN };
     double p[LAB_NDP];
     lab_dseed_parts(&one, p);
     ok(p[LAB_DP_LD] == 0.5 - 0.3 && p[LAB_DP_NOISE] == 0.3 - 0.1 && p[LAB_DP_UNC] == 0.1 - 0.02
@@ -90,7 +90,7 @@ int main(void)
        "a seed with a diverged, missing or undetermined (nan) learner is left out and counted");
     double sum = 0, want[LAB_NDS] = { 0 };
     for (int s = 0; s < 3; s++) {
-        lab_dseed sd = { { e[s][0], e[s][1], e[s][2], e[s][3] }, 0.01 * (s + 1) };
+        lab_dseed sd = { { e[s][0], e[s][1], e[s][2], e[s][3] }, 0.01 * (s + 1), NAN };
         double q[LAB_NDP];
         lab_dseed_parts(&sd, q);
         for (int k = 0; k < LAB_NDP; k++)
