@@ -39,9 +39,10 @@ static const char usage[] =
     "For a config: one spectrum cell per teacher (the seed and the swept keys of\n"
     "[experiment], [teacher] and [data]), drawn exactly as lab run draws it:\n"
     "train_inputs (the largest n of the sweep), test_inputs, and teacher_lines:\n"
-    "line i through test input 2i along the direction of test input 2i+1, over\n"
-    "t in [-T, T), T = SPAN times the inputs' rms along it, at POINTS points,\n"
-    "less its mean, Hann-windowed; frequency k/(2 SPAN) cycles per rms.\n"
+    "line i through input 2i of the test set (--through) along the direction of\n"
+    "input 2i+1, over t in [-T, T), T = SPAN times the set's rms along it, at\n"
+    "POINTS points, less its mean, Hann-windowed; frequency k/(2 SPAN) cycles\n"
+    "per rms.\n"
     "For a table (a TSV or CSV with a header row): its numeric columns are the d\n"
     "coordinates, one row per input; only the input spectrum (inputs).\n"
     "A file whose first line (not a comment) is a [section] or KEY = VALUE is a config.\n"
@@ -61,7 +62,8 @@ static const char usage[] =
     "  --seed S           only the cells of seed S\n"
     "  --cell K           only spectrum cell K (0-based, in table order)\n"
     "  --samples N        at most the first N inputs of each set (default all)\n"
-    "  --lines N          lines averaged (default 1024, at most half the test set)\n"
+    "  --lines N          lines averaged (default 1024, at most half the set)\n"
+    "  --through SET      the lines go through the test (default) or train inputs\n"
     "  --points L         points per line, even, 8 to 65536 (default 256)\n"
     "  --span S           half-length of a line in rms of the inputs along it,\n"
     "                     in (0, 1000] (default 3)\n"
@@ -83,6 +85,7 @@ typedef struct opts {
     long lines;            /* 0: the default */
     long points;
     double span;
+    int through_train;     /* lines through the training inputs, not the test inputs */
     char *sets[MAX_SETS];
     int nsets;
 } opts;
@@ -219,14 +222,17 @@ static int cell_spectra(const lab_config *cell, const opts *o, result *r, const 
         ntrain = ntrain < (size_t)o->samples ? ntrain : (size_t)o->samples;
         ntest = ntest < (size_t)o->samples ? ntest : (size_t)o->samples;
     }
+    const char *set = o->through_train ? "training" : "test";
+    size_t nset = o->through_train ? ntrain : ntest;
+    const double *xset = o->through_train ? p.train->x : p.test->x;
     size_t lines = o->lines > 0 ? (size_t)o->lines : LAB_SPECTRUM_LINES;
-    if (o->lines == 0 && lines > ntest / 2)
-        lines = ntest / 2;
-    if (lines > ntest / 2 || lines == 0) {
+    if (o->lines == 0 && lines > nset / 2)
+        lines = nset / 2;
+    if (lines > nset / 2 || lines == 0) {
         lab_problem_release(&p);
-        return lab_fail(err, errlen, LAB_EINVAL, "--lines %zu: each line takes two test "
-                        "inputs, and there are %zu (data.test_size, --samples)",
-                        lines ? lines : 1, ntest);
+        return lab_fail(err, errlen, LAB_EINVAL, "--lines %zu: each line takes two %s "
+                        "inputs, and there are %zu (%s, --samples)", lines ? lines : 1, set,
+                        nset, o->through_train ? "sweep.n" : "data.test_size");
     }
     rc = inputs_series(r, values, name, "train_inputs", ntrain, d, p.train->x, err, errlen);
     if (rc == LAB_OK)
@@ -235,7 +241,7 @@ static int cell_spectra(const lab_config *cell, const opts *o, result *r, const 
         series *s = add_series(r, values, name, "teacher_lines", (size_t)o->points,
                                1.0 / (2.0 * o->span), lines);
         lab_spectrum *sp = s ? lab_spectrum_alloc((size_t)o->points) : NULL;
-        rc = sp ? lab_spectrum_lines(sp, p.teacher, ntest, d, p.test->x, lines, o->span,
+        rc = sp ? lab_spectrum_lines(sp, p.teacher, nset, d, xset, lines, o->span,
                                      s->power, err, errlen)
                 : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         lab_spectrum_free(sp);
@@ -625,6 +631,7 @@ int lab_cmd_spectrum(int argc, char **argv)
         { "lines", required_argument, NULL, 'l' },
         { "points", required_argument, NULL, 'p' },
         { "span", required_argument, NULL, 'S' },
+        { "through", required_argument, NULL, 't' },
         { "set", required_argument, NULL, 'e' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -681,6 +688,13 @@ int lab_cmd_spectrum(int argc, char **argv)
             }
             break;
         }
+        case 't':
+            if (strcmp(optarg, "test") == 0 || strcmp(optarg, "train") == 0) {
+                o.through_train = optarg[1] == 'r';
+                break;
+            }
+            lab_cli_error("spectrum: --through %s: expected test or train", optarg);
+            return LAB_EXIT_USAGE;
         case 'e':
             if (o.nsets == MAX_SETS) {
                 lab_cli_error("spectrum: --set: at most %d overrides", MAX_SETS);
@@ -721,11 +735,11 @@ int lab_cmd_spectrum(int argc, char **argv)
     int have_config = 0, format = LAB_PLOT_PNG;
     if (is_table(input)) {
         if (o.nsets || o.seed >= 0 || o.cell >= 0 || o.lines || o.points != LAB_SPECTRUM_POINTS
-            || o.span != LAB_SPECTRUM_SPAN) {
+            || o.span != LAB_SPECTRUM_SPAN || o.through_train) {
             lab_cli_error("spectrum: %s is a table of inputs: --%s applies to a config only",
                           input, o.nsets ? "set" : o.seed >= 0 ? "seed" : o.cell >= 0 ? "cell"
                           : o.lines ? "lines" : o.points != LAB_SPECTRUM_POINTS ? "points"
-                          : "span");
+                          : o.span != LAB_SPECTRUM_SPAN ? "span" : "through");
             code = LAB_EXIT_USAGE;
         } else {
             code = table_spectra(input, &o, &r);

@@ -4,7 +4,7 @@
 # the folder of --out, and the errors of bad arguments (exit 2, naming the
 # option). The numbers themselves are checked in tests/spectrum-t.c.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 28
+plan 30
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 
@@ -29,6 +29,9 @@ ok "--bandwidth --seed 1: one row per set and fraction" \
 ok "its header row and sample counts (n = 128 train, 512 test, 256 lines)" \
     sh -c "head -n 1 '$scratch/b.tsv' | grep -q '^seed	what	q	bandwidth	frequency	dof	energy	samples\$' \
            && test \"\$(tail -n +2 '$scratch/b.tsv' | cut -f 8 | tr '\n' ,)\" = '128,128,512,512,256,256,'"
+
+ok "--through train: lines through the training inputs (64 pairs of n = 128)" \
+    sh -c "'$LAB' spectrum --bandwidth --through train --seed 0 '$tiny' | awk -F '\t' '\$2 == \"teacher_lines\" { n++; if (\$8 != 64) bad = 1 } END { exit bad || n != 2 }'"
 
 # Pure cosines of bins 3 and 5 (d = 16), with a label column that is no
 # coordinate: all the energy in those two bins.
@@ -77,6 +80,8 @@ ok "a seed the sweep lacks" refused '--seed 5: no spectrum cell' --seed 5 "$tiny
 ok "a cell past the last" refused '--cell 2: the config has 2 spectrum cells' --cell 2 "$tiny"
 ok "an unknown option, with the closest" refused 'did you mean --lines' --lnes 4 "$tiny"
 ok "a kind without a teacher" refused 'kind perceptron' "$top_srcdir/experiments/perceptron.cfg"
+ok "--through takes test or train only" refused '--through trian: expected test or train' \
+    --through trian "$tiny"
 printf 'x1\tx2\n1\t2\n3\toops\n' > "$scratch/bad.tsv"
 ok "a table cell that is not a number names file, line and column" \
     refused 'bad.tsv:3: x2: "oops" is not a number' "$scratch/bad.tsv"
