@@ -78,5 +78,6 @@ int lab_cmd_fit(int argc, char **argv);
 int lab_cmd_merge(int argc, char **argv);
 int lab_cmd_decompose(int argc, char **argv);
 int lab_cmd_theory(int argc, char **argv);
+int lab_cmd_spectrum(int argc, char **argv);
 
 #endif

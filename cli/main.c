@@ -26,6 +26,8 @@ static const char usage[] =
     "  merge RUNDIR      join the shards of a run (lab run --shard K/N) and report\n"
     "  decompose RUNDIR  split an error_sources run's error into its sources\n"
     "  theory MODEL      exact learning curves of a model (perceptron) as a table\n"
+    "  spectrum CFG      power spectra of the inputs and of the teacher along lines,\n"
+    "                    and their effective bandwidths (or of a TABLE of inputs)\n"
     "\n"
     "`lab COMMAND --help` describes a command. CFG is a path, or a name looked up\n"
     "in the current folder, then in experiments/, then in the lab's own experiments.\n"
@@ -46,6 +48,7 @@ static const struct {
     { "merge", lab_cmd_merge },
     { "decompose", lab_cmd_decompose },
     { "theory", lab_cmd_theory },
+    { "spectrum", lab_cmd_spectrum },
 };
 
 /* OpenBLAS starts its thread pool when it is loaded, before main(), unless
