@@ -51,6 +51,7 @@ typedef struct torus_params {
     long grid;           /* mlp teachers: G (0: lab_torus_default_grid()) */
     char *learners;      /* names, comma-separated */
     char *learner_band;  /* "teacher", "auto" or a band */
+    double oversample;   /* auto: n / D at least this */
     double krr_length, krr_ridge;
 } torus_params;
 
@@ -81,7 +82,10 @@ static const lab_key torus_keys[] = {
       0, learner_names, NLEARN, NULL, NULL },
     { "torus", "learner_band", LAB_KEY_STRING, OFF(learner_band), "teacher",
       "the Nyquist learner's band b: teacher (the teacher's B), auto (the largest b with "
-      "(2b + 1)^k <= n) or a number >= 0", 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      "torus.oversample (2b + 1)^k <= n) or a number >= 0", 0, 0, 0, 0, NULL, 0, NULL, NULL },
+    { "torus", "oversample", LAB_KEY_DOUBLE, OFF(oversample), "1",
+      "learner_band = auto: the largest b with oversample (2b + 1)^k <= n (1: as many samples "
+      "as coefficients, an interpolation)", 1, 1e6, 0, 0, NULL, 0, NULL, NULL },
     { "torus", "krr_length", LAB_KEY_DOUBLE, OFF(krr_length), "0.5",
       "kernel ridge regression: length scale l of the kernel exp(-|z - z'|^2 / (2 l^2)) on "
       "the features z", 0, 1e6, LAB_KEY_MIN_OPEN, 0, NULL, 0, NULL, NULL },
@@ -128,7 +132,7 @@ static long learner_band(const torus_params *tp, size_t n)
     if (strcmp(s, "teacher") == 0)
         return tp->band;
     if (strcmp(s, "auto") == 0)
-        return lab_torus_band_for((size_t)tp->dim, n);
+        return lab_torus_band_for((size_t)tp->dim, (size_t)floor((double)n / tp->oversample));
     char *end;
     errno = 0;
     long b = strtol(s, &end, 10);

@@ -432,6 +432,9 @@ double lab_torus_energy_outside(const lab_torus_teacher *t, long b)
 {
     if (b < 0)
         return 1;
+    /* An MLP teacher's shells are known up to the grid's G/2 only. */
+    if (t->kind == LAB_TORUS_MLP && (size_t)b + 1 >= t->nshell)
+        return NAN;
     double e = 0;
     for (size_t s = (size_t)b + 1; s < t->nshell; s++)
         e += t->shell[s];

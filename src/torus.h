@@ -118,7 +118,8 @@ void lab_torus_teacher_free(lab_torus_teacher *t);
 int lab_torus_teacher_eval(const lab_torus_teacher *t, size_t n, const double *theta, double *y);
 
 /* The fraction of the teacher's variance at |j|_inf > b: the error of the
- * best approximation in band b (b < 0: 1). */
+ * best approximation in band b (b < 0: 1); for an unprojected MLP teacher
+ * NaN from b = G/2 - 1 on (its grid knows no higher shell). */
 double lab_torus_energy_outside(const lab_torus_teacher *t, long b);
 
 /* The smallest even grid that lab_torus_mlp_alloc() uses by default for band
