@@ -8,6 +8,7 @@
 extern const lab_kind lab_kind_linear;
 extern const lab_kind lab_kind_errors;
 extern const lab_kind lab_kind_perceptron;
+extern const lab_kind lab_kind_torus;
 
 const char *const lab_status_names[LAB_NROW] = { "ok", "diverged" };
 
@@ -18,6 +19,7 @@ const lab_kind *const lab_kinds[] = {
     &lab_kind_linear,
     &lab_kind_errors,
     &lab_kind_perceptron,
+    &lab_kind_torus,
 };
 const size_t lab_nkinds = sizeof lab_kinds / sizeof lab_kinds[0];
 
