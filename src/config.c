@@ -836,6 +836,95 @@ static int check_online(const lab_config *c, const lab_axis *online_axis, char *
     return LAB_OK;
 }
 
+/* Whether key section.name takes the value text (canonical) in some cell. */
+static int some_cell_is(const lab_config *c, const char *section, const char *name,
+                        const char *text)
+{
+    struct lab_keyref ref;
+    int found = lab_keys_find(section, name, &ref);
+    assert(found);
+    (void)found;
+    const lab_axis *a = lab_axes_find(c, ref.k);
+    for (size_t i = 0; a && i < a->n; i++)
+        if (strcmp(a->values[i], text) == 0)
+            return 1;
+    if (a)
+        return 0;
+    lab_strbuf b = LAB_STRBUF_INIT;
+    lab_value_canonical(ref.k, lab_keys_cfield(c, &ref), &b);
+    int same = !b.failed && strcmp(lab_strbuf_str(&b), text) == 0;
+    lab_strbuf_release(&b);
+    return same;
+}
+
+/* Whether key section.name differs from its default in some cell (a
+ * written config.cfg sets every key, most to their defaults). */
+static int key_changed(const lab_config *c, const char *section, const char *name)
+{
+    struct lab_keyref ref;
+    int found = lab_keys_find(section, name, &ref);
+    assert(found);
+    (void)found;
+    union { char *s; uint64_t u; long l; double d; int e; lab_list list; } def;
+    char why[256];
+    memset(&def, 0, sizeof def);
+    lab_strbuf b = LAB_STRBUF_INIT;
+    if (lab_value_parse(ref.k, &def, ref.k->def, 0, why, sizeof why) == 0)
+        lab_value_canonical(ref.k, &def, &b);
+    lab_value_release(ref.k, &def);
+    char *deftext = lab_strbuf_detach(&b);
+    const lab_axis *a = lab_axes_find(c, ref.k);
+    int changed = 0;
+    for (size_t i = 0; deftext && a && i < a->n; i++)
+        changed |= strcmp(a->values[i], deftext) != 0;
+    if (deftext && !a)
+        changed = !some_cell_is(c, section, name, deftext);
+    free(deftext);
+    lab_strbuf_release(&b);
+    return changed;
+}
+
+/* The inputs' spectrum and band limit (THEORY.md section 10.1) filter
+ * gaussian inputs drawn through problem.h: refuse what they cannot mean. */
+static int check_inputs(const lab_config *c, char *err, size_t errlen)
+{
+    char at[512], at2[512];
+    int limited = 0;
+    struct lab_keyref bl;
+    lab_keys_find("data", "bandlimit", &bl);
+    const lab_axis *ba = lab_axes_find(c, bl.k);
+    for (size_t i = 0; ba && i < ba->n; i++)
+        limited |= strtol(ba->values[i], NULL, 10) >= 0;
+    limited |= !ba && c->bandlimit >= 0;
+    int powerlaw = some_cell_is(c, "data", "spectrum", "powerlaw");
+    const char *filter = limited ? "bandlimit" : "spectrum";
+    if ((limited || powerlaw) && !lab_config_kind(c)->teacher) {
+        where(c, "data", filter, at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: experiments of kind %s draw inputs of "
+                        "their own; band-limited and power-law inputs are for kinds that draw "
+                        "them through a teacher's problem (student, linear, error_sources)",
+                        at, lab_config_kind(c)->name);
+    }
+    if ((limited || powerlaw) && some_cell_is(c, "data", "distribution", "uniform")) {
+        where(c, "data", filter, at, sizeof at);
+        where(c, "data", "distribution", at2, sizeof at2);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: band-limited and power-law inputs are "
+                        "filtered gaussian inputs, and filtered uniform inputs would not be "
+                        "uniform (%s = uniform): use gaussian", at, at2);
+    }
+    if (key_changed(c, "data", "spectrum_exponent") && !powerlaw) {
+        where(c, "data", "spectrum_exponent", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: the exponent of a power-law spectrum, "
+                        "but data.spectrum is white in every cell", at);
+    }
+    if (key_changed(c, "data", "bandlimit_test") && !limited) {
+        where(c, "data", "bandlimit_test", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: whether test inputs are band-limited, "
+                        "but no cell has a band limit (data.bandlimit = -1)", at);
+    }
+    return LAB_OK;
+}
+
 /* Whether a is a quiet axis holding its default alone (the default is
  * written canonically in the key table), which is no axis. */
 static int quiet_default(const lab_axis *a)
@@ -957,6 +1046,8 @@ int lab_config_finish(lab_config *c, char *err, size_t errlen)
         *own[j] = s;
     }
     int rc = check_online(c, online_axis, err, errlen);
+    if (rc == LAB_OK)
+        rc = check_inputs(c, err, errlen);
     if (rc == LAB_OK)
         rc = check_curves(c, err, errlen);
     if (rc == LAB_OK)

@@ -127,6 +127,10 @@ typedef struct lab_config {
     /* [data] */
     int distribution;       /* enum lab_dist */
     long test_size;         /* test points per teacher */
+    int spectrum;           /* enum lab_input_spectrum */
+    double spectrum_exponent; /* a: power 1/f^a (spectrum = powerlaw) */
+    long bandlimit;         /* B: inputs keep the Fourier bins 0..B; -1 = off */
+    int bandlimit_test;     /* 1: test inputs band-limited too (0: full band) */
     /* [train] */
     int optimizer;          /* enum lab_optimizer */
     double lr;

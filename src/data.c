@@ -7,6 +7,8 @@
 #include <gsl/gsl_randist.h>
 
 const char *const lab_dist_names[LAB_NDIST] = { "gaussian", "uniform" };
+const char *const lab_input_spectrum_names[LAB_NINPUTS_SPECTRUM] = { "white", "powerlaw" };
+const char *const lab_onoff_names[2] = { "off", "on" };
 
 lab_dataset *lab_dataset_alloc(size_t n, size_t d)
 {

@@ -22,6 +22,15 @@
 enum lab_dist { LAB_DIST_GAUSSIAN, LAB_DIST_UNIFORM, LAB_NDIST };
 extern const char *const lab_dist_names[LAB_NDIST];
 
+/* Input spectra (THEORY.md §10.1; band.h): the gaussian inputs, read as
+ * signals of length D, either as drawn (white) or filtered to a power
+ * spectrum 1/f^a (powerlaw), each coordinate of unit variance. */
+enum lab_input_spectrum { LAB_INPUTS_WHITE, LAB_INPUTS_POWERLAW, LAB_NINPUTS_SPECTRUM };
+extern const char *const lab_input_spectrum_names[LAB_NINPUTS_SPECTRUM];
+
+/* The names of data.bandlimit_test: "off" (0), "on" (1). */
+extern const char *const lab_onoff_names[2];
+
 typedef struct lab_dataset {
     size_t n;  /* number of points */
     size_t d;  /* input dimension D */

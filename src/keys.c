@@ -61,6 +61,23 @@ static const lab_key keys[] = {
     { "data", "test_size", LAB_KEY_LONG, OFF(test_size), "8192",
       "test points per teacher, shared by all cells with the same teacher and inputs",
       2, 1e9, 0, 0, NULL, 0, NULL, NULL },
+    /* The spectrum and the band limit transform the draws of the test and
+     * train streams and shape neither: cells that differ in them share the
+     * raw draws (THEORY.md §7). */
+    { "data", "spectrum", LAB_KEY_ENUM, OFF(spectrum), "white",
+      "spectrum of the gaussian inputs, read as signals of length input_dim: white (as drawn) "
+      "or powerlaw (power 1/f^a, a = data.spectrum_exponent; unit variance per coordinate)",
+      0, 0, 0, 0, CHOICES(lab_input_spectrum_names, LAB_NINPUTS_SPECTRUM), NULL, NULL },
+    { "data", "spectrum_exponent", LAB_KEY_DOUBLE, OFF(spectrum_exponent), "1",
+      "the exponent a of data.spectrum = powerlaw: bin k of the inputs' spectrum has power "
+      "max(k, 1)^-a", 0, 16, 0, 0, NULL, 0, NULL, NULL },
+    { "data", "bandlimit", LAB_KEY_LONG, OFF(bandlimit), "-1",
+      "band limit B of the gaussian inputs (THEORY.md section 10.1): each keeps its Fourier "
+      "bins 0..B, D_B = min(2B + 1, input_dim) dimensions, rescaled to unit variance per "
+      "coordinate; -1 = off", -1, 1e6, 0, 0, NULL, 0, NULL, NULL },
+    { "data", "bandlimit_test", LAB_KEY_ENUM, OFF(bandlimit_test), "on",
+      "on: the test inputs are band-limited too; off: they keep the full band (out-of-band "
+      "generalisation)", 0, 0, 0, 0, CHOICES(lab_onoff_names, 2), NULL, NULL },
 
     { "train", "optimizer", LAB_KEY_ENUM, OFF(optimizer), "adam",
       "sgd (heavy-ball momentum) or adam (decoupled weight decay)",

@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "band.h"
 #include "rng.h"
 #include "status.h"
 #include "teacher.h"
@@ -53,7 +54,8 @@ double lab_problem_bytes(const lab_config *c, double n)
     double bytes = lab_dataset_bytes(test, D) + lab_dataset_bytes(n, D)
                    + lab_mlp_bytes((size_t)c->input_dim, depth, widths)
                    + lab_mlp_work_bytes(depth, widths, LABEL_ROWS)
-                   + test * sizeof(double); /* the outputs lab_teacher_normalize() centres */
+                   + test * sizeof(double) /* the outputs lab_teacher_normalize() centres */
+                   + 2 * lab_band_bytes((size_t)c->input_dim);
     free(widths);
     return bytes;
 }
@@ -66,6 +68,8 @@ void lab_problem_release(lab_problem *p)
     gsl_rng_free(p->r_train);
     gsl_rng_free(p->r_noise);
     lab_mlp_work_free(p->label_w);
+    lab_band_free(p->band);
+    p->band = NULL;
     p->teacher = NULL;
     p->test = p->train = NULL;
     p->r_train = p->r_noise = NULL;
@@ -75,7 +79,26 @@ void lab_problem_release(lab_problem *p)
 void lab_problem_draw(lab_problem *p, lab_dataset *batch)
 {
     lab_data_sample(batch, (enum lab_dist)p->dist, p->r_train);
+    if (p->band)
+        lab_band_filter(p->band, batch->n, batch->x);
     lab_data_label(batch, p->teacher, p->label_w, p->noise, p->r_noise);
+}
+
+/* The filters of c's training inputs (band limit) and test inputs (band
+ * limit unless data.bandlimit_test = off), each NULL when it would leave
+ * the inputs as drawn. 0 when out of memory. */
+static int make_bands(const lab_config *c, lab_band **train, lab_band **test)
+{
+    size_t D = (size_t)c->input_dim;
+    double a = c->spectrum == LAB_INPUTS_POWERLAW ? c->spectrum_exponent : 0.0;
+    int shaped = c->spectrum != LAB_INPUTS_WHITE;
+    long test_B = c->bandlimit_test ? c->bandlimit : -1;
+    *train = *test = NULL;
+    if (shaped || c->bandlimit >= 0)
+        *train = lab_band_alloc_powerlaw(D, c->bandlimit, a);
+    if (shaped || test_B >= 0)
+        *test = lab_band_alloc_powerlaw(D, test_B, a);
+    return (*train || !(shaped || c->bandlimit >= 0)) && (*test || !(shaped || test_B >= 0));
 }
 
 /* The problem, with its training set (offline) or the streams it would be
@@ -89,9 +112,12 @@ static int make(const lab_config *c, lab_problem *p, int online, char *err, size
     gsl_rng *r_train = lab_config_rng(c, LAB_STREAM_TRAIN);
     gsl_rng *r_noise = lab_config_rng(c, LAB_STREAM_NOISE);
     lab_mlp_work *w = NULL;
+    lab_band *train_band = NULL, *test_band = NULL;
     int rc = LAB_ENOMEM;
 
     *p = (lab_problem){ 0 };
+    if (!make_bands(c, &train_band, &test_band))
+        goto done;
     p->test = lab_dataset_alloc((size_t)c->test_size, D);
     p->train = online ? NULL : lab_dataset_alloc((size_t)c->n, D);
     if (!widths || !r_teacher || !r_test || !r_train || !r_noise || !p->test
@@ -107,6 +133,8 @@ static int make(const lab_config *c, lab_problem *p, int online, char *err, size
         goto done;
 
     lab_data_sample(p->test, (enum lab_dist)c->distribution, r_test);
+    if (test_band)
+        lab_band_filter(test_band, p->test->n, p->test->x);
     if ((rc = lab_teacher_normalize(p->teacher, w, p->test->n, p->test->x)) != LAB_OK) {
         lab_fail(err, errlen, rc, "seed %ld: the teacher's outputs are constant or not "
                  "finite on the test set", c->replicate);
@@ -123,10 +151,14 @@ static int make(const lab_config *c, lab_problem *p, int online, char *err, size
         p->r_train = r_train;
         p->r_noise = r_noise;
         p->label_w = w;
+        p->band = train_band;
         r_train = r_noise = NULL;
         w = NULL;
+        train_band = NULL;
     } else {
         lab_data_sample(p->train, (enum lab_dist)c->distribution, r_train);
+        if (train_band)
+            lab_band_filter(train_band, p->train->n, p->train->x);
         lab_data_label(p->train, p->teacher, w, c->label_noise, r_noise);
     }
     rc = LAB_OK;
@@ -136,6 +168,8 @@ done:
     if (rc != LAB_OK)
         lab_problem_release(p);
     lab_mlp_work_free(w);
+    lab_band_free(train_band);
+    lab_band_free(test_band);
     gsl_rng_free(r_teacher);
     gsl_rng_free(r_test);
     gsl_rng_free(r_train);

@@ -2,6 +2,12 @@
 /* The problem of a cell: its teacher, normalised on its test set, and its
  * training and test data. Every kind that learns from a teacher starts here.
  *
+ * Gaussian inputs are filtered as data.spectrum and data.bandlimit say
+ * (band.h, THEORY.md section 10.1): the training inputs always, the test
+ * inputs unless data.bandlimit_test = off (then they keep the spectrum but
+ * the full band). The filter transforms the streams' draws: cells that
+ * differ only in these keys share the raw draws and the teacher.
+ *
  * Each part is drawn from its own stream of the cell config (config.h,
  * THEORY.md section 7): the teacher's weights, the test inputs, the training
  * inputs (the first n rows of one stream, so smaller sets are prefixes of
@@ -18,6 +24,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "band.h"
 #include "config.h"
 #include "data.h"
 #include "mlp.h"
@@ -32,6 +39,7 @@ typedef struct lab_problem {
     lab_mlp_work *label_w;      /* the teacher's workspace */
     int dist;                   /* enum lab_dist */
     double noise;               /* teacher.label_noise */
+    lab_band *band;             /* the training inputs' filter (band.h), or NULL */
 } lab_problem;
 
 /* Draw the problem of cell config c. LAB_ENOMEM, or LAB_ENUMERIC when the
