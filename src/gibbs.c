@@ -7,7 +7,9 @@
 
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 
+#include "rng.h"
 #include "simd.h"
 #include "status.h"
 
@@ -16,11 +18,12 @@ struct lab_gibbs {
     double *at; /* (N, P): A transposed, column i of A at at + i P */
     double *j;  /* (N) the state */
     double *m;  /* (P) its margins A J */
+    double *d;  /* (N) scratch: the centre of an over-dispersed start */
 };
 
 double lab_gibbs_bytes(size_t p, size_t n)
 {
-    return sizeof(lab_gibbs) + ((double)p * (double)n + (double)n + (double)p) * sizeof(double);
+    return sizeof(lab_gibbs) + ((double)p * (double)n + 2 * (double)n + (double)p) * sizeof(double);
 }
 
 lab_gibbs *lab_gibbs_alloc(size_t p, size_t n, const double *a)
@@ -33,7 +36,8 @@ lab_gibbs *lab_gibbs_alloc(size_t p, size_t n, const double *a)
     g->at = malloc((p > 0 && n > 0 ? p * n : 1) * sizeof *g->at);
     g->j = calloc(n ? n : 1, sizeof *g->j);
     g->m = calloc(p ? p : 1, sizeof *g->m);
-    if (!g->at || !g->j || !g->m) {
+    g->d = calloc(n ? n : 1, sizeof *g->d);
+    if (!g->at || !g->j || !g->m || !g->d) {
         lab_gibbs_free(g);
         return NULL;
     }
@@ -50,6 +54,7 @@ void lab_gibbs_free(lab_gibbs *g)
     free(g->at);
     free(g->j);
     free(g->m);
+    free(g->d);
     free(g);
 }
 
@@ -143,7 +148,7 @@ static void chord(size_t p, const double *m, const double *col, double *lo, doub
 
 /* One pass over the coordinates: a Gibbs draw each (r) or the mirror image
  * of the current value (r NULL). */
-static void pass(lab_gibbs *g, gsl_rng *r)
+static void pass(lab_gibbs *g, gsl_rng *r, const double *mean)
 {
     size_t p = g->p;
     double *m = g->m;
@@ -155,7 +160,7 @@ static void pass(lab_gibbs *g, gsl_rng *r)
             continue; /* rounding left the state on a face: stay there this once */
         /* J_i + t ~ N(0, 1) on the chord: t = z - J_i. Shrink the chord by a
          * relative 1e-12 so that no margin lands on zero by rounding. */
-        double ji = g->j[i], a = ji + lo, b = ji + hi;
+        double mi = mean ? mean[i] : 0, ji = g->j[i] - mi, a = ji + lo, b = ji + hi;
         if (isfinite(lo) && isfinite(hi)) {
             double eps = 1e-12 * (hi - lo);
             a += eps;
@@ -167,7 +172,7 @@ static void pass(lab_gibbs *g, gsl_rng *r)
         if (!(a <= b) || (!r && !(a <= ji && ji <= b)))
             continue;
         double t = truncated(r, a, b, ji) - ji;
-        g->j[i] = ji + t;
+        g->j[i] += t;
         if (p)
             cblas_daxpy((int)p, t, col, 1, m, 1);
     }
@@ -176,12 +181,50 @@ static void pass(lab_gibbs *g, gsl_rng *r)
 
 void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r)
 {
-    pass(g, r);
+    pass(g, r, NULL);
 }
 
 void lab_gibbs_overrelax(lab_gibbs *g)
 {
-    pass(g, NULL);
+    pass(g, NULL, NULL);
+}
+
+void lab_gibbs_radial(lab_gibbs *g, gsl_rng *r)
+{
+    double norm = cblas_dnrm2((int)g->n, g->j, 1);
+    if (!(norm > 0) || g->n == 0)
+        return;
+    /* Given the direction u = J/|J| the target's density in r = |J| is
+     * r^(N-1) exp(-r^2/2) on (0, inf) whatever u (V is a cone): chi_N. */
+    double s = sqrt(gsl_ran_chisq(r, (double)g->n)) / norm;
+    if (!(s > 0) || !isfinite(s))
+        return;
+    cblas_dscal((int)g->n, s, g->j, 1);
+    if (g->p)
+        cblas_dscal((int)g->p, s, g->m, 1);
+}
+
+int lab_gibbs_start_dispersed(lab_gibbs *g, const double *j0, long sweeps, double tilt,
+                              gsl_rng *r)
+{
+    int rc = lab_gibbs_start(g, j0);
+    if (rc != LAB_OK)
+        return rc;
+    /* Sweeps aimed at the Gaussian of mean -tilt j0 restricted to the cone
+     * (the same exact coordinate draws, about another centre): they push
+     * J away from j0's direction, towards the walls for tilt > 0. */
+    for (size_t i = 0; i < g->n; i++)
+        g->d[i] = -tilt * j0[i];
+    for (long k = 0; k < sweeps; k++) {
+        pass(g, r, g->d);
+        /* Keep |J| at the target's: the tilt then acts on the angle. */
+        lab_gibbs_radial(g, r);
+    }
+    margins(g);
+    for (size_t mu = 0; mu < g->p; mu++)
+        if (!(g->m[mu] > 0))
+            return lab_gibbs_start(g, j0); /* rounding put it on a face: j0 itself */
+    return LAB_OK;
 }
 
 const double *lab_gibbs_state(const lab_gibbs *g)

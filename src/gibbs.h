@@ -12,6 +12,10 @@
  * column is contiguous) are updated in O(P) per coordinate, so a sweep
  * costs O(P N), like one GEMV.
  *
+ * Moves besides the sweeps: overrelaxed sweeps, an exact redraw of the
+ * radius |J| (the slow mode of coordinate moves in a narrow cone), and
+ * over-dispersed starts for the chains' R-hat.
+ *
  * Ownership: a lab_gibbs holds its own copy of A (transposed), the state J
  * and the margins; lab_gibbs_free(NULL) does nothing. */
 #ifndef LAB_GIBBS_H
@@ -46,6 +50,22 @@ void lab_gibbs_sweep(lab_gibbs *g, gsl_rng *r);
  * invariant; alternated with sweeps it suppresses the random walk along
  * the chords (THEORY.md section 5.3). */
 void lab_gibbs_overrelax(lab_gibbs *g);
+
+/* An exact redraw of the radius: J <- u r with u = J / |J| kept and
+ * r ~ chi_N (the target is a product of a law of u and chi_N in r,
+ * because V is a cone; THEORY.md section 5.3). The margins are rescaled:
+ * O(N + P). */
+void lab_gibbs_radial(lab_gibbs *g, gsl_rng *r);
+
+/* An over-dispersed start (THEORY.md section 5.3): from j0 (strictly
+ * inside the cone), `sweeps` sweeps of coordinate draws aimed at the
+ * Gaussian of mean -tilt j0 restricted to the cone, each followed by a
+ * radial redraw so that the tilt acts on the direction: tilt > 0 pushes J
+ * away from j0 towards the walls, tilt < 0 pulls it towards j0. Every draw
+ * is from r, so independent calls give different starts, all inside the
+ * cone. LAB_EINVAL when j0 is not inside. */
+int lab_gibbs_start_dispersed(lab_gibbs *g, const double *j0, long sweeps, double tilt,
+                              gsl_rng *r);
 
 /* The current state J (N values) and its smallest margin min_mu (A J)_mu
  * (+inf when P = 0). */

@@ -44,6 +44,7 @@ typedef struct perc_params {
     long samples;    /* Gibbs samples per chain */
     long chains;     /* independent Gibbs chains */
     long overrelax;  /* overrelaxed sweeps per Gibbs iteration */
+    long disperse;   /* tilted sweeps that make each chain's start */
     long epochs;     /* Rosenblatt's budget */
 } perc_params;
 
@@ -65,7 +66,7 @@ static const lab_key perc_keys[] = {
       learner_names, NLEARN, NULL, NULL },
     { "perceptron", "burnin", LAB_KEY_LONG, OFF(burnin), "100",
       "Gibbs sampler: iterations (a sweep of N coordinate draws, then perceptron.overrelax "
-      "overrelaxed sweeps) before each chain's first sample", 0, 1e9, 0, 0, NULL, 0, NULL,
+      "overrelaxed sweeps, then an exact redraw of |J|) before each chain's first sample", 0, 1e9, 0, 0, NULL, 0, NULL,
       NULL },
     { "perceptron", "thin", LAB_KEY_LONG, OFF(thin), "1",
       "Gibbs sampler: iterations between two samples", 1, 1e9, 0, 0, NULL, 0, NULL, NULL },
@@ -73,12 +74,18 @@ static const lab_key perc_keys[] = {
       "Gibbs sampler: samples per chain (gibbs averages its errors over all chains' samples; "
       "bayes is their centre of mass)", 1, 1e7, 0, 0, NULL, 0, NULL, NULL },
     { "perceptron", "chains", LAB_KEY_LONG, OFF(chains), "4",
-      "Gibbs sampler: independent chains, each from the max-margin student with a burn-in of "
-      "its own (their R-hat is the column rhat)", 1, 1000, 0, 0, NULL, 0, NULL, NULL },
+      "Gibbs sampler: independent chains, each from its own over-dispersed start "
+      "(perceptron.disperse) with a burn-in of its own (their R-hat is the column rhat)", 1,
+      1000, 0, 0, NULL, 0, NULL, NULL },
     { "perceptron", "overrelax", LAB_KEY_LONG, OFF(overrelax), "3",
       "Gibbs sampler: overrelaxed sweeps (each coordinate to its mirror image in its "
       "conditional) after each sweep of draws; 0 for plain Gibbs sampling", 0, 1000, 0, 0,
       NULL, 0, NULL, NULL },
+    { "perceptron", "disperse", LAB_KEY_LONG, OFF(disperse), "10",
+      "Gibbs sampler: sweeps that make each chain's over-dispersed start from the max-margin "
+      "student, aimed at the Gaussian centred at -j0 (odd chains) or +j0 (even chains), "
+      "j0 the max-margin student at norm sqrt(N), restricted to the version space (THEORY.md "
+      "section 5.3); 0 starts every chain at j0", 0, 1e9, 0, 0, NULL, 0, NULL, NULL },
     { "perceptron", "epochs", LAB_KEY_LONG, OFF(epochs), "1000",
       "Rosenblatt's perceptron: the most epochs (it stops after one without a mistake)",
       1, 1e9, 0, 0, NULL, 0, NULL, NULL },
@@ -182,8 +189,9 @@ static double cost(const lab_config *c)
     learners_of(pp, which);
     double pn = (double)examples_of(pp) * (double)pp->dim + (double)pp->dim, units = 10;
     if (which[L_GIBBS] || which[L_BAYES])
-        units += 2.0 * (double)pp->chains * (double)(1 + pp->overrelax)
-                 * (double)(pp->burnin + pp->thin * pp->samples);
+        units += 2.0 * (double)pp->chains
+                 * ((double)(1 + pp->overrelax) * (double)(pp->burnin + pp->thin * pp->samples)
+                    + (double)pp->disperse);
     if (which[L_GIBBS] || which[L_BAYES] || which[L_MAXMARGIN])
         units += 4.0 * (double)pp->dim;
     if (which[L_PERCEPTRON])
@@ -304,7 +312,8 @@ static lab_perc_eval bayes_of(size_t p, size_t n, size_t chains, const double *a
     return e;
 }
 
-/* pp->chains Gibbs chains from the start j0 (n): their samples' mean
+/* pp->chains Gibbs chains, each from its own over-dispersed start made
+ * from j0 (n): their samples' mean
  * measures, the Bayes student from their centres (centres: chains x n;
  * centre: n), and the mixing of R (series: chains x samples x thin).
  * LAB_EINTERRUPTED when stopped; a start outside the version space gives
@@ -325,8 +334,12 @@ static int sample(const perc_params *pp, size_t p, size_t n, const double *a, co
     size_t len = (size_t)(pp->samples * pp->thin), chains = (size_t)pp->chains;
     memset(centres, 0, chains * n * sizeof *centres);
     for (size_t c = 0; c < chains; c++) {
-        if (lab_gibbs_start(g, j0) != LAB_OK)
+        /* Chains alternate between starts pulled to the centre (high R) and
+         * pushed to the walls (low R): over-dispersed for R-hat. */
+        double tilt = c % 2 ? 1.0 : -1.0;
+        if (lab_gibbs_start_dispersed(g, j0, pp->disperse, tilt, r) != LAB_OK)
             goto done;
+        out->sweeps += pp->disperse;
         for (long s = 1; s <= pp->burnin + (long)len; s++) {
             if (stop && *stop) {
                 rc = LAB_EINTERRUPTED;
@@ -335,6 +348,9 @@ static int sample(const perc_params *pp, size_t p, size_t n, const double *a, co
             lab_gibbs_sweep(g, r);
             for (long k = 0; k < pp->overrelax; k++)
                 lab_gibbs_overrelax(g);
+            /* The slow mode of coordinate moves in a narrow cone is |J|:
+             * redraw it exactly (O(N + P)). */
+            lab_gibbs_radial(g, r);
             out->sweeps += 1 + pp->overrelax;
             if (s <= pp->burnin)
                 continue;

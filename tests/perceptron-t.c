@@ -266,9 +266,87 @@ static void test_overrelax(void)
     release(&pr);
 }
 
+/* Over-dispersed starts: inside the version space, each chain's its own,
+ * those pushed to the walls (tilt +1) at lower R than those pulled to the
+ * centre (tilt -1); a start outside is refused. */
+static void test_dispersed(void)
+{
+    enum { N = 50, P = 100, C = 6 };
+    problem pr = make(P, N, 11);
+    double j[N], st[C][N], m[P], worst = INFINITY, closest = INFINITY, rin = 0, rout = 0;
+    lab_svm_result res;
+    char err[256];
+    if (lab_svm_maxmargin(P, N, pr.a, j, NULL, &res, err, sizeof err))
+        bail("%s", err);
+    cblas_dscal(N, sqrt((double)N) / cblas_dnrm2(N, j, 1), j, 1);
+    lab_gibbs *g = lab_gibbs_alloc(P, N, pr.a);
+    gsl_rng *r = lab_rng_alloc(12, 5);
+    int started = 1;
+    for (int c = 0; c < C; c++) {
+        started &= lab_gibbs_start_dispersed(g, j, 10, c % 2 ? 1.0 : -1.0, r) == LAB_OK;
+        memcpy(st[c], lab_gibbs_state(g), sizeof st[c]);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, P, N, 1.0, pr.a, N, st[c], 1, 0.0, m, 1);
+        for (size_t mu = 0; mu < P; mu++)
+            worst = fmin(worst, m[mu]);
+        *(c % 2 ? &rout : &rin) += overlap(N, st[c], pr.t) / (C / 2);
+        for (int q = 0; q < c; q++)
+            closest = fmin(closest, 1 - overlap(N, st[c], st[q]));
+    }
+    ok(started && worst > 0 && closest > 1e-3 && rout < rin,
+       "%d over-dispersed starts at alpha = 2: inside the version space (smallest margin "
+       "%.3g), pairwise apart (smallest 1 - cos %.3g), mean R %.3f pushed to the walls < %.3f "
+       "pulled to the centre", C, worst, closest, rout, rin);
+    double zero[N] = { 0 };
+    ok(lab_gibbs_start_dispersed(g, zero, 10, 1.0, r) != LAB_OK,
+       "an over-dispersed start from outside the version space is refused");
+    gsl_rng_free(r);
+    lab_gibbs_free(g);
+    release(&pr);
+}
+
+/* The radial redraw keeps the target: alone, |J|^2 is chi-squared with N
+ * degrees of freedom (mean N, variance 2 N) whatever the direction; with
+ * sweeps in the half-space of one example, J.a/|a| stays half-normal. */
+static void test_radial(void)
+{
+    enum { N = 20, K = 20000 };
+    problem pr = make(1, N, 13);
+    double an = cblas_dnrm2(N, pr.a, 1), j[N], s1 = 0, s2 = 0, proj = 0;
+    for (size_t i = 0; i < N; i++)
+        j[i] = pr.a[i] / an;
+    gsl_rng *r = lab_rng_alloc(14, 5);
+    lab_gibbs *g = lab_gibbs_alloc(1, N, pr.a);
+    lab_gibbs_start(g, j);
+    long neg = 0;
+    for (int s = 0; s < K; s++) {
+        if (s % 2)
+            lab_gibbs_sweep(g, r);
+        lab_gibbs_radial(g, r);
+        const double *x = lab_gibbs_state(g);
+        double q = cblas_ddot(N, x, 1, x, 1), pa = cblas_ddot(N, x, 1, pr.a, 1) / an;
+        s1 += q;
+        s2 += q * q;
+        proj += pa / K;
+        neg += pa <= 0 || lab_gibbs_min_margin(g) <= 0;
+    }
+    /* Each radial redraw is independent of the rest given the direction:
+     * the K values of |J|^2 are independent chi-squared draws. */
+    double mean = s1 / K, var = s2 / K - mean * mean, se = sqrt(2.0 * N / K);
+    ok(fabs(mean - N) < 4 * se && fabs(var / (2.0 * N) - 1) < 0.06,
+       "radial redraws: |J|^2 has mean %.3f (N = %d, standard error %.3f) and variance / 2N "
+       "%.3f (1)", mean, N, se, var / (2.0 * N));
+    ok(neg == 0 && fabs(proj - sqrt(2 / M_PI)) < 0.03,
+       "P = 1 with sweeps and radial redraws: J.a/|a| has mean %.4f (half-normal: %.4f)", proj,
+       sqrt(2 / M_PI));
+    gsl_rng_free(r);
+    lab_gibbs_free(g);
+    release(&pr);
+}
+
 /* The chains' mean R against the replica-symmetric Gibbs value at alpha = 2
  * (R = 0.7283: R / sqrt(1 - R) = (alpha / pi) int Dt exp(-R t^2/2) /
- * H(-sqrt(R) t), THEORY.md section 5.3), and R-hat over 4 chains per teacher. */
+ * H(-sqrt(R) t), THEORY.md section 5.3), and R-hat over 4 chains per teacher
+ * from over-dispersed starts, a sweep and a radial redraw an iteration. */
 static void test_mixing(void)
 {
     enum { N = 100, P = 200, CHAINS = 4, TEACHERS = 4, BURN = 200, SWEEPS = 1500 };
@@ -285,10 +363,12 @@ static void test_mixing(void)
         for (int c = 0; c < CHAINS; c++) {
             lab_gibbs *g = lab_gibbs_alloc(P, N, pr.a);
             gsl_rng *r = lab_rng_alloc(1000 + tch, (uint64_t)c);
-            lab_gibbs_start(g, j);
+            /* Over-dispersed starts, as the kind makes them. */
+            lab_gibbs_start_dispersed(g, j, 10, c % 2 ? 1.0 : -1.0, r);
             double s1 = 0, s2 = 0;
             for (int s = 0; s < BURN + SWEEPS; s++) {
                 lab_gibbs_sweep(g, r);
+                lab_gibbs_radial(g, r);
                 if (s < BURN)
                     continue;
                 double rr = overlap(N, lab_gibbs_state(g), pr.t);
@@ -371,12 +451,14 @@ static void test_kind(void)
 int main(void)
 {
     lab_blas_single_thread();
-    plan(17);
+    plan(21);
     test_hebb();
     test_maxmargin();
     test_version_space();
     test_known_spaces();
     test_overrelax();
+    test_dispersed();
+    test_radial();
     test_mixing();
     test_kind();
     return 0;
