@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "band.h"
 #include "clock.h"
 #include "mlp.h"
 #include "problem.h"
@@ -24,6 +25,8 @@ static const char *const init_names[LAB_NINIT + 1] = {
     "lecun", "he", "xavier", "torch", "teacher"
 };
 _Static_assert(LAB_NINIT == 4, "init_names follows enum lab_init");
+
+static const char *const project_names[LAB_NPROJECT] = { "none", "band", "init" };
 
 static const lab_key student_keys[] = {
     { "student", "width", LAB_KEY_LONG, OFF(width), "32",
@@ -42,6 +45,11 @@ static const lab_key student_keys[] = {
     { "student", "init_noise", LAB_KEY_DOUBLE, OFF(init_noise), "0",
       "std of Gaussian noise added to every initial parameter, weights and biases, zero "
       "padding included (absolute, after student.init)", 0, 1e6, 0, 0, NULL, 0, NULL, NULL },
+    /* Not in the init stream's hash: none, band and init draw the same W. */
+    { "student", "project", LAB_KEY_ENUM, OFF(project), "none",
+      "with data.bandlimit: band (the first layer sees the D_B band coordinates; weights start "
+      "as the full student's, projected), init (full student, first layer's start projected)", 0, 0, 0, 0, project_names, LAB_NPROJECT,
+      NULL, NULL },
 };
 
 const lab_section lab_student_section = {
@@ -102,11 +110,20 @@ static size_t *student_widths(const lab_student_params *sp)
     return w;
 }
 
+size_t lab_student_inputs(const lab_config *c)
+{
+    size_t d = (size_t)c->input_dim;
+    if (lab_student_of(c)->project != LAB_PROJECT_BAND || c->bandlimit < 0)
+        return d;
+    size_t dim = 2 * (size_t)c->bandlimit + 1;
+    return dim < d ? dim : d;
+}
+
 size_t lab_student_params_count(const lab_config *c)
 {
     const lab_student_params *sp = lab_student_of(c);
     size_t *w = student_widths(sp);
-    size_t p = w ? lab_mlp_count_params((size_t)c->input_dim, (size_t)sp->depth, w) : 0;
+    size_t p = w ? lab_mlp_count_params(lab_student_inputs(c), (size_t)sp->depth, w) : 0;
     free(w);
     return p;
 }
@@ -196,12 +213,16 @@ static double memory(const lab_config *c)
     size_t *w = student_widths(sp);
     if (!w)
         return INFINITY;
-    size_t D = (size_t)c->input_dim, L = (size_t)sp->depth;
+    size_t D = lab_student_inputs(c), L = (size_t)sp->depth;
     lab_train_params tp = train_params(c);
     /* Online, no training set: the trainer holds one batch. */
     double bytes = lab_problem_bytes(c, c->online ? 0.0 : (double)c->n) + lab_mlp_bytes(D, L, w)
                    + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
                    + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    if (sp->project != LAB_PROJECT_NONE) /* the band, the full start, the coordinates */
+        bytes += lab_band_bytes((size_t)c->input_dim)
+                 + lab_mlp_bytes((size_t)c->input_dim, L, w)
+                 + ((double)c->n + (double)c->test_size) * (double)(D + 1) * sizeof(double);
     lab_refine_params rp = lab_refine_params_of(c);
     if (rp.method != LAB_REFINE_NONE)
         bytes += lab_refine_bytes(&rp, (size_t)c->n, lab_mlp_count_params(D, L, w), L, w);
@@ -229,6 +250,43 @@ int lab_student_start(const lab_student_params *sp, const lab_problem *prob,
     return LAB_OK;
 }
 
+/* A dataset of the coordinates of ds's inputs in the band's basis, and
+ * its labels. NULL when memory runs out. */
+static lab_dataset *band_coords(lab_band *band, const lab_dataset *ds)
+{
+    lab_dataset *z = lab_dataset_alloc(ds->n, lab_band_dim(band));
+    if (!z)
+        return NULL;
+    lab_band_coords(band, ds->n, ds->x, z->x);
+    memcpy(z->y, ds->y, ds->n * sizeof *z->y);
+    return z;
+}
+
+/* student.project: start as lab_student_start() would start the full
+ * student (the same draws), then project the first layer: band, the
+ * student on the band's coordinates gets V = W Q (each row's coordinates);
+ * init, W becomes W Q Q^T in place. full is a student of the d inputs. */
+static int start_projected(const lab_student_params *sp, const lab_problem *prob,
+                           lab_band *band, lab_mlp *full, lab_mlp *student, gsl_rng *r)
+{
+    int rc = lab_student_start(sp, prob, full, r);
+    if (rc != LAB_OK)
+        return rc;
+    size_t M = full->sizes[1], d = full->sizes[0];
+    double *W = lab_mlp_w(full, full->theta, 0);
+    if (sp->project == LAB_PROJECT_INIT) {
+        lab_band_project(band, M, W);
+        memcpy(student->theta, full->theta, full->n_params * sizeof *full->theta);
+        return LAB_OK;
+    }
+    /* Every parameter but the first layer's weights, in place. */
+    lab_band_coords(band, M, W, lab_mlp_w(student, student->theta, 0));
+    size_t tail = full->n_params - full->w_off[0] - M * d;
+    memcpy(lab_mlp_w(student, student->theta, 0) + M * lab_band_dim(band), W + M * d,
+           tail * sizeof *W);
+    return LAB_OK;
+}
+
 static void draw_fresh(void *ctx, lab_dataset *batch)
 {
     lab_problem_draw(ctx, batch);
@@ -246,6 +304,11 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     lab_mlp_work *w = NULL;
     gsl_rng *r_init = NULL, *r_batch = NULL;
     size_t *widths = student_widths(sp);
+    /* student.project: the band, the full student's start, and for band the
+     * data in the band's coordinates (train and test: what the student sees). */
+    lab_band *band = NULL;
+    lab_mlp *full = NULL;
+    lab_dataset *ztrain = NULL, *ztest = NULL;
     lab_train_params tp = train_params(c);
     lab_refine_params rp = lab_refine_params_of(c);
     assert(out->nrows == 1 && out->ncols == NCOLS);
@@ -256,7 +319,24 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     if (rc != LAB_OK)
         goto done;
     rc = LAB_ENOMEM;
-    if (!(student = lab_mlp_alloc((size_t)c->input_dim, (size_t)sp->depth, widths,
+    const lab_dataset *train = prob.train, *test = prob.test;
+    if (sp->project != LAB_PROJECT_NONE) {
+        if (!(band = lab_band_alloc((size_t)c->input_dim, c->bandlimit))
+            || !(full = lab_mlp_alloc((size_t)c->input_dim, (size_t)sp->depth, widths,
+                                      (enum lab_act)sp->act))) {
+            lab_fail(err, errlen, rc, "out of memory");
+            goto done;
+        }
+        if (sp->project == LAB_PROJECT_BAND) {
+            if (!(ztrain = band_coords(band, prob.train)) || !(ztest = band_coords(band, prob.test))) {
+                lab_fail(err, errlen, rc, "out of memory");
+                goto done;
+            }
+            train = ztrain;
+            test = ztest;
+        }
+    }
+    if (!(student = lab_mlp_alloc(lab_student_inputs(c), (size_t)sp->depth, widths,
                                   (enum lab_act)sp->act))
         || !(r_init = lab_config_rng(c, LAB_STREAM_INIT))
         || !(r_batch = lab_config_rng(c, LAB_STREAM_BATCH))
@@ -269,7 +349,9 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     if (rp.method != LAB_REFINE_NONE && prob.train
         && !(ref = lab_refine_alloc(student, prob.train->n, &rp, err, errlen)))
         goto done;
-    if ((rc = lab_student_start(sp, &prob, student, r_init)) != LAB_OK) {
+    rc = full ? start_projected(sp, &prob, band, full, student, r_init)
+              : lab_student_start(sp, &prob, student, r_init);
+    if (rc != LAB_OK) {
         lab_fail(err, errlen, LAB_ECONFIG, "student.init = teacher: the student cannot "
                  "contain the teacher");
         goto done;
@@ -277,13 +359,13 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
 
     lab_train_result res;
     rc = c->online ? lab_trainer_run_online(tr, student, draw_fresh, &prob, prob.var, stop, &res)
-                   : lab_trainer_run(tr, student, prob.train, r_batch, prob.var, stop, &res);
+                   : lab_trainer_run(tr, student, train, r_batch, prob.var, stop, &res);
     if (rc == LAB_EINTERRUPTED)
         goto done;
     if (rc == LAB_OK && ref) {
         /* From where the first-order run ended, to convergence (refine.h). */
         lab_refine_result rres;
-        rc = lab_refine_run(ref, student, prob.train, prob.var, stop, &rres);
+        rc = lab_refine_run(ref, student, train, prob.var, stop, &rres);
         if (rc == LAB_EINTERRUPTED)
             goto done;
         res.train_error = rc == LAB_OK ? rres.train_error : NAN;
@@ -298,7 +380,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     v[C_STATUS] = LAB_ROW_DIVERGED;
     v[C_STOP] = (double)res.stop;
     if (rc == LAB_OK) {
-        v[C_TEST] = lab_mlp_error(student, w, prob.test, prob.var);
+        v[C_TEST] = lab_mlp_error(student, w, test, prob.var);
         if (!lab_train_runaway(v[C_TEST], res.initial_error)) {
             v[C_STATUS] = LAB_ROW_OK;
         } else {
@@ -309,6 +391,10 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     rc = LAB_OK; /* a diverged run is a result */
     v[C_WALL] = lab_clock_s() - t0;
 done:
+    lab_dataset_free(ztrain);
+    lab_dataset_free(ztest);
+    lab_mlp_free(full);
+    lab_band_free(band);
     lab_mlp_work_free(w);
     lab_refine_free(ref);
     lab_trainer_free(tr);
@@ -350,9 +436,55 @@ static int uncontained(const lab_config *c, char *at, size_t atlen, char *why, s
     return 0;
 }
 
+/* student.project needs the student kind, a band limit in every cell that
+ * projects, a training set (not online) and a drawn start (not planted). */
+static int check_project(const lab_config *c, int student_kind, char *err, size_t errlen)
+{
+    const lab_axis *pa = lab_config_axis(c, "student.project");
+    int any = lab_student_of(c)->project != LAB_PROJECT_NONE;
+    for (size_t v = 0; pa && v < pa->n; v++)
+        any |= strcmp(pa->values[v], "none") != 0;
+    if (!any)
+        return LAB_OK;
+    lab_config cell;
+    if (lab_config_copy(&cell, c) != LAB_OK)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int rc = LAB_OK;
+    size_t n = lab_config_ncells(c);
+    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
+        char at[512], other[512];
+        if ((rc = lab_config_cell(c, i, &cell)) != LAB_OK) {
+            rc = lab_fail(err, errlen, rc, "out of memory");
+            break;
+        }
+        const lab_student_params *sp = lab_student_of(&cell);
+        if (sp->project == LAB_PROJECT_NONE)
+            continue;
+        lab_config_where(c, "student", "project", at, sizeof at);
+        if (!student_kind) {
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: the kind %s does not project its "
+                          "students (the kind student does)", at, c->kind ? c->kind : "?");
+        } else if (cell.bandlimit < 0) {
+            lab_config_where(c, "data", "bandlimit", other, sizeof other);
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: projecting onto the band needs a band "
+                          "limit (%s is off)", at, other);
+        } else if (sp->init == LAB_STUDENT_INIT_TEACHER) {
+            lab_config_where(c, "student", "init", other, sizeof other);
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: a planted student (%s = teacher) is "
+                          "not projected", at, other);
+        } else if (cell.online) {
+            lab_config_where(c, "train", "online", other, sizeof other);
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: a projected student trains on its "
+                          "training set, not online (%s)", at, other);
+        }
+    }
+    lab_config_release(&cell);
+    return rc;
+}
+
 /* A planted student must contain its teacher, in every cell that plants
  * one; a refined student needs its training set (not online). */
-int lab_student_check(const lab_config *c, char *err, size_t errlen)
+static int student_checks(const lab_config *c, char *err, size_t errlen)
 {
     if (lab_refine_params_of(c).method != LAB_REFINE_NONE
         && (c->online || lab_config_axis(c, "train.online"))) {
@@ -389,6 +521,19 @@ int lab_student_check(const lab_config *c, char *err, size_t errlen)
     return rc;
 }
 
+/* The checks of kinds that train students but do not project them. */
+int lab_student_check(const lab_config *c, char *err, size_t errlen)
+{
+    int rc = check_project(c, 0, err, errlen);
+    return rc != LAB_OK ? rc : student_checks(c, err, errlen);
+}
+
+static int check(const lab_config *c, char *err, size_t errlen)
+{
+    int rc = check_project(c, 1, err, errlen);
+    return rc != LAB_OK ? rc : student_checks(c, err, errlen);
+}
+
 /* ==== The kind ================================================================= */
 
 static const lab_section *const sections[] = { &lab_student_section, &lab_refine_section };
@@ -408,6 +553,6 @@ const lab_kind lab_kind_student = {
     .rows = rows,
     .cost = cost,
     .memory = memory,
-    .check = lab_student_check,
+    .check = check,
     .run = run,
 };

@@ -29,7 +29,19 @@ typedef struct lab_student_params {
     int act;        /* enum lab_act */
     int init;       /* enum lab_init, or LAB_STUDENT_INIT_TEACHER */
     double init_noise; /* std of N(0, init_noise^2) added to every initial parameter */
+    int project;    /* enum lab_student_project */
 } lab_student_params;
+
+/* student.project (THEORY.md section 10.1), with data.bandlimit = B:
+ *   none  the student sees the d inputs
+ *   band  its first layer sees the D_B coordinates of the inputs in an
+ *         orthonormal basis Q of the band (lab_band_coords: z = Q^T x); its
+ *         first-layer weights start at V = W Q, W drawn as for the d inputs,
+ *         so it computes what a full student of weights W Q Q^T computes
+ *   init  the full student, its initial first-layer weights projected onto
+ *         the band: W Q Q^T (lab_band_project) */
+enum lab_student_project { LAB_PROJECT_NONE, LAB_PROJECT_BAND, LAB_PROJECT_INIT,
+                           LAB_NPROJECT };
 
 /* student.init = teacher: the student starts as the cell's normalised
  * teacher embedded with zero padding (lab_mlp_embed()), which it must
@@ -56,11 +68,14 @@ extern const lab_kind lab_kind_student;
 /* The student of a cell config: its [student] values and its parameter count. */
 const lab_student_params *lab_student_of(const lab_config *c);
 size_t lab_student_params_count(const lab_config *c);
+/* The inputs its first layer sees: D_B under student.project = band, else d. */
+size_t lab_student_inputs(const lab_config *c);
 
 /* The student kind's checks, for other kinds that train students: a planted
- * student must contain its teacher in every cell that plants one, and a
- * refined one needs its training set (not online). LAB_ECONFIG with a
- * located message. */
+ * student must contain its teacher in every cell that plants one, a
+ * refined one needs its training set (not online), and student.project
+ * stays none (only the student kind projects). LAB_ECONFIG with a located
+ * message. */
 int lab_student_check(const lab_config *c, char *err, size_t errlen);
 
 /* The refiner's parameters of a cell config: [refine] over

@@ -618,7 +618,8 @@ static int check(const lab_config *c, char *err, size_t errlen)
         }
     }
     lab_config_release(&cell);
-    return rc;
+    /* and student.project, which the torus's inputs have no band for */
+    return rc == LAB_OK ? lab_student_check(c, err, errlen) : rc;
 }
 
 static const lab_section *const sections[] = { &torus_section, &lab_student_section,
