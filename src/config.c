@@ -898,12 +898,19 @@ static int check_inputs(const lab_config *c, char *err, size_t errlen)
     limited |= !ba && c->bandlimit >= 0;
     int powerlaw = some_cell_is(c, "data", "spectrum", "powerlaw");
     const char *filter = limited ? "bandlimit" : "spectrum";
-    if ((limited || powerlaw) && !lab_config_kind(c)->teacher) {
+    const lab_kind *kind = lab_config_kind(c);
+    if (powerlaw && !kind->teacher && kind->band_inputs) {
+        where(c, "data", "spectrum", at, sizeof at);
+        return lab_fail(err, errlen, LAB_ECONFIG, "%s: experiments of kind %s take white "
+                        "band-limited inputs (data.bandlimit) but no power-law spectrum",
+                        at, kind->name);
+    }
+    if ((limited || powerlaw) && !kind->teacher && !kind->band_inputs) {
         where(c, "data", filter, at, sizeof at);
         return lab_fail(err, errlen, LAB_ECONFIG, "%s: experiments of kind %s draw inputs of "
                         "their own; band-limited and power-law inputs are for kinds that draw "
-                        "them through a teacher's problem (student, linear, error_sources)",
-                        at, lab_config_kind(c)->name);
+                        "them through a teacher's problem (student, linear, error_sources; "
+                        "perceptron takes white band-limited ones)", at, kind->name);
     }
     if ((limited || powerlaw) && some_cell_is(c, "data", "distribution", "uniform")) {
         where(c, "data", filter, at, sizeof at);

@@ -79,6 +79,10 @@ typedef struct lab_kind {
                                    see through the column "params" */
     int teacher;                /* learns a random teacher (problem.h): the report gives
                                    the teacher's linear baseline (cli/baseline.h) */
+    int band_inputs;            /* draws white gaussian inputs of its own that
+                                   data.bandlimit may band-limit (its cell function
+                                   filters them); without a teacher, other kinds refuse
+                                   data.bandlimit and data.spectrum */
     int decompose;              /* its rows are learners whose errors decompose
                                    (analysis/decompose.h): the report writes
                                    decomposition.tsv (cli/decomposition.h) */

@@ -8,6 +8,13 @@
  * isotropic Gaussian inputs the test error is exact, arccos(R) / pi with R
  * the student-teacher overlap, so no test set is drawn.
  *
+ * With data.bandlimit the inputs are band-limited (band.h, white spectrum):
+ * the learners work in R^N as before, but the test inputs lie in the band,
+ * so the exact test error is arccos(R_B) / pi with R_B the overlap of the
+ * band coordinates of J and T (THEORY.md section 10.1, "Negative control"),
+ * and every measure is taken in the band's coordinates (data.bandlimit_test
+ * = off: full-band test inputs, R as without the limit).
+ *
  * The data axis is alpha: the cells of one seed share the teacher and the
  * first examples (the examples are rows of one stream, so a smaller alpha
  * sees a prefix of a larger one's). */
@@ -19,6 +26,7 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "band.h"
 #include "clock.h"
 #include "gibbs.h"
 #include "kind.h"
@@ -140,14 +148,17 @@ static const lab_column columns[NCOLS] = {
               "training examples P = round(alpha N)" },
     [C_OVERLAP] = { "overlap", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                     "R = J.T / (|J| |T|) (gibbs: the mean over its samples; bayes: that of the "
-                    "centre of mass with the chains' sampling noise removed from its norm)" },
+                    "centre of mass with the chains' sampling noise removed from its norm); with "
+                    "data.bandlimit, R_B: that of the band coordinates of J and T (THEORY.md "
+                    "section 10.1)" },
     [C_TEST] = { "test_error", LAB_COL_REAL, NULL, 0, LAB_STAT_FULL,
-                 "arccos(R) / pi, exact for Gaussian inputs (gibbs: the mean over its samples; "
-                 "bayes: with R as in overlap)" },
+                 "arccos(R) / pi, exact for Gaussian inputs, band-limited ones with R_B "
+                 "(gibbs: the mean over its samples; bayes: with R as in overlap)" },
     [C_TRAIN] = { "train_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                   "fraction of training examples misclassified (gibbs: the most over samples)" },
     [C_MARGIN] = { "margin", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
-                   "min_mu y_mu J.x_mu / |J| (gibbs: the mean over samples; inf when P = 0)" },
+                   "min_mu y_mu J.x_mu / |J| (gibbs: the mean over samples; inf when P = 0; "
+                   "with data.bandlimit, |J| of the band coordinates)" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
                   "perceptron: epochs; gibbs and bayes: sweeps over the N coordinates, all "
                   "chains and overrelaxed ones included; maxmargin: NNLS iterations; hebb: 0" },
@@ -200,15 +211,16 @@ static double cost(const lab_config *c)
 }
 
 /* The teacher, the inputs, A, the students and scratch, the sampler and the
- * max-margin solve. */
+ * max-margin solve; with a band limit, the band and A's band coordinates. */
 static double memory(const lab_config *c)
 {
     const perc_params *pp = params_of(c);
     size_t p = examples_of(pp), n = (size_t)pp->dim;
     double P = (double)p, N = (double)n;
     double series = (double)pp->chains * ((double)(pp->samples * pp->thin) + N) * 8;
+    double band = c->bandlimit >= 0 ? P * N * 8 + 2 * N * 8 + lab_band_bytes(n) : 0;
     return 2 * P * N * 8 + 6 * N * 8 + 2 * P * 8 + P * sizeof(size_t) + series
-           + lab_gibbs_bytes(p, n) + lab_svm_bytes(p, n);
+           + lab_gibbs_bytes(p, n) + lab_svm_bytes(p, n) + band;
 }
 
 static void set_row(double *v, int learner, size_t p, lab_perc_eval e, double steps,
@@ -228,6 +240,34 @@ static void set_row(double *v, int learner, size_t p, lab_perc_eval e, double st
 }
 
 static const lab_perc_eval no_student = { NAN, NAN, NAN, NAN };
+
+/* ==== Where students are measured ================================================= */
+
+/* The space the test inputs span: R^N (band NULL), or the band, where a
+ * student J is seen through its coordinates Q^T J (D_B values) and the
+ * examples and the teacher through theirs. Every measure is then that of
+ * the D_B-dimensional problem (THEORY.md section 10.1). */
+typedef struct view {
+    lab_band *band;
+    size_t dim;        /* N, or D_B */
+    const double *a;   /* P x dim: the examples y x as seen */
+    const double *t;   /* dim: the teacher as seen */
+    double *j;         /* dim: scratch for a student's coordinates */
+} view;
+
+/* J (N values) as seen: itself, or its band coordinates (in v->j). */
+static const double *seen(const view *v, const double *j)
+{
+    if (!v->band)
+        return j;
+    lab_band_coords(v->band, 1, j, v->j);
+    return v->j;
+}
+
+static lab_perc_eval evaluate(const view *v, size_t p, const double *j, double *m)
+{
+    return lab_perc_evaluate(p, v->dim, v->a, v->t, seen(v, j), m);
+}
 
 /* ==== The Gibbs chains ============================================================== */
 
@@ -312,13 +352,15 @@ static lab_perc_eval bayes_of(size_t p, size_t n, size_t chains, const double *a
     return e;
 }
 
-/* pp->chains Gibbs chains, each from its own over-dispersed start made
- * from j0 (n): their samples' mean
- * measures, the Bayes student from their centres (centres: chains x n;
- * centre: n), and the mixing of R (series: chains x samples x thin).
+/* pp->chains Gibbs chains on the examples a (p x n), each from its own
+ * over-dispersed start made from j0 (n): their samples' mean measures, the
+ * Bayes student from their centres (centres: chains x v->dim; centre:
+ * v->dim), and the mixing of R (series: chains x samples x thin), all as
+ * seen by v (in the band: of the samples' band coordinates, normalised by
+ * their own norm).
  * LAB_EINTERRUPTED when stopped; a start outside the version space gives
  * no student. */
-static int sample(const perc_params *pp, size_t p, size_t n, const double *a, const double *t,
+static int sample(const perc_params *pp, size_t p, size_t n, const double *a, const view *v,
                   const double *j0, double *m, double *centres, double *centre, double *series,
                   gsl_rng *r, sampled *out, volatile sig_atomic_t *stop)
 {
@@ -330,9 +372,10 @@ static int sample(const perc_params *pp, size_t p, size_t n, const double *a, co
         return LAB_ENOMEM;
     int rc = LAB_OK;
     lab_perc_eval sum = { 0, 0, 0, 0 };
-    double tnorm = cblas_dnrm2((int)n, t, 1);
+    int dim = (int)v->dim;
+    double tnorm = cblas_dnrm2(dim, v->t, 1);
     size_t len = (size_t)(pp->samples * pp->thin), chains = (size_t)pp->chains;
-    memset(centres, 0, chains * n * sizeof *centres);
+    memset(centres, 0, chains * v->dim * sizeof *centres);
     for (size_t c = 0; c < chains; c++) {
         /* Chains alternate between starts pulled to the centre (high R) and
          * pushed to the walls (low R): over-dispersed for R-hat. */
@@ -354,9 +397,9 @@ static int sample(const perc_params *pp, size_t p, size_t n, const double *a, co
             out->sweeps += 1 + pp->overrelax;
             if (s <= pp->burnin)
                 continue;
-            const double *j = lab_gibbs_state(g);
-            double norm = cblas_dnrm2((int)n, j, 1);
-            double overlap = cblas_ddot((int)n, j, 1, t, 1) / (norm * tnorm);
+            const double *j = lab_gibbs_state(g), *js = seen(v, j);
+            double norm = cblas_dnrm2(dim, js, 1);
+            double overlap = cblas_ddot(dim, js, 1, v->t, 1) / (norm * tnorm);
             series[c * len + (size_t)(s - pp->burnin - 1)] = overlap;
             if ((s - pp->burnin) % pp->thin != 0)
                 continue;
@@ -366,15 +409,14 @@ static int sample(const perc_params *pp, size_t p, size_t n, const double *a, co
             /* A sample is inside the version space unless rounding put it
              * on a face: count its errors then. */
             if (!(lab_gibbs_min_margin(g) > 0))
-                sum.train_error = fmax(sum.train_error,
-                                       lab_perc_evaluate(p, n, a, t, j, m).train_error);
-            cblas_daxpy((int)n, 1 / (norm * (double)pp->samples), j, 1, centres + c * n, 1);
+                sum.train_error = fmax(sum.train_error, evaluate(v, p, j, m).train_error);
+            cblas_daxpy(dim, 1 / (norm * (double)pp->samples), js, 1, centres + c * v->dim, 1);
         }
     }
     double k = (double)(chains * (size_t)pp->samples);
     out->gibbs = (lab_perc_eval){ sum.overlap / k, sum.test_error / k, sum.train_error,
                                   sum.margin / k };
-    out->bayes = bayes_of(p, n, chains, a, t, centres, centre, m);
+    out->bayes = bayes_of(p, v->dim, chains, v->a, v->t, centres, centre, m);
     out->tau = autocorrelation_time(series, chains, len) * (double)(1 + pp->overrelax);
     if (chains > 1 && len > 1)
         out->rhat = gelman_rubin(series, chains, len);
@@ -399,19 +441,40 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     double *series = malloc((size_t)(pp->chains * pp->samples * pp->thin) * sizeof *series);
     gsl_rng *rt = lab_config_rng(c, LAB_STREAM_TEACHER), *rx = lab_config_rng(c, LAB_STREAM_TRAIN);
     gsl_rng *rb = NULL, *ri = NULL;
+    /* Band-limited inputs: the band, and the examples', teacher's and a
+     * student's band coordinates. */
+    lab_band *band = NULL;
+    double *za = NULL, *zt = NULL, *zj = NULL;
+    int limited = c->bandlimit >= 0;
+    if (limited && (band = lab_band_alloc(n, c->bandlimit))) {
+        size_t db = lab_band_dim(band);
+        za = malloc((p ? p : 1) * db * sizeof *za);
+        zt = malloc(db * sizeof *zt);
+        zj = malloc(db * sizeof *zj);
+    }
     int rc = LAB_ENOMEM;
     if (!t || !x || !y || !a || !j || !jmm || !centre || !m || !order || !centres || !series || !rt
-        || !rx) {
+        || !rx || (limited && (!band || !za || !zt || !zj))) {
         lab_fail(err, errlen, rc, "out of memory");
         goto done;
     }
-    /* The teacher, then the examples row by row (a prefix for smaller P). */
+    /* The teacher, then the examples row by row (a prefix for smaller P),
+     * band-limited in place (unit variance per coordinate). */
     lab_rng_fill_normal(rt, t, n, 1.0);
     lab_rng_fill_normal(rx, x, p * n, 1.0);
+    if (limited)
+        lab_band_filter(band, p, x);
     for (size_t mu = 0; mu < p; mu++) {
         y[mu] = cblas_ddot((int)n, x + mu * n, 1, t, 1) >= 0 ? 1 : -1;
         for (size_t i = 0; i < n; i++)
             a[mu * n + i] = y[mu] * x[mu * n + i];
+    }
+    /* Band-limited test inputs: students are measured in the band. */
+    view v = { NULL, n, a, t, NULL };
+    if (limited && c->bandlimit_test) {
+        lab_band_coords(band, p, a, za);
+        lab_band_coords(band, 1, t, zt);
+        v = (view){ band, lab_band_dim(band), za, zt, zj };
     }
     double *row = out->v;
     rc = LAB_OK;
@@ -419,7 +482,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
 
     if (which[L_HEBB]) {
         lab_perc_hebb(p, n, a, j);
-        set_row(row, L_HEBB, p, lab_perc_evaluate(p, n, a, t, j, m), 0, 0, start);
+        set_row(row, L_HEBB, p, evaluate(&v, p, j, m), 0, 0, start);
         row += NCOLS;
     }
 
@@ -454,7 +517,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
             memset(j, 0, n * sizeof *j); /* no start: lab_gibbs_start refuses it */
         }
         sampled out;
-        rc = sample(pp, p, n, a, t, j, m, centres, centre, series, ri, &out, stop);
+        rc = sample(pp, p, n, a, &v, j, m, centres, centre, series, ri, &out, stop);
         if (rc == LAB_ENOMEM)
             lab_fail(err, errlen, rc, "out of memory");
         if (rc != LAB_OK)
@@ -475,7 +538,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     }
 
     if (which[L_MAXMARGIN]) {
-        set_row(row, L_MAXMARGIN, p, mm_ok ? lab_perc_evaluate(p, n, a, t, jmm, m) : no_student,
+        set_row(row, L_MAXMARGIN, p, mm_ok ? evaluate(&v, p, jmm, m) : no_student,
                 (double)sres.rounds, (double)sres.support, 0);
         row[C_KKT] = mm_ok ? sres.kkt : NAN;
         /* A solve whose KKT conditions fail is no max-margin student. */
@@ -493,7 +556,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
         }
         int converged;
         long epochs = lab_perc_rosenblatt(p, n, a, pp->epochs, rb, j, order, &converged);
-        set_row(row, L_PERCEPTRON, p, lab_perc_evaluate(p, n, a, t, j, m), (double)epochs, 0,
+        set_row(row, L_PERCEPTRON, p, evaluate(&v, p, j, m), (double)epochs, 0,
                 start);
         row += NCOLS;
     }
@@ -514,6 +577,10 @@ done:
     free(order);
     free(series);
     free(centres);
+    free(za);
+    free(zt);
+    free(zj);
+    lab_band_free(band);
     return rc;
 }
 
@@ -533,6 +600,7 @@ const lab_kind lab_kind_perceptron = {
     .curves = "alpha:learner",
     .size_axes = "",
     .teacher = 0,
+    .band_inputs = 1,
     .data_axis = "alpha",
     .rows = rows,
     .cost = cost,

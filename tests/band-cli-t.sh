@@ -5,7 +5,7 @@
 # same table at -j 1 and -j 2); band-limited students train offline and
 # online; the refusals name file, line and key.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 12
+plan 14
 
 cat > "$scratch/nyq.cfg" <<CFG
 [experiment]
@@ -86,8 +86,13 @@ ok "an exponent with a white spectrum is refused" \
     refuse "bad.cfg:2: data.spectrum_exponent: .*white" "[data]" "spectrum_exponent = 2"
 ok "data.bandlimit_test without a band limit is refused" \
     refuse "bad.cfg:2: data.bandlimit_test: .*no cell" "[data]" "bandlimit_test = off"
-ok "a band limit for the perceptron kind, which draws its own inputs, is refused" \
-    refuse "bad.cfg:4: data.bandlimit: .*perceptron" "[experiment]" "kind = perceptron" "[data]" "bandlimit = 3"
+ok "a band limit for the torus kind, which draws its own inputs, is refused" \
+    refuse "bad.cfg:4: data.bandlimit: .*torus" "[experiment]" "kind = torus" "[data]" "bandlimit = 3"
+ok "the perceptron kind takes a band limit but refuses a power-law spectrum" \
+    refuse "bad.cfg:4: data.spectrum: .*perceptron.*power-law" "[experiment]" "kind = perceptron" \
+    "[data]" "spectrum = powerlaw" "bandlimit = 3"
+printf '[experiment]\nkind = perceptron\n[data]\nbandlimit = 3\n' > "$scratch/pb.cfg"
+ok "the perceptron kind takes a band limit" "$LAB" show "$scratch/pb.cfg"
 ok "a band limit below -1 is refused by its range" \
     refuse "bad.cfg:2: data.bandlimit: expected" "[data]" "bandlimit = -2"
 
