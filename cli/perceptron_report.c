@@ -27,7 +27,8 @@ typedef struct stat {
 
 typedef struct perc {
     size_t na;
-    double *alpha;          /* the run's alphas, increasing */
+    double *alpha;          /* the run's alphas P / D, increasing */
+    size_t skipped;         /* rows trained band-limited, tested on the full band */
     stat *err, *excess;     /* [learner * na + a]: the error, its excess over bayes */
     double *theory;         /* [learner * na + a]: the theory's error (nan: none) */
     int present[NLEARN];
@@ -75,26 +76,83 @@ static size_t alpha_index(const perc *P, double alpha)
     return a;
 }
 
-/* The per-seed errors of t into P; each non-Bayes row is paired with the
- * Bayes row of its cell (same alpha and seed: the same teacher and data). */
-static int gather(const lab_table *t, perc *P, char *err, size_t errlen)
+/* Where a row's dimension comes from: its cell's columns when swept, else
+ * the run's config. */
+typedef struct dims {
+    long cp, cdim, cband, ctest; /* examples, perceptron.dim, data.bandlimit(_test) */
+    double dim, band, test;      /* the config's values */
+} dims;
+
+static double config_number(const lab_config *c, const char *key, double fallback)
+{
+    lab_strbuf b = LAB_STRBUF_INIT;
+    double v = fallback;
+    if (lab_config_value_text(c, key, &b) == LAB_OK && !b.failed) {
+        const char *text = lab_strbuf_str(&b);
+        v = strcmp(text, "on") == 0 ? 1 : strcmp(text, "off") == 0 ? 0 : strtod(text, NULL);
+    }
+    lab_strbuf_release(&b);
+    return v;
+}
+
+static double column_or(const lab_table *t, size_t r, long col, double fallback)
+{
+    if (col < 0)
+        return fallback;
+    const char *text = lab_table_cell(t, r, (size_t)col);
+    return strcmp(text, "on") == 0 ? 1 : strcmp(text, "off") == 0 ? 0 : strtod(text, NULL);
+}
+
+/* A row's alpha as the theory reads it: P / D, D the dimension its data
+ * span: D_B = min(2B + 1, N) on band-limited inputs (THEORY.md section
+ * 10.1, negative control), else N. NaN for a row trained band-limited but
+ * tested on the full band, which no theory of section 5.1 describes. */
+static double row_alpha(const lab_table *t, size_t r, const dims *d)
+{
+    double P = column_or(t, r, d->cp, NAN), N = column_or(t, r, d->cdim, d->dim);
+    double B = column_or(t, r, d->cband, d->band), on = column_or(t, r, d->ctest, d->test);
+    if (B < 0)
+        return P / N;
+    return on ? P / fmin(2 * B + 1, N) : NAN;
+}
+
+/* Whether rows a and b are of one cell (the same seed, alpha and band). */
+static int same_cell(const lab_table *t, size_t a, size_t b, const long *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] >= 0
+            && strcmp(lab_table_cell(t, a, (size_t)cols[i]), lab_table_cell(t, b, (size_t)cols[i])))
+            return 0;
+    return 1;
+}
+
+/* The per-seed errors of t into P, against alpha = P / D (row_alpha());
+ * each non-Bayes row is paired with the Bayes row of its cell (the same
+ * teacher and data). */
+static int gather(const lab_table *t, const lab_config *c, perc *P, char *err, size_t errlen)
 {
     long ca = lab_table_col(t, "alpha"), cs = lab_table_col(t, "seed");
     long cl = lab_table_col(t, "learner"), ce = lab_table_col(t, "test_error");
     long cst = lab_table_col(t, "status");
-    if (ca < 0 || cs < 0 || cl < 0 || ce < 0 || cst < 0)
+    dims d = { lab_table_col(t, "examples"), lab_table_col(t, "perceptron.dim"),
+               lab_table_col(t, "data.bandlimit"), lab_table_col(t, "data.bandlimit_test"),
+               config_number(c, "perceptron.dim", NAN), config_number(c, "data.bandlimit", -1),
+               config_number(c, "data.bandlimit_test", 1) };
+    if (ca < 0 || cs < 0 || cl < 0 || ce < 0 || cst < 0 || d.cp < 0)
         return lab_fail(err, errlen, LAB_EFORMAT, "%s: not a table of the kind perceptron "
-                        "(alpha, seed, learner, test_error, status)", t->path);
+                        "(alpha, seed, learner, examples, test_error, status)", t->path);
+    const long cell[] = { ca, cs, d.cdim, d.cband, d.ctest };
     P->alpha = malloc((t->nrows ? t->nrows : 1) * sizeof *P->alpha);
     if (!P->alpha)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    size_t m = 0;
     for (size_t r = 0; r < t->nrows; r++) {
-        int rc = lab_table_number(t, r, (size_t)ca, &P->alpha[r], err, errlen);
-        if (rc != LAB_OK)
-            return rc;
+        double a = row_alpha(t, r, &d);
+        if (isfinite(a))
+            P->alpha[m++] = a;
     }
-    qsort(P->alpha, t->nrows, sizeof *P->alpha, by_value);
-    for (size_t r = 0; r < t->nrows; r++)
+    qsort(P->alpha, m, sizeof *P->alpha, by_value);
+    for (size_t r = 0; r < m; r++)
         if (P->na == 0 || P->alpha[r] != P->alpha[P->na - 1])
             P->alpha[P->na++] = P->alpha[r];
     size_t cells = NLEARN * (P->na ? P->na : 1);
@@ -105,12 +163,14 @@ static int gather(const lab_table *t, perc *P, char *err, size_t errlen)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     for (size_t r = 0; r < t->nrows; r++) {
         long l = learner_of(lab_table_cell(t, r, (size_t)cl));
-        double alpha, e;
+        double alpha = row_alpha(t, r, &d), e;
         if (l < 0 || strcmp(lab_table_cell(t, r, (size_t)cst), "ok") != 0)
             continue;
-        int rc = lab_table_number(t, r, (size_t)ca, &alpha, err, errlen);
-        if (rc == LAB_OK)
-            rc = lab_table_number(t, r, (size_t)ce, &e, err, errlen);
+        if (!isfinite(alpha)) {
+            P->skipped++;
+            continue;
+        }
+        int rc = lab_table_number(t, r, (size_t)ce, &e, err, errlen);
         if (rc != LAB_OK)
             return rc;
         size_t a = alpha_index(P, alpha);
@@ -120,8 +180,7 @@ static int gather(const lab_table *t, perc *P, char *err, size_t errlen)
             double eb;
             if (strcmp(lab_table_cell(t, b, (size_t)cl), "bayes") == 0
                 && strcmp(lab_table_cell(t, b, (size_t)cst), "ok") == 0
-                && strcmp(lab_table_cell(t, b, (size_t)ca), lab_table_cell(t, r, (size_t)ca)) == 0
-                && strcmp(lab_table_cell(t, b, (size_t)cs), lab_table_cell(t, r, (size_t)cs)) == 0
+                && same_cell(t, r, b, cell, sizeof cell / sizeof cell[0])
                 && lab_table_number(t, b, (size_t)ce, &eb, err, errlen) == LAB_OK)
                 add(&P->excess[(size_t)l * P->na + a], e - eb);
         }
@@ -259,9 +318,14 @@ static void say_deviation(const perc *P, char *info, size_t infolen)
             lab_strbuf_printf(&b, "%s%s %+.1f %% at alpha = %g", b.len ? ", " : "", learners[l],
                               100 * worst, at);
     }
-    snprintf(info, infolen, "the mean test error against the large-N theory, largest deviation "
-             "per learner: %s (theory.tsv, figures/perceptron_theory)",
-             b.failed || !b.len ? "none" : lab_strbuf_str(&b));
+    char skipped[160] = "";
+    if (P->skipped)
+        snprintf(skipped, sizeof skipped, "; %zu rows trained on band-limited inputs and tested "
+                 "on the full band left out (no theory)", P->skipped);
+    snprintf(info, infolen, "the mean test error against the large-N theory at alpha = P / D "
+             "(D = D_B on band-limited inputs), largest deviation per learner: %s (theory.tsv, "
+             "figures/perceptron_theory)%s", b.failed || !b.len ? "none" : lab_strbuf_str(&b),
+             skipped);
     lab_strbuf_release(&b);
 }
 
@@ -275,7 +339,7 @@ int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_tab
         info[0] = '\0';
     if (warning && warnlen)
         warning[0] = '\0';
-    int rc = figdir ? gather(t, &P, err, errlen)
+    int rc = figdir ? gather(t, c, &P, err, errlen)
                     : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     if (rc == LAB_OK)
         rc = write_theory(rundir, &P, err, errlen);

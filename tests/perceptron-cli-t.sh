@@ -4,7 +4,7 @@
 # (timings aside); alpha is the data axis (no column n) and learning curves
 # run along it; sweep.n is refused.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 4
+plan 5
 
 cat > "$scratch/p.cfg" <<CFG
 [experiment]
@@ -35,3 +35,29 @@ printf '[experiment]\nkind = perceptron\n[sweep]\nn = 10\n' > "$scratch/bad.cfg"
 "$LAB" show "$scratch/bad.cfg" >/dev/null 2>"$scratch/stderr"
 ok "sweep.n is not a key of the kind perceptron" \
     grep -q "bad.cfg:4: sweep.n: this key is not used by experiments of kind perceptron" "$scratch/stderr"
+
+# On band-limited inputs the report puts each cell at alpha = P / D_B: N = 16,
+# B = 2 (D_B = 5), alpha = 0.5 (P = 8) is drawn at 1.6; without the limit at 0.5.
+cat > "$scratch/band.cfg" <<CFG
+[experiment]
+kind = perceptron
+[perceptron]
+dim = 16
+alpha = 0.5
+learners = hebb, bayes
+chains = 2
+burnin = 5
+samples = 5
+[sweep]
+data.bandlimit = -1, 2
+seeds = 0..1
+[fit]
+per_curve = none
+[plot]
+format = none
+CFG
+"$LAB" run "$scratch/band.cfg" --out "$scratch/band" -j 1 2>"$scratch/stderr"
+ok "the report draws band-limited cells at alpha = P / D_B (1.6), the others at P / N (0.5)" \
+    sh -c "awk '/^# hebb/ { h = 1; next } /^# / { h = 0 } h && NF { a[\$1] = 1 }
+               END { exit !(a[\"1.6000000000000001\"] && a[\"0.5\"] && length(a) == 2) }' \
+           '$scratch/band/figures/perceptron_theory.dat'"
