@@ -11,6 +11,9 @@
  *   krr      kernel ridge regression with an RBF kernel on the features
  *   mlp      an MLP student of the features, as [student] and [train] say
  *            (and refined by [refine] when its method is not none)
+ *   mlp_band the same student on the band's Fourier features instead (the
+ *            basis of the Nyquist learner's band b: D = (2b + 1)^k inputs):
+ *            an MLP that projects its inputs on the band
  *
  * Errors are MSEs over the teacher's variance, which is 1 over the torus.
  * Streams: the teacher's coefficients (or network) from the teacher stream,
@@ -40,8 +43,8 @@
 
 /* ==== [torus] ===================================================================== */
 
-enum { L_NYQUIST, L_KRR, L_MLP, NLEARN };
-static const char *const learner_names[NLEARN] = { "nyquist", "krr", "mlp" };
+enum { L_NYQUIST, L_KRR, L_MLP, L_MLP_BAND, NLEARN };
+static const char *const learner_names[NLEARN] = { "nyquist", "krr", "mlp", "mlp_band" };
 
 typedef struct torus_params {
     long dim;            /* k */
@@ -152,11 +155,23 @@ static size_t *student_widths(const lab_student_params *sp)
     return w;
 }
 
-static size_t student_params(const lab_config *c)
+/* The inputs of an MLP learner: the 2k features (cos, sin), or for
+ * mlp_band the D = (2b + 1)^k Fourier features of the Nyquist learner's
+ * band b (1 when there is none, n = 0). */
+static size_t student_inputs(const lab_config *c, int learner)
+{
+    const torus_params *tp = params_of(c);
+    long b = learner_band(tp, (size_t)c->n);
+    if (learner != L_MLP_BAND)
+        return 2 * (size_t)tp->dim;
+    return b >= 0 ? lab_torus_dim((size_t)tp->dim, b) : 1;
+}
+
+static size_t student_params(const lab_config *c, int learner)
 {
     const lab_student_params *sp = lab_student_of(c);
     size_t *w = student_widths(sp);
-    size_t p = w ? lab_mlp_count_params(2 * (size_t)params_of(c)->dim, (size_t)sp->depth, w) : 0;
+    size_t p = w ? lab_mlp_count_params(student_inputs(c, learner), (size_t)sp->depth, w) : 0;
     free(w);
     return p;
 }
@@ -169,12 +184,13 @@ enum { C_LEARNER, C_PARAMS, C_BAND, C_TRAIN, C_TEST, C_PRED, C_ALIAS, C_STEPS, C
 static const lab_column columns[NCOLS] = {
     [C_LEARNER] = { "learner", LAB_COL_NAME, learner_names, NLEARN, LAB_STAT_KEY,
                     "nyquist (least squares in the band's Fourier basis), krr (RBF kernel ridge "
-                    "regression) or mlp (the MLP student) (THEORY.md section 10.2)" },
+                    "regression), mlp (the MLP student) or mlp_band (the MLP student on the band's Fourier "
+                    "features) (THEORY.md section 10.2)" },
     [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
                    "the learner's parameter count: (2b + 1)^k for nyquist, n for krr, P_S "
-                   "for mlp" },
+                   "for mlp and mlp_band" },
     [C_BAND] = { "band", LAB_COL_REAL, NULL, 0, LAB_STAT_MEAN,
-                 "nyquist: its band b (nan for the others)" },
+                 "nyquist and mlp_band: the band b (nan for the others)" },
     [C_TRAIN] = { "train_error", LAB_COL_REAL, NULL, 0, LAB_STAT_MEANSD,
                   "training MSE / teacher variance" },
     [C_TEST] = { "test_error", LAB_COL_REAL, NULL, 0, LAB_STAT_FULL,
@@ -186,7 +202,7 @@ static const lab_column columns[NCOLS] = {
                   "MLP teachers: their grid transform's energy at |j|_inf > G/4, the scale of "
                   "the aliasing left in their coefficients (0 for series)" },
     [C_STEPS] = { "steps", LAB_COL_INT, NULL, 0, LAB_STAT_MEAN,
-                  "mlp: optimizer steps (plus refinement iterations); 0 for the others" },
+                  "mlp, mlp_band: optimizer steps (plus refinement iterations); 0 for the others" },
     [C_STATUS] = { "status", LAB_COL_NAME, lab_status_names, LAB_NROW, LAB_STAT_NONE,
                    "ok, or diverged (a failed solve or Cholesky factorisation, or a run "
                    "away student: errors nan)" },
@@ -248,9 +264,11 @@ static double cost(const lab_config *c)
         cost += 4 * n * D * D;
     if (which[L_KRR])
         cost += n * n * n / 3 + (n * n / 2 + T * n) * (2 * k + 20);
-    if (which[L_MLP]) {
+    for (int l = L_MLP; l <= L_MLP_BAND; l++) {
+        if (!which[l])
+            continue;
         double batch = c->batch == 0 || (double)c->batch > n ? n : (double)c->batch;
-        double P = (double)student_params(c);
+        double P = (double)student_params(c, l);
         cost += P * (3 * batch * (double)c->steps + n + T);
         lab_refine_params rp = lab_refine_params_of(c);
         if (rp.method == LAB_REFINE_LM)
@@ -283,19 +301,22 @@ static double memory(const lab_config *c)
     }
     if (which[L_KRR])
         learner = fmax(learner, lab_krr_bytes(n, 2 * k) + (N + TT) * 2 * K * d);
-    if (which[L_MLP]) {
+    for (int l = L_MLP; l <= L_MLP_BAND; l++) {
+        if (!which[l])
+            continue;
         const lab_student_params *sp = lab_student_of(c);
-        size_t *w = student_widths(sp);
+        size_t *w = student_widths(sp), in = student_inputs(c, l);
         if (!w)
             return INFINITY;
         lab_train_params trp = train_params(c);
         lab_refine_params rp = lab_refine_params_of(c);
-        double m = lab_mlp_bytes(2 * k, (size_t)sp->depth, w)
+        /* mlp_band also holds its features (n + T rows of D) */
+        double m = lab_mlp_bytes(in, (size_t)sp->depth, w)
                    + lab_mlp_work_bytes((size_t)sp->depth, w, EVAL_ROWS)
-                   + lab_dataset_bytes(N, 2 * K) + lab_dataset_bytes(TT, 2 * K)
-                   + lab_trainer_bytes(2 * k, (size_t)sp->depth, w, &trp, n)
+                   + 2 * (lab_dataset_bytes(N, (double)in) + lab_dataset_bytes(TT, (double)in))
+                   + lab_trainer_bytes(in, (size_t)sp->depth, w, &trp, n)
                    + (rp.method != LAB_REFINE_NONE
-                          ? lab_refine_bytes(&rp, n, student_params(c), (size_t)sp->depth, w)
+                          ? lab_refine_bytes(&rp, n, student_params(c, l), (size_t)sp->depth, w)
                           : 0.0);
         free(w);
         learner = fmax(learner, m);
@@ -401,11 +422,12 @@ static int krr(const struct cell *cs, const double *z, const double *z_t, double
     return LAB_OK;
 }
 
-static int mlp(const struct cell *cs, const double *z, const double *z_t, double *v)
+/* The MLP student on inputs z (n, d) and z_t (T, d). */
+static int mlp(const struct cell *cs, size_t d, const double *z, const double *z_t, double *v)
 {
     const lab_config *c = cs->c;
     const lab_student_params *sp = lab_student_of(c);
-    size_t n = cs->n, T = cs->T, d = 2 * cs->k;
+    size_t n = cs->n, T = cs->T;
     size_t *w = student_widths(sp);
     lab_mlp *student = w ? lab_mlp_alloc(d, (size_t)sp->depth, w, (enum lab_act)sp->act) : NULL;
     lab_mlp_work *work = student ? lab_mlp_work_alloc(student, EVAL_ROWS) : NULL;
@@ -465,6 +487,29 @@ done:
     lab_mlp_work_free(work);
     lab_mlp_free(student);
     free(w);
+    return rc;
+}
+
+/* The MLP student on the Fourier features of the Nyquist learner's band. */
+static int mlp_band(const struct cell *cs, double *v)
+{
+    long b = learner_band(cs->tp, cs->n);
+    v[C_BAND] = (double)b;
+    if (b < 0)
+        return LAB_OK;
+    lab_torus_band *band = lab_torus_band_alloc(cs->k, b);
+    size_t D = band ? band->dim : 0;
+    double *phi = band ? malloc(cs->n * D * sizeof *phi) : NULL;
+    double *phi_t = band ? malloc(cs->T * D * sizeof *phi_t) : NULL;
+    int rc = LAB_ENOMEM;
+    if (band && phi && phi_t) {
+        lab_torus_design(band, cs->n, cs->theta, phi);
+        lab_torus_design(band, cs->T, cs->theta_t, phi_t);
+        rc = mlp(cs, D, phi, phi_t, v);
+    }
+    lab_torus_band_free(band);
+    free(phi);
+    free(phi_t);
     return rc;
 }
 
@@ -545,8 +590,10 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
         }
         double t0 = lab_clock_s();
         row_init(v, l, t0);
-        rc = l == L_NYQUIST ? nyquist(&cs, v) : l == L_KRR ? krr(&cs, z, z_t, v)
-                                                          : mlp(&cs, z, z_t, v);
+        rc = l == L_NYQUIST ? nyquist(&cs, v)
+             : l == L_KRR   ? krr(&cs, z, z_t, v)
+             : l == L_MLP   ? mlp(&cs, 2 * k, z, z_t, v)
+                            : mlp_band(&cs, v);
         if (rc == LAB_ENOMEM)
             lab_fail(err, errlen, rc, "out of memory");
         v[C_ALIAS] = teacher->alias;
