@@ -172,7 +172,7 @@ static void test_mlp_band(size_t k, long B, size_t G)
 }
 
 /* The rows of the single cell of text (at most 3). */
-static int run_cell(const char *text, lab_config *cell, double v[3][NCOLS], char *err,
+static int run_cell(const char *text, lab_config *cell, double v[4][NCOLS], char *err,
                     size_t errlen)
 {
     lab_config c;
@@ -189,7 +189,7 @@ static int run_cell(const char *text, lab_config *cell, double v[3][NCOLS], char
     if (lab_config_ncells(&c) != 1 || lab_config_copy(cell, &c) || lab_config_cell(&c, 0, cell))
         bail("cell");
     lab_rows rows = { k->rows(cell), NCOLS, &v[0][0] };
-    if (strcmp(k->name, "torus") || k->ncolumns != NCOLS || rows.nrows > 3)
+    if (strcmp(k->name, "torus") || k->ncolumns != NCOLS || rows.nrows > 4)
         bail("kind");
     rc = k->run(cell, &rows, NULL, err, errlen);
     lab_config_release(&c);
@@ -230,7 +230,7 @@ static void test_nyquist(size_t k, long B)
     for (int seed = 0; seed < 5; seed++)
         for (size_t q = 0; q < sizeof ns / sizeof ns[0]; q++) {
             char text[512], err[512];
-            double v[3][NCOLS];
+            double v[4][NCOLS];
             lab_config cell;
             snprintf(text, sizeof text, "[experiment]\nkind = torus\n[torus]\ndim = %zu\n"
                      "band = %ld\nlearners = nyquist\n[data]\ntest_size = 2048\n[sweep]\n"
@@ -288,7 +288,7 @@ static void test_krr(void)
 static void test_cell(void)
 {
     char err[512];
-    double v[3][NCOLS];
+    double v[4][NCOLS];
     lab_config cell;
     int rc = run_cell("[experiment]\nkind = torus\n[torus]\nteacher = mlp\nband = 3\n"
                       "learner_band = auto\n[train]\nsteps = 300\n[data]\ntest_size = 512\n"
@@ -299,6 +299,16 @@ static void test_cell(void)
        "auto band 9 at n = 20; params 19, 20, 33");
     ok(v[0][C_PRED] > 0 && v[0][C_PRED] < 1 && v[0][C_TEST] > 0,
        "not band-limited: predicted %.3g, measured %.3g", v[0][C_PRED], v[0][C_TEST]);
+    if (rc == 0)
+        lab_config_release(&cell);
+    /* mlp_band: the student on the band's (2b + 1)^k Fourier features. */
+    rc = run_cell("[experiment]\nkind = torus\n[torus]\nband = 3\nlearners = mlp_band, nyquist\n"
+                  "[train]\nsteps = 300\n[data]\ntest_size = 512\n[student]\nwidth = 8\n"
+                  "[sweep]\nn = 20\n", &cell, v, err, sizeof err);
+    ok(rc == 0 && v[0][C_LEARNER] == 0 && v[1][C_LEARNER] == 3 && v[1][C_STATUS] == 0
+       && v[1][C_BAND] == 3 && v[1][C_PARAMS] == 8 * (7 + 2) + 1 && v[1][C_TEST] > 0
+       && v[1][C_STEPS] == 300, "mlp_band: the band's 7 features in, 8 (7 + 2) + 1 parameters, "
+       "band 3, after nyquist whatever the list's order (%s)", rc ? err : "");
     if (rc == 0)
         lab_config_release(&cell);
     rc = run_cell("[experiment]\nkind = torus\n[torus]\nlearner_band = wide\n", &cell, v, err,
