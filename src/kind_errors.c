@@ -142,18 +142,7 @@ static size_t rows(const lab_config *c)
 
 static lab_train_params train_params(const lab_config *c, long steps)
 {
-    lab_train_params p = {
-        .opt = {
-            .type = (enum lab_optimizer)c->optimizer, .lr = c->lr,
-            .schedule = (enum lab_schedule)c->schedule, .horizon = steps,
-            .momentum = c->momentum, .beta1 = c->beta1, .beta2 = c->beta2,
-            .eps = c->eps, .weight_decay = c->weight_decay
-        },
-        .batch = (size_t)c->batch, .steps = steps, .target_loss = c->target_loss,
-        .check_every = c->check_every, .patience = c->patience,
-        .plateau_tol = c->plateau_tol
-    };
-    return p;
+    return lab_student_train_params(c, steps);
 }
 
 /* The reference optimiser: [refine], lm when its method is none. */

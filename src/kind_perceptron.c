@@ -114,21 +114,7 @@ static const perc_params *params_of(const lab_config *c)
  * runs; returns how many do. */
 static size_t learners_of(const perc_params *pp, int which[NLEARN])
 {
-    size_t n = 0;
-    for (int i = 0; i < NLEARN; i++)
-        which[i] = 0;
-    for (const char *s = pp->learners; *s;) {
-        s += strspn(s, ", \t");
-        size_t len = strcspn(s, ", \t");
-        for (int i = 0; i < NLEARN && len; i++)
-            if (strlen(learner_names[i]) == len && strncmp(s, learner_names[i], len) == 0
-                && !which[i]) {
-                which[i] = 1;
-                n++;
-            }
-        s += len;
-    }
-    return n;
+    return lab_names_select(pp->learners, learner_names, NLEARN, which);
 }
 
 static size_t examples_of(const perc_params *pp)

@@ -189,20 +189,25 @@ static double cost(const lab_config *c)
     return cost;
 }
 
-static lab_train_params train_params(const lab_config *c)
+lab_train_params lab_student_train_params(const lab_config *c, long steps)
 {
     lab_train_params p = {
         .opt = {
             .type = (enum lab_optimizer)c->optimizer, .lr = c->lr,
-            .schedule = (enum lab_schedule)c->schedule, .horizon = steps_of(c),
+            .schedule = (enum lab_schedule)c->schedule, .horizon = steps,
             .momentum = c->momentum, .beta1 = c->beta1, .beta2 = c->beta2,
             .eps = c->eps, .weight_decay = c->weight_decay
         },
-        .batch = (size_t)c->batch, .steps = steps_of(c), .target_loss = c->target_loss,
+        .batch = (size_t)c->batch, .steps = steps, .target_loss = c->target_loss,
         .check_every = c->check_every, .patience = c->patience,
         .plateau_tol = c->plateau_tol, .online = c->online
     };
     return p;
+}
+
+static lab_train_params train_params(const lab_config *c)
+{
+    return lab_student_train_params(c, steps_of(c));
 }
 
 /* The problem, the student, its trainer and the workspace it is evaluated

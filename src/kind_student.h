@@ -21,6 +21,7 @@
 #include "mlp.h"
 #include "problem.h"
 #include "refine.h"
+#include "train.h"
 
 /* The values of [student]. */
 typedef struct lab_student_params {
@@ -70,6 +71,10 @@ const lab_student_params *lab_student_of(const lab_config *c);
 size_t lab_student_params_count(const lab_config *c);
 /* The inputs its first layer sees: D_B under student.project = band, else d. */
 size_t lab_student_inputs(const lab_config *c);
+
+/* The trainer's parameters from c's [train] keys, for a run of `steps`
+ * steps (the cosine schedule's horizon too); online as train.online says. */
+lab_train_params lab_student_train_params(const lab_config *c, long steps);
 
 /* The student kind's checks, for other kinds that train students: a planted
  * student must contain its teacher in every cell that plants one, a

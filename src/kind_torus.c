@@ -34,6 +34,7 @@
 #include "kind_student.h"
 #include "krr.h"
 #include "mlp.h"
+#include "names.h"
 #include "refine.h"
 #include "rng.h"
 #include "status.h"
@@ -110,21 +111,7 @@ static const torus_params *params_of(const lab_config *c)
 
 static size_t learners_of(const torus_params *tp, int which[NLEARN])
 {
-    size_t n = 0;
-    for (int i = 0; i < NLEARN; i++)
-        which[i] = 0;
-    for (const char *s = tp->learners; *s;) {
-        s += strspn(s, ", \t");
-        size_t len = strcspn(s, ", \t");
-        for (int i = 0; i < NLEARN && len; i++)
-            if (strlen(learner_names[i]) == len && strncmp(s, learner_names[i], len) == 0
-                && !which[i]) {
-                which[i] = 1;
-                n++;
-            }
-        s += len;
-    }
-    return n;
+    return lab_names_select(tp->learners, learner_names, NLEARN, which);
 }
 
 /* The Nyquist learner's band for n samples: -1 when none is (auto, n = 0);
@@ -221,18 +208,7 @@ static size_t rows(const lab_config *c)
 
 static lab_train_params train_params(const lab_config *c)
 {
-    lab_train_params p = {
-        .opt = {
-            .type = (enum lab_optimizer)c->optimizer, .lr = c->lr,
-            .schedule = (enum lab_schedule)c->schedule, .horizon = c->steps,
-            .momentum = c->momentum, .beta1 = c->beta1, .beta2 = c->beta2,
-            .eps = c->eps, .weight_decay = c->weight_decay
-        },
-        .batch = (size_t)c->batch, .steps = c->steps, .target_loss = c->target_loss,
-        .check_every = c->check_every, .patience = c->patience,
-        .plateau_tol = c->plateau_tol
-    };
-    return p;
+    return lab_student_train_params(c, c->steps);
 }
 
 static size_t teacher_params(const lab_config *c)
