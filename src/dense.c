@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "status.h"
+
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define LAB_DENSE_X86 1
@@ -172,13 +174,23 @@ struct kernels {
     kernel_fn *wide, *narrow;
 };
 
-static struct kernels choose(void)
+/* The kernels of a path, or { NULL, NULL } when this CPU cannot run it. */
+static struct kernels choose(enum lab_dense_path path)
 {
 #ifdef LAB_DENSE_X86
-    if (__builtin_cpu_supports("avx512f"))
-        return (struct kernels){ kernel_avx512, kernel_avx512_narrow };
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return (struct kernels){ kernel_avx2, kernel_avx2 };
+    int avx512 = __builtin_cpu_supports("avx512f");
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (path == LAB_DENSE_AUTO)
+        path = avx512 ? LAB_DENSE_AVX512 : avx2 ? LAB_DENSE_AVX2 : LAB_DENSE_C;
+    if (path == LAB_DENSE_AVX512)
+        return avx512 ? (struct kernels){ kernel_avx512, kernel_avx512_narrow }
+                      : (struct kernels){ NULL, NULL };
+    if (path == LAB_DENSE_AVX2)
+        return avx2 ? (struct kernels){ kernel_avx2, kernel_avx2 }
+                    : (struct kernels){ NULL, NULL };
+#else
+    if (path != LAB_DENSE_AUTO && path != LAB_DENSE_C)
+        return (struct kernels){ NULL, NULL };
 #endif
     return (struct kernels){ kernel_c, kernel_c };
 }
@@ -191,10 +203,19 @@ size_t lab_dense_work_len(size_t B)
 void lab_dense_forward(size_t B, size_t n, size_t k, const double *A, const double *W,
                        const double *b, double *Z, double *work)
 {
+    lab_dense_forward_path(LAB_DENSE_AUTO, B, n, k, A, W, b, Z, work);
+}
+
+int lab_dense_forward_path(enum lab_dense_path path, size_t B, size_t n, size_t k,
+                           const double *A, const double *W, const double *b, double *Z,
+                           double *work)
+{
     /* A panel's slice of KB values of k stays in the first-level cache while
      * every row passes it; the rows' partial sums s wait in work between
      * slices, which changes none of their operations. */
-    struct kernels kern = choose();
+    struct kernels kern = choose(path);
+    if (!kern.wide)
+        return LAB_EINVAL;
     double(*s)[PANEL] = (double(*)[PANEL])work, *P = work + B * PANEL;
     for (size_t p = 0; p < n; p += PANEL) {
         size_t u = n - p < PANEL ? n - p : PANEL;
@@ -216,5 +237,5 @@ void lab_dense_forward(size_t B, size_t n, size_t k, const double *A, const doub
                 for (size_t c = 0; c < u; c++)
                     z[c] = b[p + c] + s[i][c];
         }
-    }
+    }    return LAB_OK;
 }

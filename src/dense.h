@@ -26,4 +26,13 @@ size_t lab_dense_work_len(size_t B);
 void lab_dense_forward(size_t B, size_t n, size_t k, const double *A, const double *W,
                        const double *b, double *Z, double *work);
 
+/* The same by a chosen kernel, for the tests that check every path gives
+ * the same bits: the plain C one, AVX2 with FMA, AVX-512, or (AUTO) the
+ * best this CPU runs, which lab_dense_forward() uses. LAB_EINVAL, Z
+ * untouched, when this CPU cannot run the path. */
+enum lab_dense_path { LAB_DENSE_AUTO, LAB_DENSE_C, LAB_DENSE_AVX2, LAB_DENSE_AVX512 };
+int lab_dense_forward_path(enum lab_dense_path path, size_t B, size_t n, size_t k,
+                           const double *A, const double *W, const double *b, double *Z,
+                           double *work);
+
 #endif
