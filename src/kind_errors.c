@@ -422,11 +422,12 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
             continue;
         }
         if (status == LAB_OK) {
-            /* What the noise would add to this clean fit, linearised; noise
-             * std c->label_noise in units of the teacher's output std. */
+            /* What the noise would add to this clean fit, linearised, as a
+             * share of the teacher's output variance like every error here. */
             double dof;
             lab_linear_noise_dof(cs->lin, cs->student, cs->w, clean, prob->test, &dof);
-            e[L_REFINED].lin[k] = c->label_noise * c->label_noise * dof / (double)clean->n;
+            e[L_REFINED].lin[k] = c->label_noise * c->label_noise * dof
+                                  / ((double)clean->n * prob->var);
             status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
         }
     }
