@@ -352,23 +352,17 @@ int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_tab
         warning[0] = '\0';
     int rc = figdir ? gather(t, c, &P, err, errlen)
                     : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    /* No row the theory describes (all pruned, say): no theory, no figures. */
-    int any = P.na > 0;
-    if (rc == LAB_OK && any)
+    if (rc == LAB_OK)
         rc = write_theory(rundir, &P, err, errlen);
-    if (rc == LAB_OK && any)
+    if (rc == LAB_OK)
         rc = lab_mkdirs(figdir, err, errlen);
-    if (rc == LAB_OK && any)
+    if (rc == LAB_OK)
         rc = figure(figdir, "perceptron_theory", &P, c, stop, warning, warnlen, err, errlen);
-    if (rc == LAB_OK && any && P.present[BAYES])
+    if (rc == LAB_OK && P.present[BAYES])
         rc = figure(figdir, "perceptron_decomposition", &P, c, stop, warning, warnlen, err,
                     errlen);
-    if (rc == LAB_OK && info && any)
+    if (rc == LAB_OK && info)
         say_deviation(&P, info, infolen);
-    else if (rc == LAB_OK && info)
-        snprintf(info, infolen, "no row the large-N theory describes (%zu rows of pruned data, "
-                 "or of band-limited training tested on the full band): no theory.tsv, no "
-                 "perceptron figures", P.skipped);
     free(figdir);
     free(P.alpha);
     free(P.err);
