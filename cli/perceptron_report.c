@@ -80,9 +80,7 @@ static size_t alpha_index(const perc *P, double alpha)
  * the run's config. */
 typedef struct dims {
     long cp, cdim, cband, ctest; /* examples, perceptron.dim, data.bandlimit(_test) */
-    long cprune;                 /* perceptron.prune */
     double dim, band, test;      /* the config's values */
-    int pruned;                  /* the config prunes its data */
 } dims;
 
 static double config_number(const lab_config *c, const char *key, double fallback)
@@ -107,14 +105,10 @@ static double column_or(const lab_table *t, size_t r, long col, double fallback)
 
 /* A row's alpha as the theory reads it: P / D, D the dimension its data
  * span: D_B = min(2B + 1, N) on band-limited inputs (THEORY.md section
- * 10.1, negative control), else N. NaN for a row that no theory of section
- * 5.1 describes: trained band-limited but tested on the full band, or on
- * pruned data. */
+ * 10.1, negative control), else N. NaN for a row trained band-limited but
+ * tested on the full band, which no theory of section 5.1 describes. */
 static double row_alpha(const lab_table *t, size_t r, const dims *d)
 {
-    if (d->cprune >= 0 ? strcmp(lab_table_cell(t, r, (size_t)d->cprune), "none") != 0
-                       : d->pruned)
-        return NAN;
     double P = column_or(t, r, d->cp, NAN), N = column_or(t, r, d->cdim, d->dim);
     double B = column_or(t, r, d->cband, d->band), on = column_or(t, r, d->ctest, d->test);
     if (B < 0)
@@ -140,15 +134,10 @@ static int gather(const lab_table *t, const lab_config *c, perc *P, char *err, s
     long ca = lab_table_col(t, "alpha"), cs = lab_table_col(t, "seed");
     long cl = lab_table_col(t, "learner"), ce = lab_table_col(t, "test_error");
     long cst = lab_table_col(t, "status");
-    lab_strbuf pb = LAB_STRBUF_INIT;
-    int pruned = lab_config_value_text(c, "perceptron.prune", &pb) == LAB_OK && !pb.failed
-                 && strcmp(lab_strbuf_str(&pb), "none") != 0;
-    lab_strbuf_release(&pb);
     dims d = { lab_table_col(t, "examples"), lab_table_col(t, "perceptron.dim"),
                lab_table_col(t, "data.bandlimit"), lab_table_col(t, "data.bandlimit_test"),
-               lab_table_col(t, "perceptron.prune"), config_number(c, "perceptron.dim", NAN),
-               config_number(c, "data.bandlimit", -1), config_number(c, "data.bandlimit_test", 1),
-               pruned };
+               config_number(c, "perceptron.dim", NAN), config_number(c, "data.bandlimit", -1),
+               config_number(c, "data.bandlimit_test", 1) };
     if (ca < 0 || cs < 0 || cl < 0 || ce < 0 || cst < 0 || d.cp < 0)
         return lab_fail(err, errlen, LAB_EFORMAT, "%s: not a table of the kind perceptron "
                         "(alpha, seed, learner, examples, test_error, status)", t->path);
@@ -331,8 +320,8 @@ static void say_deviation(const perc *P, char *info, size_t infolen)
     }
     char skipped[160] = "";
     if (P->skipped)
-        snprintf(skipped, sizeof skipped, "; %zu rows left out (no theory here: pruned data, or "
-                 "band-limited training tested on the full band)", P->skipped);
+        snprintf(skipped, sizeof skipped, "; %zu rows trained on band-limited inputs and tested "
+                 "on the full band left out (no theory)", P->skipped);
     snprintf(info, infolen, "the mean test error against the large-N theory at alpha = P / D "
              "(D = D_B on band-limited inputs), largest deviation per learner: %s (theory.tsv, "
              "figures/perceptron_theory)%s", b.failed || !b.len ? "none" : lab_strbuf_str(&b),

@@ -19,8 +19,7 @@
  * The alpha of a cell is P / D, D the dimension its inputs span: N, or D_B
  * on band-limited inputs (THEORY.md section 10.1), where every learner is
  * the same learner in D_B dimensions; cells trained band-limited and
- * tested on the full band, and cells of pruned data, are left out (no
- * theory here describes them).
+ * tested on the full band are left out (no theory describes them).
  *
  * Nothing here prints: a warning (gnuplot missing) comes back in warning,
  * one line on how far the simulation is from the theory in info.

@@ -54,18 +54,7 @@ typedef struct perc_params {
     long overrelax;  /* overrelaxed sweeps per Gibbs iteration */
     long disperse;   /* tilted sweeps that make each chain's start */
     long epochs;     /* Rosenblatt's budget */
-    int prune;       /* enum prune_mode */
-    double fraction; /* f: the pool's share that is kept */
-    int metric;      /* enum prune_metric */
-    double angle;    /* the probe's angle to the teacher, degrees */
 } perc_params;
-
-/* Data pruning (THEORY.md section 11): a pool of round(P / f) examples,
- * scored by a metric, of which the P hardest or easiest are kept. */
-enum prune_mode { PRUNE_NONE, PRUNE_HARD, PRUNE_EASY, NPRUNE };
-static const char *const prune_names[NPRUNE] = { "none", "hard", "easy" };
-enum prune_metric { METRIC_MARGIN, METRIC_RANDOM, NMETRIC };
-static const char *const metric_names[NMETRIC] = { "margin", "random" };
 
 #define OFF(field) offsetof(perc_params, field)
 #define S_ALL_DATA (LAB_SHAPES(LAB_STREAM_TEACHER) | LAB_SHAPES(LAB_STREAM_TRAIN) \
@@ -108,20 +97,6 @@ static const lab_key perc_keys[] = {
     { "perceptron", "epochs", LAB_KEY_LONG, OFF(epochs), "1000",
       "Rosenblatt's perceptron: the most epochs (it stops after one without a mistake)",
       1, 1e9, 0, 0, NULL, 0, NULL, NULL },
-    /* Not in any stream's hash: pruned and unpruned cells share teacher and pool. */
-    { "perceptron", "prune", LAB_KEY_ENUM, OFF(prune), "none",
-      "data pruning: none, hard (keep the P examples of smallest score of a pool of P / f) or "
-      "easy (largest); alpha is then P / N, the kept examples (THEORY.md section 11)", 0, 0, 0,
-      0, prune_names, NPRUNE, NULL, NULL },
-    { "perceptron", "prune_fraction", LAB_KEY_DOUBLE, OFF(fraction), "1",
-      "data pruning: the fraction f of the pool kept (the pool holds round(P / f) examples)",
-      0, 1, LAB_KEY_MIN_OPEN, 0, NULL, 0, NULL, NULL },
-    { "perceptron", "prune_metric", LAB_KEY_ENUM, OFF(metric), "margin",
-      "data pruning's score: margin (|J_p.x| / |J_p| under the probe J_p) or random", 0, 0, 0, 0,
-      metric_names, NMETRIC, NULL, NULL },
-    { "perceptron", "probe_angle", LAB_KEY_DOUBLE, OFF(angle), "0",
-      "data pruning: the probe's angle to the teacher in degrees (0: the teacher itself)", 0,
-      90, 0, 0, NULL, 0, NULL, NULL },
 };
 
 static const lab_section perc_section = {
@@ -147,17 +122,10 @@ static size_t examples_of(const perc_params *pp)
     return (size_t)floor(pp->alpha * (double)pp->dim + 0.5);
 }
 
-/* The examples drawn: the pool round(P / f) under pruning, else P. */
-static size_t pool_of(const perc_params *pp)
-{
-    size_t p = examples_of(pp);
-    return pp->prune == PRUNE_NONE ? p : (size_t)floor((double)p / pp->fraction + 0.5);
-}
-
 /* ==== Columns ==================================================================== */
 
 enum { C_LEARNER, C_P, C_OVERLAP, C_TEST, C_TRAIN, C_MARGIN, C_STEPS, C_SUPPORT, C_KKT,
-       C_TAU, C_RHAT, C_STATUS, C_WALL, C_POOL, NCOLS };
+       C_TAU, C_RHAT, C_STATUS, C_WALL, NCOLS };
 
 static const lab_column columns[NCOLS] = {
     [C_LEARNER] = { "learner", LAB_COL_NAME, learner_names, NLEARN, LAB_STAT_KEY,
@@ -197,8 +165,6 @@ static const lab_column columns[NCOLS] = {
                    "above 1e-8)" },
     [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE,
                  "seconds for the learner (gibbs and bayes share one chain and give its time)" },
-    [C_POOL] = { "pool", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
-                 "examples drawn before data pruning, round(P / f) (P without pruning)" },
 };
 
 /* ==== The cell ===================================================================== */
@@ -219,8 +185,6 @@ static double cost(const lab_config *c)
     int which[NLEARN];
     learners_of(pp, which);
     double pn = (double)examples_of(pp) * (double)pp->dim + (double)pp->dim, units = 10;
-    if (pp->prune != PRUNE_NONE) /* the pool's scores and its sort */
-        units += (double)pool_of(pp) / fmax(1, (double)examples_of(pp)) * 4;
     if (which[L_GIBBS] || which[L_BAYES])
         units += 2.0 * (double)pp->chains
                  * ((double)(1 + pp->overrelax) * (double)(pp->burnin + pp->thin * pp->samples)
@@ -237,15 +201,12 @@ static double cost(const lab_config *c)
 static double memory(const lab_config *c)
 {
     const perc_params *pp = params_of(c);
-    size_t p = examples_of(pp), n = (size_t)pp->dim, pool = pool_of(pp);
+    size_t p = examples_of(pp), n = (size_t)pp->dim;
     double P = (double)p, N = (double)n;
-    /* the pool's inputs beyond P, and its scores, sort and indices */
-    double pruning = pp->prune == PRUNE_NONE ? 0 : (double)(pool - p) * N * 8 + (double)pool * 40
-                                                       + N * 8;
     double series = (double)pp->chains * ((double)(pp->samples * pp->thin) + N) * 8;
     double band = c->bandlimit >= 0 ? P * N * 8 + 2 * N * 8 + lab_band_bytes(n) : 0;
     return 2 * P * N * 8 + 6 * N * 8 + 2 * P * 8 + P * sizeof(size_t) + series
-           + lab_gibbs_bytes(p, n) + lab_svm_bytes(p, n) + band + pruning;
+           + lab_gibbs_bytes(p, n) + lab_svm_bytes(p, n) + band;
 }
 
 static void set_row(double *v, int learner, size_t p, lab_perc_eval e, double steps,
@@ -450,53 +411,14 @@ done:
     return rc;
 }
 
-/* Data pruning: score the pool's rows x (pool x n) by the metric, keep p
- * of them (the hardest or easiest) in the pool's order, moved to the front
- * of x. The probe's direction off the teacher and the random scores are
- * drawn from r, the teacher's stream, after the teacher. */
-static int prune_pool(const perc_params *pp, size_t pool, size_t p, size_t n, const double *t,
-                      double *x, gsl_rng *r)
-{
-    double *score = malloc((pool ? pool : 1) * sizeof *score);
-    double *scratch = malloc((pool ? 2 * pool : 1) * sizeof *scratch);
-    double *probe = malloc(n * sizeof *probe), *v = malloc(n * sizeof *v);
-    size_t *idx = malloc((p ? p : 1) * sizeof *idx);
-    int rc = score && scratch && probe && v && idx ? LAB_OK : LAB_ENOMEM;
-    if (rc == LAB_OK && pp->metric == METRIC_RANDOM) {
-        for (size_t mu = 0; mu < pool; mu++)
-            score[mu] = gsl_rng_uniform(r);
-    } else if (rc == LAB_OK) {
-        if (pp->angle > 0) {
-            lab_rng_fill_normal(r, v, n, 1.0);
-            rc = lab_perc_probe(n, t, v, pp->angle * M_PI / 180, probe);
-        } else {
-            memcpy(probe, t, n * sizeof *t);
-        }
-        if (rc == LAB_OK)
-            lab_perc_probe_margins(pool, n, x, probe, score);
-    }
-    if (rc == LAB_OK) {
-        lab_perc_prune_select(pool, score, p, pp->prune == PRUNE_HARD, idx, scratch);
-        for (size_t k = 0; k < p; k++) /* idx[k] >= k: a forward copy is safe */
-            memmove(x + k * n, x + idx[k] * n, n * sizeof *x);
-    }
-    free(score);
-    free(scratch);
-    free(probe);
-    free(v);
-    free(idx);
-    return rc;
-}
-
 static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
                char *err, size_t errlen)
 {
     const perc_params *pp = params_of(c);
     int which[NLEARN];
     size_t nrows = learners_of(pp, which), p = examples_of(pp), n = (size_t)pp->dim;
-    size_t pool = pool_of(pp);
     assert(out->nrows == nrows && out->ncols == NCOLS);
-    double *t = malloc(n * sizeof *t), *x = malloc((pool ? pool : 1) * n * sizeof *x);
+    double *t = malloc(n * sizeof *t), *x = malloc((p ? p : 1) * n * sizeof *x);
     double *y = malloc((p ? p : 1) * sizeof *y), *a = malloc((p ? p : 1) * n * sizeof *a);
     double *j = malloc(n * sizeof *j), *jmm = malloc(n * sizeof *jmm);
     double *centre = malloc(n * sizeof *centre), *m = malloc((p ? p : 1) * sizeof *m);
@@ -523,17 +445,11 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
         goto done;
     }
     /* The teacher, then the examples row by row (a prefix for smaller P),
-     * band-limited in place (unit variance per coordinate); under data
-     * pruning, a pool of them of which p are kept. */
+     * band-limited in place (unit variance per coordinate). */
     lab_rng_fill_normal(rt, t, n, 1.0);
-    lab_rng_fill_normal(rx, x, pool * n, 1.0);
+    lab_rng_fill_normal(rx, x, p * n, 1.0);
     if (limited)
-        lab_band_filter(band, pool, x);
-    if (pp->prune != PRUNE_NONE && (rc = prune_pool(pp, pool, p, n, t, x, rt)) != LAB_OK) {
-        lab_fail(err, errlen, rc, rc == LAB_ENOMEM ? "out of memory"
-                                                   : "the probe's random direction is the teacher's");
-        goto done;
-    }
+        lab_band_filter(band, p, x);
     for (size_t mu = 0; mu < p; mu++) {
         y[mu] = cblas_ddot((int)n, x + mu * n, 1, t, 1) >= 0 ? 1 : -1;
         for (size_t i = 0; i < n; i++)
@@ -631,8 +547,6 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
         row += NCOLS;
     }
     assert(row == out->v + nrows * NCOLS);
-    for (size_t r = 0; r < nrows; r++)
-        out->v[r * NCOLS + C_POOL] = (double)pool;
 done:
     gsl_rng_free(rt);
     gsl_rng_free(rx);

@@ -2,13 +2,10 @@
 #include "perceptron.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_randist.h>
-
-#include "status.h"
 
 lab_perc_eval lab_perc_evaluate(size_t p, size_t n, const double *a, const double *t,
                                 const double *j, double *m)
@@ -64,59 +61,4 @@ long lab_perc_rosenblatt(size_t p, size_t n, const double *a, long max_epochs, g
         *converged = mistakes == 0;
     }
     return epoch;
-}
-
-int lab_perc_probe(size_t n, const double *t, const double *v, double theta, double *probe)
-{
-    double tt = cblas_ddot((int)n, t, 1, t, 1), tv = cblas_ddot((int)n, t, 1, v, 1);
-    /* u = v - (v.t / t.t) t, then both directions at unit length */
-    for (size_t i = 0; i < n; i++)
-        probe[i] = v[i] - tv / tt * t[i];
-    double uu = cblas_dnrm2((int)n, probe, 1);
-    if (!(uu > 1e-12 * sqrt(cblas_ddot((int)n, v, 1, v, 1))) || !(tt > 0))
-        return LAB_EINVAL;
-    double a = cos(theta) / sqrt(tt), b = sin(theta) / uu;
-    for (size_t i = 0; i < n; i++)
-        probe[i] = a * t[i] + b * probe[i];
-    return LAB_OK;
-}
-
-void lab_perc_probe_margins(size_t p, size_t n, const double *x, const double *probe,
-                            double *score)
-{
-    double norm = cblas_dnrm2((int)n, probe, 1);
-    if (p)
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, x, (int)n, probe, 1, 0.0,
-                    score, 1);
-    for (size_t mu = 0; mu < p; mu++)
-        score[mu] = fabs(score[mu]) / norm;
-}
-
-/* (score, index) pairs in increasing score, then index. */
-static int by_score(const void *a, const void *b)
-{
-    const double *x = a, *y = b;
-    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1];
-}
-
-static int by_index(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-void lab_perc_prune_select(size_t p, const double *score, size_t keep, int hard, size_t *idx,
-                           double *scratch)
-{
-    keep = keep < p ? keep : p;
-    for (size_t mu = 0; mu < p; mu++) {
-        scratch[2 * mu] = score[mu];
-        scratch[2 * mu + 1] = (double)mu; /* exact below 2^53 */
-    }
-    qsort(scratch, p, 2 * sizeof *scratch, by_score);
-    /* In the order (score, index): hard keeps the first keep, easy the last. */
-    size_t first = hard ? 0 : p - keep;
-    for (size_t k = 0; k < keep; k++)
-        idx[k] = (size_t)scratch[2 * (first + k) + 1];
-    qsort(idx, keep, sizeof *idx, by_index);
 }

@@ -37,24 +37,4 @@ void lab_perc_hebb(size_t p, size_t n, const double *a, double *j);
 long lab_perc_rosenblatt(size_t p, size_t n, const double *a, long max_epochs, gsl_rng *r,
                          double *j, size_t *order, int *converged);
 
-/* ==== Data pruning (Sorscher et al. 2022; THEORY.md section 11) ==== */
-
-/* The probe at angle theta (radians) to the teacher t: cos(theta) t/|t| +
- * sin(theta) u, u the part of v orthogonal to t, normalised (v a random
- * direction the caller draws). LAB_EINVAL when v is parallel to t. */
-int lab_perc_probe(size_t n, const double *t, const double *v, double theta, double *probe);
-
-/* score[mu] = |probe . x_mu| / |probe| for the p rows of x (p x N): the
- * margin under the probe, small for hard examples (near its boundary). */
-void lab_perc_probe_margins(size_t p, size_t n, const double *x, const double *probe,
-                            double *score);
-
-/* The keep examples of p to train on: in the order of (score, index), the
- * first keep (hard = 1: the smallest scores) or the last keep (hard = 0:
- * the largest); idx (keep) gets their indices in increasing order, so the
- * learners see the kept examples in the pool's order. scratch holds 2 p
- * doubles. */
-void lab_perc_prune_select(size_t p, const double *score, size_t keep, int hard, size_t *idx,
-                           double *scratch);
-
 #endif
