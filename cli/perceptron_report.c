@@ -29,6 +29,7 @@ typedef struct perc {
     size_t na;
     double *alpha;          /* the run's alphas P / D, increasing */
     size_t skipped;         /* rows trained band-limited, tested on the full band */
+    size_t pruned;          /* rows trained on pruned data (perceptron.prune) */
     stat *err, *excess;     /* [learner * na + a]: the error, its excess over bayes */
     double *theory;         /* [learner * na + a]: the theory's error (nan: none) */
     int present[NLEARN];
@@ -81,6 +82,7 @@ static size_t alpha_index(const perc *P, double alpha)
 typedef struct dims {
     long cp, cdim, cband, ctest; /* examples, perceptron.dim, data.bandlimit(_test) */
     double dim, band, test;      /* the config's values */
+    long cprune;                 /* prune: pruned rows have no theory here */
 } dims;
 
 static double config_number(const lab_config *c, const char *key, double fallback)
@@ -137,7 +139,7 @@ static int gather(const lab_table *t, const lab_config *c, perc *P, char *err, s
     dims d = { lab_table_col(t, "examples"), lab_table_col(t, "perceptron.dim"),
                lab_table_col(t, "data.bandlimit"), lab_table_col(t, "data.bandlimit_test"),
                config_number(c, "perceptron.dim", NAN), config_number(c, "data.bandlimit", -1),
-               config_number(c, "data.bandlimit_test", 1) };
+               config_number(c, "data.bandlimit_test", 1), lab_table_col(t, "prune") };
     if (ca < 0 || cs < 0 || cl < 0 || ce < 0 || cst < 0 || d.cp < 0)
         return lab_fail(err, errlen, LAB_EFORMAT, "%s: not a table of the kind perceptron "
                         "(alpha, seed, learner, examples, test_error, status)", t->path);
@@ -166,6 +168,10 @@ static int gather(const lab_table *t, const lab_config *c, perc *P, char *err, s
         double alpha = row_alpha(t, r, &d), e;
         if (l < 0 || strcmp(lab_table_cell(t, r, (size_t)cst), "ok") != 0)
             continue;
+        if (d.cprune >= 0 && strcmp(lab_table_cell(t, r, (size_t)d.cprune), "none") != 0) {
+            P->pruned++;
+            continue;
+        }
         if (!isfinite(alpha)) {
             P->skipped++;
             continue;
@@ -318,10 +324,13 @@ static void say_deviation(const perc *P, char *info, size_t infolen)
             lab_strbuf_printf(&b, "%s%s %+.1f %% at alpha = %g", b.len ? ", " : "", learners[l],
                               100 * worst, at);
     }
-    char skipped[160] = "";
+    char skipped[320] = "";
     if (P->skipped)
         snprintf(skipped, sizeof skipped, "; %zu rows trained on band-limited inputs and tested "
                  "on the full band left out (no theory)", P->skipped);
+    if (P->pruned)
+        snprintf(skipped + strlen(skipped), sizeof skipped - strlen(skipped), "; %zu rows "
+                 "trained on pruned data left out (no theory here)", P->pruned);
     snprintf(info, infolen, "the mean test error against the large-N theory at alpha = P / D "
              "(D = D_B on band-limited inputs), largest deviation per learner: %s (theory.tsv, "
              "figures/perceptron_theory)%s", b.failed || !b.len ? "none" : lab_strbuf_str(&b),

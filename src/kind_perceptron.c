@@ -27,6 +27,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "band.h"
+#include "dataprune.h"
 #include "clock.h"
 #include "gibbs.h"
 #include "kind.h"
@@ -54,11 +55,20 @@ typedef struct perc_params {
     long overrelax;  /* overrelaxed sweeps per Gibbs iteration */
     long disperse;   /* tilted sweeps that make each chain's start */
     long epochs;     /* Rosenblatt's budget */
+    int prune;       /* enum lab_dprune_mode */
+    double prune_fraction; /* f: the kept fraction of the pool */
+    int prune_metric;      /* enum lab_dprune_metric */
+    double probe_angle;    /* theta in degrees, the margin probe's angle to T */
+    long probe_epochs;     /* the probe student's epochs (el2n, grand, forgetting) */
+    double probe_lr;       /* its step */
+    long prune_clusters;   /* k of k-means (prototype) */
 } perc_params;
 
 #define OFF(field) offsetof(perc_params, field)
 #define S_ALL_DATA (LAB_SHAPES(LAB_STREAM_TEACHER) | LAB_SHAPES(LAB_STREAM_TRAIN) \
-                    | LAB_SHAPES(LAB_STREAM_INIT) | LAB_SHAPES(LAB_STREAM_BATCH))
+                    | LAB_SHAPES(LAB_STREAM_INIT) | LAB_SHAPES(LAB_STREAM_BATCH) \
+                    | LAB_SHAPES(LAB_STREAM_PRUNE))
+#define S_PRUNE LAB_SHAPES(LAB_STREAM_PRUNE)
 
 static const lab_key perc_keys[] = {
     { "perceptron", "dim", LAB_KEY_LONG, OFF(dim), "400",
@@ -66,8 +76,9 @@ static const lab_key perc_keys[] = {
       1, 100000, 0, S_ALL_DATA, NULL, 0, "dim", "N" },
     { "perceptron", "alpha", LAB_KEY_DOUBLE, OFF(alpha), "1",
       "examples per dimension alpha = P / N (an axis, the data axis: P = round(alpha N); "
-      "smaller sets are prefixes of larger ones)", 0, 1e6, LAB_KEY_AXIS,
-      LAB_SHAPES(LAB_STREAM_BATCH), NULL, 0, "alpha", NULL },
+      "smaller sets are prefixes of larger ones); with perceptron.prune, alpha_prune, the "
+      "kept examples per dimension, drawn from a pool of round(P / prune_fraction)",
+      0, 1e6, LAB_KEY_AXIS, LAB_SHAPES(LAB_STREAM_BATCH) | S_PRUNE, NULL, 0, "alpha", NULL },
     { "perceptron", "learners", LAB_KEY_STRING, OFF(learners),
       "hebb, gibbs, bayes, maxmargin, perceptron",
       "the learners, one row each, in this order whatever order they are listed in", 0, 0, 0, 0,
@@ -97,6 +108,37 @@ static const lab_key perc_keys[] = {
     { "perceptron", "epochs", LAB_KEY_LONG, OFF(epochs), "1000",
       "Rosenblatt's perceptron: the most epochs (it stops after one without a mistake)",
       1, 1e9, 0, 0, NULL, 0, NULL, NULL },
+    /* Data pruning (THEORY-12-data.md): quiet axes, so unpruned tables keep
+     * their columns. */
+    { "perceptron", "prune", LAB_KEY_ENUM, OFF(prune), "none",
+      "data pruning (an axis, column prune, none while none): none, hard (keep the "
+      "prune_fraction hardest examples of the pool under prune_metric) or easy (the easiest)",
+      0, 0, LAB_KEY_AXIS | LAB_KEY_QUIET, 0, lab_dprune_mode_names, LAB_DPRUNE_NMODES,
+      "prune", NULL },
+    { "perceptron", "prune_fraction", LAB_KEY_DOUBLE, OFF(prune_fraction), "1",
+      "the kept fraction f of the pool (an axis, column prune_fraction, none while 1): the "
+      "pool has P_tot = round(P / f) examples, alpha_tot = P_tot / N", 0, 1,
+      LAB_KEY_AXIS | LAB_KEY_QUIET | LAB_KEY_MIN_OPEN, S_PRUNE, NULL, 0, "prune_fraction", "f" },
+    { "perceptron", "prune_metric", LAB_KEY_ENUM, OFF(prune_metric), "margin",
+      "the difficulty score (an axis, column prune_metric, none while margin): margin "
+      "|J_p.x| / |J_p| under the probe (small = hard), random, el2n or grand of the probe "
+      "student, forgetting (its forgetting events), prototype (distance to the nearest "
+      "k-means centroid of the inputs, far = hard)", 0, 0, LAB_KEY_AXIS | LAB_KEY_QUIET, S_PRUNE,
+      lab_dprune_metric_names, LAB_DPRUNE_NMETRICS, "prune_metric", NULL },
+    { "perceptron", "probe_angle", LAB_KEY_DOUBLE, OFF(probe_angle), "0",
+      "the margin probe's angle theta to the teacher, in degrees (an axis, column "
+      "probe_angle, none while 0): J_p = cos theta T/|T| + sin theta v, v a random unit "
+      "vector orthogonal to T", 0, 180, LAB_KEY_AXIS | LAB_KEY_QUIET, 0, NULL, 0,
+      "probe_angle", "theta" },
+    { "perceptron", "probe_epochs", LAB_KEY_LONG, OFF(probe_epochs), "5",
+      "epochs of SGD of the probe student (a logistic linear student from 0) that scores "
+      "el2n, grand and forgetting", 1, 1e6, 0, 0, NULL, 0, NULL, NULL },
+    { "perceptron", "probe_lr", LAB_KEY_DOUBLE, OFF(probe_lr), "1",
+      "the probe student's step: w += probe_lr y sigma(-y w.x/sqrt(N)) x/sqrt(N)", 0, 1e6,
+      LAB_KEY_MIN_OPEN, 0, NULL, 0, NULL, NULL },
+    { "perceptron", "prune_clusters", LAB_KEY_LONG, OFF(prune_clusters), "10",
+      "prototype: k, the k-means clusters of the pool's inputs (at most the pool's size)", 1,
+      1e6, 0, 0, NULL, 0, NULL, NULL },
 };
 
 static const lab_section perc_section = {
@@ -120,6 +162,17 @@ static size_t learners_of(const perc_params *pp, int which[NLEARN])
 static size_t examples_of(const perc_params *pp)
 {
     return (size_t)floor(pp->alpha * (double)pp->dim + 0.5);
+}
+
+/* The pool the kept examples come from: P_tot = round(P / f) when pruning,
+ * else the P examples themselves. */
+static size_t pool_of(const perc_params *pp)
+{
+    size_t p = examples_of(pp);
+    if (pp->prune == LAB_DPRUNE_NONE)
+        return p;
+    size_t tot = (size_t)floor((double)p / pp->prune_fraction + 0.5);
+    return tot < p ? p : tot;
 }
 
 /* ==== Columns ==================================================================== */
@@ -193,7 +246,16 @@ static double cost(const lab_config *c)
         units += 4.0 * (double)pp->dim;
     if (which[L_PERCEPTRON])
         units += fmin((double)pp->epochs, 200);
-    return pn * units;
+    /* Scoring the pool: a pass (margin), probe_epochs passes, or k per
+     * Lloyd iteration (about 20 of them). */
+    double score = 0;
+    if (pp->prune != LAB_DPRUNE_NONE) {
+        double tn = (double)pool_of(pp) * (double)pp->dim;
+        score = tn * (pp->prune_metric == LAB_DPRUNE_PROTOTYPE ? 20.0 * (double)pp->prune_clusters
+                      : pp->prune_metric == LAB_DPRUNE_RANDOM ? 0.0
+                      : pp->prune_metric == LAB_DPRUNE_MARGIN ? 1.0 : 2.0 * (double)pp->probe_epochs);
+    }
+    return pn * units + score;
 }
 
 /* The teacher, the inputs, A, the students and scratch, the sampler and the
@@ -205,7 +267,15 @@ static double memory(const lab_config *c)
     double P = (double)p, N = (double)n;
     double series = (double)pp->chains * ((double)(pp->samples * pp->thin) + N) * 8;
     double band = c->bandlimit >= 0 ? P * N * 8 + 2 * N * 8 + lab_band_bytes(n) : 0;
-    return 2 * P * N * 8 + 6 * N * 8 + 2 * P * 8 + P * sizeof(size_t) + series
+    /* Pruning: the rest of the pool, its scores, the probe and k-means. */
+    double prune = 0;
+    if (pp->prune != LAB_DPRUNE_NONE) {
+        double tot = (double)pool_of(pp), k = (double)pp->prune_clusters;
+        prune = (tot - P) * (N + 1) * 8 + tot * 8 * 3 + 2 * N * 8
+                + (pp->prune_metric == LAB_DPRUNE_PROTOTYPE
+                   ? k * N * 8 + lab_dprune_kmeans_bytes(pool_of(pp), (size_t)k) : 0);
+    }
+    return prune + 2 * P * N * 8 + 6 * N * 8 + 2 * P * 8 + P * sizeof(size_t) + series
            + lab_gibbs_bytes(p, n) + lab_svm_bytes(p, n) + band;
 }
 
@@ -411,15 +481,94 @@ done:
     return rc;
 }
 
+/* ==== Data pruning ==================================================================== */
+
+/* Keep p of the pool's tot examples (x: tot x n, labels y: tot) by
+ * pp->prune_metric and pp->prune, moving them to the front of x and y in
+ * the pool's order (THEORY-12-data.md). The pruning stream first draws the
+ * probe's random direction (n normals, whatever the metric, so that the
+ * metric's draws that follow start at the same place), then the metric's:
+ * random, p uniforms; el2n, grand and forgetting, the probe student's
+ * epoch orders; prototype, the k-means++ seeds. */
+static int prune_pool(const lab_config *c, const perc_params *pp, size_t tot, size_t p,
+                      size_t n, const double *t, double *x, double *y, char *err, size_t errlen)
+{
+    gsl_rng *r = lab_config_rng(c, LAB_STREAM_PRUNE);
+    double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+    double *d = malloc(tot * sizeof *d), *cent = NULL;
+    size_t *kept = malloc((p ? p : 1) * sizeof *kept);
+    size_t k = (size_t)pp->prune_clusters < tot ? (size_t)pp->prune_clusters : tot;
+    if (pp->prune_metric == LAB_DPRUNE_PROTOTYPE)
+        cent = malloc(k * n * sizeof *cent);
+    int rc = LAB_ENOMEM;
+    if (!r || !v || !w || !d || !kept || (pp->prune_metric == LAB_DPRUNE_PROTOTYPE && !cent)) {
+        lab_fail(err, errlen, rc, "out of memory");
+        goto done;
+    }
+    lab_rng_fill_normal(r, v, n, 1.0);
+    switch (pp->prune_metric) {
+    case LAB_DPRUNE_MARGIN:
+        rc = lab_dprune_probe_direction(n, t, v, pp->probe_angle * M_PI / 180, w);
+        if (rc != LAB_OK) {
+            lab_fail(err, errlen, LAB_ENUMERIC, "no probe at %g degrees to the teacher in %zu "
+                     "dimensions", pp->probe_angle, n);
+            goto done;
+        }
+        lab_dprune_margin(tot, n, x, w, d);
+        break;
+    case LAB_DPRUNE_RANDOM:
+        lab_dprune_random(tot, r, d);
+        rc = LAB_OK;
+        break;
+    case LAB_DPRUNE_EL2N:
+    case LAB_DPRUNE_GRAND:
+    case LAB_DPRUNE_FORGETTING: {
+        int m = pp->prune_metric;
+        rc = lab_dprune_probe_train(tot, n, x, y, pp->probe_epochs, pp->probe_lr, r, w,
+                                    m == LAB_DPRUNE_EL2N ? d : NULL,
+                                    m == LAB_DPRUNE_GRAND ? d : NULL,
+                                    m == LAB_DPRUNE_FORGETTING ? d : NULL);
+        break;
+    }
+    case LAB_DPRUNE_PROTOTYPE:
+        rc = lab_dprune_kmeans(tot, n, x, k, 1000, r, cent, NULL, d, NULL);
+        break;
+    default:
+        assert(0);
+    }
+    if (rc == LAB_OK)
+        rc = lab_dprune_select(tot, d, p, (enum lab_dprune_mode)pp->prune, kept);
+    if (rc != LAB_OK) {
+        lab_fail(err, errlen, rc, "pruning the pool: %s", lab_strerror(rc));
+        goto done;
+    }
+    /* kept is increasing, so kept[q] >= q: moving rows forward in order
+     * never overwrites a row still to be moved. */
+    for (size_t q = 0; q < p; q++)
+        if (kept[q] != q) {
+            memcpy(x + q * n, x + kept[q] * n, n * sizeof *x);
+            y[q] = y[kept[q]];
+        }
+done:
+    gsl_rng_free(r);
+    free(v);
+    free(w);
+    free(d);
+    free(kept);
+    free(cent);
+    return rc;
+}
+
 static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
                char *err, size_t errlen)
 {
     const perc_params *pp = params_of(c);
     int which[NLEARN];
     size_t nrows = learners_of(pp, which), p = examples_of(pp), n = (size_t)pp->dim;
+    size_t tot = pool_of(pp);
     assert(out->nrows == nrows && out->ncols == NCOLS);
-    double *t = malloc(n * sizeof *t), *x = malloc((p ? p : 1) * n * sizeof *x);
-    double *y = malloc((p ? p : 1) * sizeof *y), *a = malloc((p ? p : 1) * n * sizeof *a);
+    double *t = malloc(n * sizeof *t), *x = malloc((tot ? tot : 1) * n * sizeof *x);
+    double *y = malloc((tot ? tot : 1) * sizeof *y), *a = malloc((p ? p : 1) * n * sizeof *a);
     double *j = malloc(n * sizeof *j), *jmm = malloc(n * sizeof *jmm);
     double *centre = malloc(n * sizeof *centre), *m = malloc((p ? p : 1) * sizeof *m);
     size_t *order = malloc((p ? p : 1) * sizeof *order);
@@ -447,11 +596,18 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
     /* The teacher, then the examples row by row (a prefix for smaller P),
      * band-limited in place (unit variance per coordinate). */
     lab_rng_fill_normal(rt, t, n, 1.0);
-    lab_rng_fill_normal(rx, x, p * n, 1.0);
+    lab_rng_fill_normal(rx, x, tot * n, 1.0);
     if (limited)
         lab_band_filter(band, p, x);
-    for (size_t mu = 0; mu < p; mu++) {
+    for (size_t mu = 0; mu < tot; mu++)
         y[mu] = cblas_ddot((int)n, x + mu * n, 1, t, 1) >= 0 ? 1 : -1;
+    /* Pruning keeps p of the pool's tot examples (check() refuses a band
+     * limit with pruning). */
+    assert(!limited || tot == p);
+    if (pp->prune != LAB_DPRUNE_NONE && p > 0
+        && (rc = prune_pool(c, pp, tot, p, n, t, x, y, err, errlen)) != LAB_OK)
+        goto done;
+    for (size_t mu = 0; mu < p; mu++) {
         for (size_t i = 0; i < n; i++)
             a[mu * n + i] = y[mu] * x[mu * n + i];
     }
@@ -527,8 +683,10 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
         set_row(row, L_MAXMARGIN, p, mm_ok ? evaluate(&v, p, jmm, m) : no_student,
                 (double)sres.rounds, (double)sres.support, 0);
         row[C_KKT] = mm_ok ? sres.kkt : NAN;
-        /* A solve whose KKT conditions fail is no max-margin student. */
-        if (!(sres.kkt <= 1e-8))
+        /* A solve whose KKT conditions fail, or whose smallest margin is
+         * not positive (pruned, slab-shaped data make hard solves), is no
+         * max-margin student. */
+        if (!(sres.kkt <= 1e-8) || !(row[C_MARGIN] > 0))
             row[C_STATUS] = LAB_ROW_DIVERGED;
         row[C_WALL] = mm_wall;
         row += NCOLS;
@@ -572,6 +730,32 @@ done:
 
 /* ==== The kind ===================================================================== */
 
+/* Pruning draws its pool from white inputs: no cell may prune band-limited
+ * ones (no theory of that case, and the band keeps P rows only). */
+static int check(const lab_config *c, char *err, size_t errlen)
+{
+    lab_config cell;
+    if (lab_config_copy(&cell, c) != LAB_OK)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    int rc = LAB_OK;
+    size_t ncells = lab_config_ncells(c);
+    for (size_t i = 0; i < ncells && rc == LAB_OK; i++) {
+        if ((rc = lab_config_cell(c, i, &cell)) != LAB_OK) {
+            lab_fail(err, errlen, rc, "out of memory");
+            break;
+        }
+        if (params_of(&cell)->prune != LAB_DPRUNE_NONE && cell.bandlimit >= 0) {
+            char at[512], other[512];
+            lab_config_where(c, "perceptron", "prune", at, sizeof at);
+            lab_config_where(c, "data", "bandlimit", other, sizeof other);
+            rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: data pruning draws white inputs; "
+                          "%s band-limits them", at, other);
+        }
+    }
+    lab_config_release(&cell);
+    return rc;
+}
+
 static const lab_section *const sections[] = { &perc_section };
 
 const lab_kind lab_kind_perceptron = {
@@ -591,5 +775,6 @@ const lab_kind lab_kind_perceptron = {
     .rows = rows,
     .cost = cost,
     .memory = memory,
+    .check = check,
     .run = run,
 };

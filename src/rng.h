@@ -58,7 +58,8 @@ enum lab_stream {
     LAB_STREAM_NOISE = 4,   /* label noise, in the order of training points: (seed) */
     LAB_STREAM_INIT = 5,    /* student initialisation: (seed, width, depth) */
     LAB_STREAM_BATCH = 6,   /* mini-batch order: (seed, n, width, depth) */
-    LAB_STREAM_BOOTSTRAP = 7 /* bootstrap resamples of a fit: (seed, key, replicate) */
+    LAB_STREAM_BOOTSTRAP = 7, /* bootstrap resamples of a fit: (seed, key, replicate) */
+    LAB_STREAM_PRUNE = 8     /* data pruning: the probe's direction, then the metric's draws */
 };
 
 /* Derive the (seed, stream) of a generator from the experiment seed, the
