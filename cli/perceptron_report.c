@@ -107,10 +107,13 @@ static double column_or(const lab_table *t, size_t r, long col, double fallback)
 
 /* A row's alpha as the theory reads it: P / D, D the dimension its data
  * span: D_B = min(2B + 1, N) on band-limited inputs (THEORY.md section
- * 10.1, negative control), else N. NaN for a row trained band-limited but
- * tested on the full band, which no theory of section 5.1 describes. */
+ * 10.1, negative control), else N. NaN for a row no theory of section 5.1
+ * describes: trained band-limited but tested on the full band, or on
+ * pruned data (section 11). */
 static double row_alpha(const lab_table *t, size_t r, const dims *d)
 {
+    if (d->cprune >= 0 && strcmp(lab_table_cell(t, r, (size_t)d->cprune), "none") != 0)
+        return NAN; /* pruned data: counted apart by gather() */
     double P = column_or(t, r, d->cp, NAN), N = column_or(t, r, d->cdim, d->dim);
     double B = column_or(t, r, d->cband, d->band), on = column_or(t, r, d->ctest, d->test);
     if (B < 0)
@@ -350,17 +353,23 @@ int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_tab
         warning[0] = '\0';
     int rc = figdir ? gather(t, c, &P, err, errlen)
                     : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    if (rc == LAB_OK)
+    /* No row the theory describes (all pruned, say): no theory, no figures. */
+    int any = P.na > 0;
+    if (rc == LAB_OK && any)
         rc = write_theory(rundir, &P, err, errlen);
-    if (rc == LAB_OK)
+    if (rc == LAB_OK && any)
         rc = lab_mkdirs(figdir, err, errlen);
-    if (rc == LAB_OK)
+    if (rc == LAB_OK && any)
         rc = figure(figdir, "perceptron_theory", &P, c, stop, warning, warnlen, err, errlen);
-    if (rc == LAB_OK && P.present[BAYES])
+    if (rc == LAB_OK && any && P.present[BAYES])
         rc = figure(figdir, "perceptron_decomposition", &P, c, stop, warning, warnlen, err,
                     errlen);
-    if (rc == LAB_OK && info)
+    if (rc == LAB_OK && info && any)
         say_deviation(&P, info, infolen);
+    else if (rc == LAB_OK && info)
+        snprintf(info, infolen, "no row the large-N theory describes (%zu rows of pruned data, "
+                 "%zu of band-limited training tested on the full band): no theory.tsv, no "
+                 "perceptron figures", P.pruned, P.skipped);
     free(figdir);
     free(P.alpha);
     free(P.err);

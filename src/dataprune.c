@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Data pruning: difficulty scores of a pool and the kept examples
- * (dataprune.h; THEORY-12-data.md). */
+ * (dataprune.h; THEORY.md section 11). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

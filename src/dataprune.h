@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Data pruning (Sorscher et al. 2022; THEORY-12-data.md): score every
+/* Data pruning (Sorscher et al. 2022; THEORY.md section 11): score every
  * example of a pool by how hard it is, then keep the hardest or the
  * easiest fraction of the pool.
  *

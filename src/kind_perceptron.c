@@ -108,7 +108,7 @@ static const lab_key perc_keys[] = {
     { "perceptron", "epochs", LAB_KEY_LONG, OFF(epochs), "1000",
       "Rosenblatt's perceptron: the most epochs (it stops after one without a mistake)",
       1, 1e9, 0, 0, NULL, 0, NULL, NULL },
-    /* Data pruning (THEORY-12-data.md): quiet axes, so unpruned tables keep
+    /* Data pruning (THEORY.md section 11): quiet axes, so unpruned tables keep
      * their columns. */
     { "perceptron", "prune", LAB_KEY_ENUM, OFF(prune), "none",
       "data pruning (an axis, column prune, none while none): none, hard (keep the "
@@ -485,7 +485,7 @@ done:
 
 /* Keep p of the pool's tot examples (x: tot x n, labels y: tot) by
  * pp->prune_metric and pp->prune, moving them to the front of x and y in
- * the pool's order (THEORY-12-data.md). The pruning stream first draws the
+ * the pool's order (THEORY.md section 11). The pruning stream first draws the
  * probe's random direction (n normals, whatever the metric, so that the
  * metric's draws that follow start at the same place), then the metric's:
  * random, p uniforms; el2n, grand and forgetting, the probe student's
