@@ -3,10 +3,11 @@
  * simulation, as a table on standard output. One model so far: perceptron
  * students of a sign teacher (analysis/perceptron_theory.h). */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_math.h>
 
 #include "cli.h"
 #include "config.h"
