@@ -19,9 +19,16 @@
  * The data enter through the distribution of u = |T.x|/|T| among the
  * examples (lab_ptheory_data): for the full Gaussian, u is half-normal; a
  * pruned set (keep hard or easy examples along the teacher) truncates it.
- * Only the Gaussian is implemented and tested now; hebb and maxmargin
- * already take any density of u, gibbs and bayes refuse anything but the
+ * hebb and maxmargin take any density of u, gibbs and bayes only the
  * isotropic Gaussian (their q = R reduction needs it).
+ *
+ * Pruned data (Sorscher et al. 2022; THEORY-12-theory.md): a probe at angle
+ * theta to the teacher scores each example by |probe.x|, and the fraction f
+ * of smallest (keep hard) or largest (keep easy) scores is kept;
+ * lab_ptheory_solve_pruned() gives the learning curve against alpha_prune,
+ * the kept examples per dimension. maxmargin at any theta (a 2-D integral
+ * over the plane of teacher and probe when theta > 0); gibbs (with q != R),
+ * bayes (R/sqrt(q) of gibbs) and hebb at theta = 0 only.
  *
  * Ownership: a lab_ptheory workspace comes from lab_ptheory_alloc() and goes
  * to lab_ptheory_free() (a no-op on NULL); the solver keeps no pointer to
@@ -73,6 +80,9 @@ typedef struct lab_perceptron_state {
     double test_error; /* phi / pi */
     double residual;   /* largest residual of the equations solved, relative
                         * to their terms (0 for hebb's closed form) */
+    double eta;        /* maxmargin on data pruned with theta > 0: the student's
+                        * overlap with v, the probe's direction orthogonal to
+                        * the teacher in their plane; NaN otherwise */
 } lab_perceptron_state;
 
 typedef struct lab_ptheory lab_ptheory;
@@ -103,5 +113,58 @@ int lab_ptheory_gibbs_residual(lab_ptheory *w, double alpha, double phi, double 
  * tests: kappa* is the largest kappa where min_phi G <= 0. */
 int lab_ptheory_maxmargin_g(lab_ptheory *w, double alpha, const lab_ptheory_data *data,
                             double kappa, double phi, double *g, char *err, size_t errlen);
+
+/* ==== Pruned data ========================================================= */
+
+/* Which examples a pruned training set keeps, in the order of
+ * lab_pprune_names: "none", "hard", "easy". */
+enum lab_pprune {
+    LAB_PPRUNE_NONE,
+    LAB_PPRUNE_HARD, /* the fraction f of smallest |probe.x|: |p| < gamma */
+    LAB_PPRUNE_EASY, /* the fraction f of largest |probe.x|: |p| > gamma */
+    LAB_PPRUNE_COUNT
+};
+
+extern const char *const lab_pprune_names[LAB_PPRUNE_COUNT];
+
+/* The mode named name, or -1. */
+int lab_pprune_parse(const char *name);
+
+/* A pruning of the Gaussian pool, before the student sees it. */
+typedef struct lab_ptheory_prune {
+    enum lab_pprune mode;
+    double fraction; /* f in (0, 1]: the share of the pool kept */
+    double theta;    /* angle of the probe to the teacher, radians, [0, 1.5] */
+} lab_ptheory_prune;
+
+/* The threshold gamma on |p| that keeps the fraction f: keep hard,
+ * f = erf(gamma/sqrt 2); keep easy, f = erfc(gamma/sqrt 2). */
+double lab_ptheory_prune_gamma(const lab_ptheory_prune *prune);
+
+/* The learning curve of learner trained on alpha_prune N examples kept
+ * from a Gaussian pool of alpha_prune N / f by prune (mode NONE: the
+ * unpruned lab_ptheory_solve), into *out (out->alpha = alpha_prune).
+ * LAB_EINVAL for arguments out of range (alpha_prune in (0, 1000]) or a
+ * learner not implemented at this theta; LAB_ENUMERIC when an integral,
+ * minimisation or root fails. */
+int lab_ptheory_solve_pruned(lab_ptheory *w, enum lab_plearner learner, double alpha_prune,
+                             const lab_ptheory_prune *prune, lab_perceptron_state *out,
+                             char *err, size_t errlen);
+
+/* The max-margin free energy on pruned data (THEORY-12-theory.md):
+ * G = alpha E_kept,z[(kappa - rho y t - eta y v - s z)_+^2] - s^2,
+ * s^2 = 1 - rho^2 - eta^2 > 0, by the 2-D quadrature of theta > 0 (also
+ * usable at theta = 0). For tests. */
+int lab_ptheory_pruned_g(lab_ptheory *w, double alpha, const lab_ptheory_prune *prune,
+                         double kappa, double rho, double eta, double *g, char *err,
+                         size_t errlen);
+
+/* The replica-symmetric free entropy of the Gibbs student at theta = 0,
+ * f(q, R) = 1/2 ln(1-q) + (q-R^2)/(2(1-q))
+ *           + alpha E_kept|t| E_z ln H(-(R|t| + sqrt(q-R^2) z)/sqrt(1-q)),
+ * and its partial derivatives (any of the outputs may be NULL). For tests. */
+int lab_ptheory_gibbs_f(lab_ptheory *w, double alpha, const lab_ptheory_prune *prune, double q,
+                        double R, double *f, double *df_dq, double *df_dR, char *err,
+                        size_t errlen);
 
 #endif

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # lab theory perceptron: the table it writes, and the errors of bad options.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 14
+plan 19
 
 "$LAB" theory perceptron --learner gibbs,hebb --alpha "0.5, 1..100 x10" \
     > "$scratch/t.tsv" 2> "$scratch/err"
@@ -44,3 +44,13 @@ ok "an unknown option is refused" refused 'unknown option' theory perceptron --a
 ok "an unknown model suggests the closest" refused 'did you mean perceptron' theory percepton
 ok "lab theory --help describes the options" \
     sh -c "'$LAB' theory --help | grep -q -- '--learner LIST' && '$LAB' theory perceptron --help | grep -q -- '--alpha LIST'"
+
+"$LAB" theory perceptron --prune easy --fraction 0.2 --alpha 1 > "$scratch/p.tsv"
+ok "pruned: the header gains prune, fraction, probe_angle, alpha_tot, q" \
+    sh -c "head -n 1 '$scratch/p.tsv' | grep -q '^learner	alpha	test_error	overlap	kappa	prune	fraction	probe_angle	alpha_tot	q\$'"
+ok "pruned: maxmargin keep easy at alpha_prune 1, f 0.2 is 0.1346, alpha_tot 5" \
+    awk -F '\t' '$1 == "maxmargin" { f = ($3 > 0.1345 && $3 < 0.1347 && $6 == "easy" && $9 == 5) } END { exit !f }' "$scratch/p.tsv"
+ok "--fraction without --prune is refused" refused '--fraction needs --prune' theory perceptron --fraction 0.5
+ok "an unknown pruning mode suggests the closest" refused 'did you mean hard' theory perceptron --prune har
+ok "gibbs at a probe angle > 0 is refused" \
+    refused '--learner gibbs' theory perceptron --prune hard --probe-angle 10 --learner gibbs
