@@ -89,10 +89,13 @@ enum { C_ROUND, C_DENSITY, C_KEPT, C_PARAMS, C_EPS_NP, C_TRAIN, C_TEST, C_STEPS,
        C_WALL, NCOLS };
 
 static const lab_column columns[NCOLS] = {
-    [C_ROUND] = { "round", LAB_COL_INT, NULL, 0, LAB_STAT_KEY,
+    /* The density is the key (it falls strictly from round to round:
+     * check()), so that figures draw a line per width, not a point per round. */
+    [C_ROUND] = { "round", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
                   "pruning round k (0: the dense student)" },
     [C_DENSITY] = { "density", LAB_COL_REAL, NULL, 0, LAB_STAT_KEY,
-                    "kept / prunable weights, exactly (the biases are not counted)" },
+                    "kept / prunable weights after round k, exactly (the biases are not "
+                    "counted)" },
     [C_KEPT] = { "kept", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
                  "weights kept after round k's pruning" },
     [C_PARAMS] = { "params", LAB_COL_INT, NULL, 0, LAB_STAT_SAME,
@@ -353,9 +356,18 @@ done:
 
 /* ==== Checks =================================================================== */
 
+/* The student's prunable weights: D M + (L - 1) M^2 + M. */
+static size_t prunable(const lab_config *c)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t M = (size_t)sp->width, L = (size_t)sp->depth;
+    return (size_t)c->input_dim * M + (L - 1) * M * M + M;
+}
+
 /* No online training (a mask and a rewind point need the training set the
- * rounds share), the student kind's checks, and prune.rewind at most
- * train.steps in every cell. */
+ * rounds share), the student kind's checks, and in every cell prune.rewind
+ * at most train.steps and every round removing a weight (so the density,
+ * the rows' key, falls strictly). */
 static int check(const lab_config *c, char *err, size_t errlen)
 {
     char at[512], other[512];
@@ -377,6 +389,21 @@ static int check(const lab_config *c, char *err, size_t errlen)
             break;
         }
         const prune_params *pp = prune_of(&cell);
+        size_t kept = prunable(&cell);
+        for (long k = 1; k <= pp->rounds && rc == LAB_OK; k++) {
+            size_t count = lab_prune_count(kept, pp->fraction);
+            if (count == 0) {
+                lab_config_where(c, "prune", "rounds", at, sizeof at);
+                lab_config_where(c, "prune", "fraction", other, sizeof other);
+                rc = lab_fail(err, errlen, LAB_ECONFIG, "%s: round %ld would remove no weight "
+                              "of the %zu kept by width %ld (round(%g x %zu) = 0, %s): fewer "
+                              "rounds or a larger fraction", at, k, kept,
+                              lab_student_of(&cell)->width, pp->fraction, kept, other);
+            }
+            kept -= count;
+        }
+        if (rc != LAB_OK)
+            break;
         if (pp->control != CTRL_FINETUNE && pp->rewind > cell.steps) {
             lab_config_where(c, "prune", "rewind", at, sizeof at);
             lab_config_where(c, "train", "steps", other, sizeof other);

@@ -312,24 +312,16 @@ static void test_round0_is_student(void)
     free(v);
 }
 
-/* The rewind point is a copy. With a fraction too small to remove a weight,
- * round 1 rewinds the full network: from the initialisation it repeats round
- * 0 exactly (a rewind point that training had overwritten would start from
- * the trained weights); from step s it equals a run from the weights after
- * s steps, computed here apart. */
-static void test_rewind(void)
+/* Round 1 of the cell of base_cfg with prune.rewind = s, computed here
+ * apart from the kind: the start, the weights after s steps kept aside,
+ * round 0's run, 20 % of its weights removed by magnitude, the survivors set
+ * back to the weights kept aside, a masked run. */
+static void round1_apart(long s, double *train, double *test)
 {
-    size_t n;
-    double *v = run_prune("[prune]\nrounds = 1\nfraction = 0.01\n", &n);
-    ok(v[RCOLS + R_KEPT] == v[R_KEPT], "fraction 0.01 of 30 weights removes none");
-    ok(v[RCOLS + R_TEST] == v[R_TEST] && v[RCOLS + R_TRAIN] == v[R_TRAIN],
-       "rewind 0: round 1 repeats round 0 exactly (%g)", v[R_TEST]);
-    free(v);
-
-    v = run_prune("[prune]\nrounds = 1\nfraction = 0.01\nrewind = 40\n", &n);
     lab_config c, cell;
-    char err[1024];
-    if (load(&c, "[prune]\nrewind = 40\n", err, sizeof err) || lab_config_copy(&cell, &c)
+    char err[1024], extra[64];
+    snprintf(extra, sizeof extra, "[prune]\nrewind = %ld\n", s);
+    if (load(&c, extra, err, sizeof err) || lab_config_copy(&cell, &c)
         || lab_config_cell(&c, 0, &cell))
         bail("config: %s", err);
     lab_problem prob = { 0 };
@@ -337,32 +329,66 @@ static void test_rewind(void)
         bail("problem: %s", err);
     size_t widths[1] = { 6 };
     lab_mlp *m = lab_mlp_alloc(4, 1, widths, LAB_ACT_TANH);
-    gsl_rng *ri = lab_config_rng(&cell, LAB_STREAM_INIT), *rb = lab_config_rng(&cell, LAB_STREAM_BATCH);
+    gsl_rng *ri = lab_config_rng(&cell, LAB_STREAM_INIT);
     lab_student_start(lab_student_of(&cell), &prob, m, ri);
+    size_t bytes = m->n_params * sizeof(double);
+    double *theta0 = malloc(bytes), *kept_aside = malloc(bytes);
+    memcpy(theta0, m->theta, bytes);
     lab_train_params tp = lab_student_train_params(&cell, cell.steps);
-    lab_trainer *tr = lab_trainer_alloc(m, &tp, 64);
-    for (int t = 0; t < 40; t++)
-        lab_trainer_step(tr, m, prob.train, rb);
-    lab_trainer_free(tr);
-    gsl_rng_free(rb);
-    rb = lab_config_rng(&cell, LAB_STREAM_BATCH);
-    tr = lab_trainer_alloc(m, &tp, 64);
     lab_train_result res;
-    lab_trainer_run(tr, m, prob.train, rb, prob.var, NULL, &res);
+    for (int run = 0; run < 3; run++) {
+        gsl_rng *rb = lab_config_rng(&cell, LAB_STREAM_BATCH);
+        lab_trainer *tr = lab_trainer_alloc(m, &tp, 64);
+        lab_prune_mask *pm = lab_prune_mask_alloc(m->n_weights);
+        if (run == 0) { /* the weights after s steps */
+            for (long t = 0; t < s; t++)
+                lab_trainer_step(tr, m, prob.train, rb);
+            memcpy(kept_aside, m->theta, bytes);
+            memcpy(m->theta, theta0, bytes);
+        } else if (run == 1) { /* round 0 */
+            lab_trainer_run(tr, m, prob.train, rb, prob.var, NULL, &res);
+        }
+        if (run == 2) { /* round 1 */
+            lab_prune_magnitude(pm, m->theta, lab_prune_count(pm->kept, 0.2));
+            memcpy(m->theta, kept_aside, bytes);
+            lab_prune_apply(pm, m->theta);
+            lab_trainer_set_mask(tr, pm->keep, pm->n);
+            lab_trainer_run(tr, m, prob.train, rb, prob.var, NULL, &res);
+        }
+        lab_prune_mask_free(pm);
+        lab_trainer_free(tr);
+        gsl_rng_free(rb);
+    }
     lab_mlp_work *w = lab_mlp_work_alloc(m, 256);
-    double test = lab_mlp_error(m, w, prob.test, prob.var);
-    ok(v[RCOLS + R_TEST] == test && v[RCOLS + R_TRAIN] == res.train_error,
-       "rewind 40: round 1 = a run from the weights after 40 steps (%g)", test);
-    ok(v[RCOLS + R_TEST] != v[R_TEST], "and differs from round 0");
+    *train = res.train_error;
+    *test = lab_mlp_error(m, w, prob.test, prob.var);
     lab_mlp_work_free(w);
-    lab_trainer_free(tr);
+    free(theta0);
+    free(kept_aside);
     gsl_rng_free(ri);
-    gsl_rng_free(rb);
     lab_mlp_free(m);
     lab_problem_release(&prob);
     lab_config_release(&cell);
     lab_config_release(&c);
-    free(v);
+}
+
+/* The rewind point is a copy: round 1 of the kind is the run computed apart
+ * from the weights kept aside before round 0 trained (a rewind point that
+ * round 0's training had overwritten would start from its trained weights),
+ * from the initialisation and from step 40. */
+static void test_rewind(void)
+{
+    for (long s = 0; s <= 40; s += 40) {
+        char extra[64];
+        size_t n;
+        double train, test;
+        snprintf(extra, sizeof extra, "[prune]\nrounds = 1\nrewind = %ld\n", s);
+        double *v = run_prune(extra, &n);
+        round1_apart(s, &train, &test);
+        ok(v[RCOLS + R_TEST] == test && v[RCOLS + R_TRAIN] == train,
+           "rewind %ld: round 1 = the run from the copy computed apart (%g)", s, test);
+        free(v);
+    }
 }
 
 static void test_config_errors(void)
@@ -387,6 +413,11 @@ static void test_config_errors(void)
     rc = rc ? rc : lab_config_finish(&c, err, sizeof err);
     ok(rc == LAB_ECONFIG && strstr(err, "on.cfg:4: train.online"),
        "online training refused with file, line and key (%s)", err);
+    lab_config_release(&c);
+    rc = load(&c, "[prune]\nrounds = 21\nfraction = 0.05\n", err, sizeof err);
+    ok(rc == LAB_ECONFIG && strstr(err, "prune.cfg:17: prune.rounds: round 21 would remove no "
+                                        "weight of the 9 kept"),
+       "a round that would remove nothing is refused: the density is the rows' key (%s)", err);
     lab_config_release(&c);
     rc = load(&c, "[prune]\nrewind = 200\ncontrol = finetune\n", err, sizeof err);
     ok(rc == LAB_OK, "finetune does not rewind: any rewind passes");
