@@ -54,7 +54,7 @@ int lab_plearner_parse(const char *name)
 #define V_MAX 34.5
 #define ALPHA_MAX 1e6
 
-/* Pruned data (THEORY-12-theory.md): fixed Gauss-Legendre rules of
+/* Pruned data (THEORY.md section 11): fixed Gauss-Legendre rules of
  * GL_NODES points on each piece of a 2-D integral, the pieces split where
  * the integrand has a kink or turns; the Gaussian weights end at PRUNE_END
  * standard deviations (exp(-72) relative: nothing in double precision). */
@@ -593,7 +593,7 @@ int lab_perceptron_theory(enum lab_plearner learner, double alpha, lab_perceptro
     return rc;
 }
 
-/* ==== Pruned data (THEORY-12-theory.md) ==================================== */
+/* ==== Pruned data (THEORY.md section 11) ==================================== */
 
 const char *const lab_pprune_names[LAB_PPRUNE_COUNT] = {
     [LAB_PPRUNE_NONE] = "none",

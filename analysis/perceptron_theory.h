@@ -22,7 +22,7 @@
  * hebb and maxmargin take any density of u, gibbs and bayes only the
  * isotropic Gaussian (their q = R reduction needs it).
  *
- * Pruned data (Sorscher et al. 2022; THEORY-12-theory.md): a probe at angle
+ * Pruned data (Sorscher et al. 2022; THEORY.md section 11): a probe at angle
  * theta to the teacher scores each example by |probe.x|, and the fraction f
  * of smallest (keep hard) or largest (keep easy) scores is kept;
  * lab_ptheory_solve_pruned() gives the learning curve against alpha_prune,
@@ -151,7 +151,7 @@ int lab_ptheory_solve_pruned(lab_ptheory *w, enum lab_plearner learner, double a
                              const lab_ptheory_prune *prune, lab_perceptron_state *out,
                              char *err, size_t errlen);
 
-/* The max-margin free energy on pruned data (THEORY-12-theory.md):
+/* The max-margin free energy on pruned data (THEORY.md section 11):
  * G = alpha E_kept,z[(kappa - rho y t - eta y v - s z)_+^2] - s^2,
  * s^2 = 1 - rho^2 - eta^2 > 0, by the 2-D quadrature of theta > 0 (also
  * usable at theta = 0). For tests. */

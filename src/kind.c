@@ -9,6 +9,7 @@ extern const lab_kind lab_kind_linear;
 extern const lab_kind lab_kind_errors;
 extern const lab_kind lab_kind_perceptron;
 extern const lab_kind lab_kind_torus;
+extern const lab_kind lab_kind_prune;
 
 const char *const lab_status_names[LAB_NROW] = { "ok", "diverged" };
 
@@ -20,6 +21,7 @@ const lab_kind *const lab_kinds[] = {
     &lab_kind_errors,
     &lab_kind_perceptron,
     &lab_kind_torus,
+    &lab_kind_prune,
 };
 const size_t lab_nkinds = sizeof lab_kinds / sizeof lab_kinds[0];
 

@@ -12,6 +12,8 @@ struct lab_optim {
     long t;     /* steps taken */
     double *m;  /* SGD velocity, or Adam's first moment */
     double *v;  /* Adam's second moment (NULL for SGD) */
+    const unsigned char *keep; /* (n_keep): 0 pins a parameter at 0; NULL: no mask */
+    size_t n_keep;
 };
 
 const char *const lab_optimizer_names[LAB_NOPT] = { "sgd", "adam" };
@@ -113,6 +115,19 @@ LAB_SIMD
     }
 }
 
+/* Zero theta (when not NULL) and the moments wherever the mask prunes. */
+static void apply_mask(lab_optim *o, double *theta)
+{
+    for (size_t i = 0; i < o->n_keep; i++)
+        if (!o->keep[i]) {
+            if (theta)
+                theta[i] = 0.0;
+            o->m[i] = 0.0;
+            if (o->v)
+                o->v[i] = 0.0;
+        }
+}
+
 void lab_optim_step(lab_optim *o, double *theta, const double *grad)
 {
     double eta = lab_optim_lr(&o->p, o->t);
@@ -121,4 +136,21 @@ void lab_optim_step(lab_optim *o, double *theta, const double *grad)
         adam_step(o, eta, theta, grad);
     else
         sgd_step(o, eta, theta, grad);
+    /* After the unmasked kernel, so that a run without a mask is untouched. */
+    if (o->keep)
+        apply_mask(o, theta);
+}
+
+void lab_optim_set_mask(lab_optim *o, const unsigned char *keep, size_t n)
+{
+    o->keep = keep;
+    o->n_keep = keep ? (n < o->n ? n : o->n) : 0;
+    if (keep)
+        apply_mask(o, NULL);
+}
+
+void lab_optim_moments(const lab_optim *o, const double **m, const double **v)
+{
+    *m = o->m;
+    *v = o->v;
 }

@@ -51,6 +51,22 @@ double lab_optim_lr(const lab_optim_params *p, long t);
 /* One update of theta from the gradient grad; grad is not modified. */
 void lab_optim_step(lab_optim *o, double *theta, const double *grad);
 
+/* A mask over the first n parameters (weight pruning, prune.h): keep[i] = 0
+ * pins parameter i at exactly 0. From now on every step ends by zeroing
+ * theta[i] and its moments (SGD's velocity, Adam's m and v) wherever
+ * keep[i] = 0; the moments there are zeroed at once. Since both optimizers
+ * update each parameter from its own gradient and moments alone, the other
+ * parameters follow exactly the steps they would take in a network whose
+ * pruned weights are absent. The caller zeroes the pruned entries of theta
+ * before the first step (lab_prune_apply()) and keeps keep alive while the
+ * optimizer steps; keep = NULL removes the mask. No mask (the default)
+ * leaves every step as it was. */
+void lab_optim_set_mask(lab_optim *o, const unsigned char *keep, size_t n);
+
+/* The moment buffers (P each): SGD's velocity in *m and NULL in *v, or
+ * Adam's first and second moments; for checks. */
+void lab_optim_moments(const lab_optim *o, const double **m, const double **v);
+
 /* Steps taken so far. */
 long lab_optim_steps(const lab_optim *o);
 

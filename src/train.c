@@ -96,6 +96,16 @@ void lab_trainer_free(lab_trainer *tr)
     free(tr);
 }
 
+void lab_trainer_set_mask(lab_trainer *tr, const unsigned char *keep, size_t n)
+{
+    lab_optim_set_mask(tr->opt, keep, n);
+}
+
+const lab_optim *lab_trainer_optim(const lab_trainer *tr)
+{
+    return tr->opt;
+}
+
 /* Copy the next B points of the permutation stream into xb, yb. */
 static void gather_batch(lab_trainer *tr, const lab_dataset *train, gsl_rng *r)
 {

@@ -86,6 +86,16 @@ void lab_trainer_free(lab_trainer *tr);
 double lab_trainer_bytes(size_t n_in, size_t depth, const size_t *widths,
                          const lab_train_params *p, size_t n);
 
+/* Pin the first n parameters of the network where keep[i] = 0 at exactly 0,
+ * with their optimizer moments, after every step (lab_optim_set_mask(),
+ * weight pruning: prune.h); keep = NULL removes the mask. The trainer does
+ * not own keep, which must outlive its use; the caller zeroes those entries
+ * of theta before training. Without a mask training is as it was. */
+void lab_trainer_set_mask(lab_trainer *tr, const unsigned char *keep, size_t n);
+
+/* The trainer's optimizer, for checks of its state. */
+const lab_optim *lab_trainer_optim(const lab_trainer *tr);
+
 /* One optimizer step on the next mini-batch drawn with r; returns the batch
  * loss before the update. */
 double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,

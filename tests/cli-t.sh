@@ -114,7 +114,7 @@ ok "and a learner that is not one of the kind's names" \
     sh -c "test $? -eq 2 && grep -q 'results.tsv:3: learner: \"linea\" is not one of the kind linear' '$scratch/err'"
 
 # The README's table of keys lists every key lab knows, of every kind.
-missing=$(for kind in student linear error_sources perceptron; do
+missing=$(for kind in student linear error_sources perceptron prune; do
               printf '[experiment]\nkind = %s\n' "$kind" > "$scratch/kind.cfg"
               "$LAB" show "$scratch/kind.cfg"
           done |

@@ -129,7 +129,7 @@ static void test_errors(void)
     check_error("[experiment]\nseed = 1\n\n[hyper]\nlr = 0.1\n",
                 "exp.cfg:5: hyper.lr: unknown section [hyper] (sections: experiment, "
                 "teacher, data, train, sweep, output, plot, fit, student, refine, linear, errors, perceptron, "
-                "torus)",
+                "torus, prune)",
                 "an unknown section names file, line and section");
     check_error("[experiment]\nseed = 1\n\n[traning]\nlr = 0.1\n",
                 "exp.cfg:5: traning.lr: unknown section [traning]; did you mean [train]?",

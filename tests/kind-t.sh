@@ -59,4 +59,4 @@ ok "a key of another kind is refused (exit $?)" \
 printf '[experiment]\nkind = lasso\n' > "$scratch/bad.cfg"
 "$LAB" show "$scratch/bad.cfg" > /dev/null 2>"$scratch/stderr"
 ok "an unknown kind lists the kinds (exit $?)" \
-    grep -q 'experiment.kind: expected one of student, linear, error_sources, perceptron, torus, got "lasso"' "$scratch/stderr"
+    grep -q 'experiment.kind: expected one of student, linear, error_sources, perceptron, torus, prune, got "lasso"' "$scratch/stderr"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The perceptron learning curves on pruned data (lab_ptheory_solve_pruned,
- * THEORY-12-theory.md): no pruning (f = 1) gives the unpruned solver's
+ * THEORY.md section 11): no pruning (f = 1) gives the unpruned solver's
  * values, the 2-D quadrature of theta > 0 meets the 1-D one at theta = 0,
  * gibbs's gradient meets central differences of its f, and the reference
  * numbers of THEORY-SOURCES §5.5 are reproduced to their stated digits. */
