@@ -33,7 +33,7 @@ static const lab_key keys[] = {
       "experiment name; the run folder defaults to runs/<name>",
       0, 0, LAB_KEY_COSMETIC | LAB_KEY_FOLDER, 0, NULL, 0, NULL, NULL },
     { "experiment", "kind", LAB_KEY_STRING, OFF(kind), "student",
-      "what a cell computes: student (train an MLP student), linear (least-squares baselines), perceptron (perceptrons of a sign teacher), torus (learners on the torus) or prune (pruned students)", 0, 0, LAB_KEY_KIND, 0, NULL, 0, NULL, NULL },
+      "what a cell computes: student (an MLP student), linear (baselines), error_sources (error sources), perceptron (sign-teacher learners), torus (learners on the torus) or prune (pruned students)", 0, 0, LAB_KEY_KIND, 0, NULL, 0, NULL, NULL },
     { "experiment", "seed", LAB_KEY_U64, OFF(seed), "1",
       "experiment seed: every random stream derives from it (THEORY.md section 7)",
       0, BIG, 0, 0, NULL, 0, NULL, NULL },
