@@ -14,21 +14,17 @@
 #include "fileio.h"
 #include "status.h"
 
-/* Whether axis a names the teacher (and its data): its key is in
- * [experiment], [teacher] or [data], or it is the seed. */
-static int names_teacher(const lab_axis *a)
+int lab_baseline_names_teacher(const lab_axis *a)
 {
     const char *s = a->key->section;
     return strcmp(s, "experiment") == 0 || strcmp(s, "teacher") == 0 || strcmp(s, "data") == 0
         || strcmp(lab_axis_column(a), "seed") == 0;
 }
 
-/* Whether cell i is the first of its teacher: every other axis at its first
- * value. */
-static int first_of_teacher(const lab_config *c, size_t i)
+int lab_baseline_first_of_teacher(const lab_config *c, size_t i)
 {
     for (size_t a = 0; a < c->naxes; a++)
-        if (!names_teacher(&c->axes[a]) && lab_config_coord(c, i, a) != 0)
+        if (!lab_baseline_names_teacher(&c->axes[a]) && lab_config_coord(c, i, a) != 0)
             return 0;
     return 1;
 }
@@ -41,7 +37,7 @@ double lab_baseline_bytes(const lab_config *c)
         return INFINITY;
     size_t ncells = lab_config_ncells(c);
     for (size_t i = 0; i < ncells; i++) {
-        if (!first_of_teacher(c, i))
+        if (!lab_baseline_first_of_teacher(c, i))
             continue;
         if (lab_config_cell(c, i, &cell) != LAB_OK) {
             most = INFINITY;
@@ -74,7 +70,7 @@ static void child_eps(const lab_config *c, lab_config *cell, int fd)
 {
     size_t ncells = lab_config_ncells(c);
     for (size_t i = 0; i < ncells; i++) {
-        if (!first_of_teacher(c, i))
+        if (!lab_baseline_first_of_teacher(c, i))
             continue;
         struct eps_msg m;
         one_eps(c, i, cell, &m);
@@ -160,7 +156,7 @@ int lab_baseline_make(const char *rundir, const lab_config *c, volatile sig_atom
     int opened = rc == LAB_OK;
     if (opened) {
         for (size_t a = 0; a < c->naxes; a++)
-            if (names_teacher(&c->axes[a])) {
+            if (lab_baseline_names_teacher(&c->axes[a])) {
                 fprintf(at.f, "%s\t", lab_axis_column(&c->axes[a]));
                 if (strcmp(lab_axis_column(&c->axes[a]), "seed") != 0)
                     b->ncurves *= c->axes[a].n;
@@ -170,7 +166,7 @@ int lab_baseline_make(const char *rundir, const lab_config *c, volatile sig_atom
     double logsum = 0;
     size_t ncells = lab_config_ncells(c);
     for (size_t i = 0; i < ncells && rc == LAB_OK; i++) {
-        if (!first_of_teacher(c, i))
+        if (!lab_baseline_first_of_teacher(c, i))
             continue;
         struct eps_msg m;
         if (!stop) {
@@ -185,7 +181,7 @@ int lab_baseline_make(const char *rundir, const lab_config *c, volatile sig_atom
             break;
         }
         for (size_t a = 0; a < c->naxes; a++)
-            if (names_teacher(&c->axes[a]))
+            if (lab_baseline_names_teacher(&c->axes[a]))
                 fprintf(at.f, "%s\t", c->axes[a].values[lab_config_coord(c, i, a)]);
         fprintf(at.f, "%.17g\t%.17g\n", m.eps, 1.0 - m.eps);
         logsum += log(m.eps);

@@ -37,4 +37,12 @@ int lab_baseline_make(const char *rundir, const lab_config *c, volatile sig_atom
  * they are done one at a time); INFINITY when out of memory. */
 double lab_baseline_bytes(const lab_config *c);
 
+/* Whether axis a names a teacher (and its data), as baseline.tsv's rows do:
+ * a key of [experiment], [teacher] or [data], or the seed. */
+int lab_baseline_names_teacher(const lab_axis *a);
+
+/* Whether cell i of c is the first of its teacher: every other axis at its
+ * first value. */
+int lab_baseline_first_of_teacher(const lab_config *c, size_t i);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "cli.h"
 #include "config.h"
 #include "fileio.h"
@@ -179,23 +180,6 @@ static int inputs_series(result *r, const char *values, const char *name, const 
 
 /* ==== Cells of a config ====================================================== */
 
-/* Whether axis a names the teacher and its data, as baseline.tsv's rows do
- * (baseline.h): a key of [experiment], [teacher] or [data], or the seed. */
-static int names_teacher(const lab_axis *a)
-{
-    const char *s = a->key->section;
-    return strcmp(s, "experiment") == 0 || strcmp(s, "teacher") == 0 || strcmp(s, "data") == 0
-        || strcmp(lab_axis_column(a), "seed") == 0;
-}
-
-static int first_of_teacher(const lab_config *c, size_t i)
-{
-    for (size_t a = 0; a < c->naxes; a++)
-        if (!names_teacher(&c->axes[a]) && lab_config_coord(c, i, a) != 0)
-            return 0;
-    return 1;
-}
-
 /* The largest training-set size of the sweep. */
 static long largest_n(const lab_config *c)
 {
@@ -262,7 +246,7 @@ static int config_spectra(const lab_config *c, const opts *o, result *r)
     }
     lab_strbuf head = LAB_STRBUF_INIT;
     for (size_t a = 0; a < c->naxes; a++)
-        if (names_teacher(&c->axes[a]))
+        if (lab_baseline_names_teacher(&c->axes[a]))
             lab_strbuf_printf(&head, "%s\t", lab_axis_column(&c->axes[a]));
     if (head.failed || !(r->axes = lab_strbuf_detach(&head))) {
         lab_strbuf_release(&head);
@@ -280,7 +264,7 @@ static int config_spectra(const lab_config *c, const opts *o, result *r)
     int code = LAB_EXIT_OK;
     size_t ncells = lab_config_ncells(c), index = 0, done = 0;
     for (size_t i = 0; i < ncells && code == LAB_EXIT_OK; i++) {
-        if (!first_of_teacher(c, i))
+        if (!lab_baseline_first_of_teacher(c, i))
             continue;
         long this = (long)index++;
         if (o->cell >= 0 && this != o->cell)
@@ -295,7 +279,7 @@ static int config_spectra(const lab_config *c, const opts *o, result *r)
         cell.n = nmax;
         lab_strbuf values = LAB_STRBUF_INIT, name = LAB_STRBUF_INIT;
         for (size_t a = 0; a < c->naxes; a++)
-            if (names_teacher(&c->axes[a])) {
+            if (lab_baseline_names_teacher(&c->axes[a])) {
                 const char *v = c->axes[a].values[lab_config_coord(c, i, a)];
                 lab_strbuf_printf(&values, "%s\t", v);
                 lab_strbuf_printf(&name, "%s%s=%s", name.s && name.s[0] ? " " : "",
