@@ -7,13 +7,19 @@
 
 #include <gsl/gsl_cblas.h>
 
+#include "blas.h"
 #include "status.h"
 
 double lab_svm_bytes(size_t p, size_t n)
 {
     double P = (double)p, N = (double)n + 1;
-    /* The Cholesky factor, its scratch, u, w, the margins and the sets. */
-    return N * N * 8 + 4 * N * 8 + 3 * P * 8 + N * sizeof(size_t) + 2 * P;
+    /* The Cholesky factor, its scratch, u, w, the margins and the sets;
+     * the polish's A_S and its transpose (at most N rows of n) and one
+     * least-squares solve of the larger shape. */
+    double k = (double)(p < n + 1 ? p : n + 1), ls = lab_lstsq_bytes((size_t)k, n);
+    double lt = lab_lstsq_bytes(n, (size_t)k);
+    return N * N * 8 + 4 * N * 8 + 3 * P * 8 + N * sizeof(size_t) + 2 * P
+           + 2 * k * (double)n * 8 + 3 * k * 8 + (ls > lt ? ls : lt);
 }
 
 /* ==== The Cholesky factor of the passive set's normal matrix ====================== */
@@ -94,6 +100,122 @@ static double primal(const factor *f, size_t n, const double *a, const double *u
         sum += u[f->s[q]];
     }
     return sum;
+}
+
+/* The KKT violation above which the solution is polished, and the most
+ * rounds (each two SVDs of the support's shape). Below it the NNLS's J is
+ * kept as it is, so a solve that was accurate keeps its bits. */
+#define POLISH_FROM 1e-9
+#define POLISH_ROUNDS 50
+
+/* ==== Polishing the active set by SVD ============================================ */
+
+/* The NNLS above solves normal equations, which square the condition
+ * number of E_S, and returns J = v / (1 - sum u). On slab-shaped data
+ * (keep-hard pruning, THEORY.md section 11.1) the margins are small, |J| =
+ * 1 / kappa reaches 50 to 300, 1 - sum u = 1 / (1 + |J|^2) is small, and
+ * the KKT violation reaches 1e-3 although the active set is right or
+ * nearly so. polish() then works on the set S alone, without normal
+ * equations: J is the least-norm solution of A_S J = 1 and lambda_S the
+ * solution of A_S^T lambda_S = J (both by LAPACK's SVD, lab_lstsq); a
+ * negative multiplier leaves S, else the most violated margin off S
+ * enters, until the KKT conditions hold to tol or max_rounds pass. On
+ * success j, lambda (when not NULL), passive and *kkt hold the polished
+ * solution and the rounds taken are returned; 0 when it did not do
+ * better (nothing is changed), -1 when memory runs out. */
+static long polish(size_t p, size_t n, const double *a, char *passive, double *j,
+                   double *lambda, double tol, long max_rounds, double *kkt)
+{
+    size_t *s = malloc((n + 1) * sizeof *s);
+    double *as = malloc((n + 1) * n * sizeof *as), *ast = malloc((n + 1) * n * sizeof *ast);
+    double *ones = malloc((n + 1) * sizeof *ones), *ls = malloc((n + 1) * sizeof *ls);
+    double *jn = malloc(n * sizeof *jn), *m = malloc(p * sizeof *m);
+    char *in = malloc(p);
+    long rounds = -1;
+    if (!s || !as || !ast || !ones || !ls || !jn || !m || !in)
+        goto done;
+    memcpy(in, passive, p);
+    rounds = 0;
+    for (long r = 1; r <= max_rounds; r++) {
+        size_t k = 0;
+        for (size_t mu = 0; mu < p && k <= n; mu++)
+            if (in[mu])
+                s[k++] = mu;
+        if (k == 0 || k > n)
+            break;
+        for (size_t q = 0; q < k; q++) {
+            memcpy(as + q * n, a + s[q] * n, n * sizeof *as);
+            for (size_t i = 0; i < n; i++)
+                ast[i * k + q] = a[s[q] * n + i];
+            ones[q] = 1;
+        }
+        if (lab_lstsq(k, n, as, ones, -1, jn) < 0 || lab_lstsq(n, k, ast, jn, -1, ls) < 0) {
+            rounds = -1;
+            break;
+        }
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, a, (int)n, jn, 1, 0.0,
+                    m, 1);
+        double worst = 0, low = 0;
+        size_t enter = p, leave = k;
+        for (size_t q = 0; q < k; q++) {
+            worst = fmax(worst, fabs(m[s[q]] - 1));
+            if (ls[q] < low)
+                low = ls[q], leave = q;
+        }
+        double off = 0;
+        for (size_t mu = 0; mu < p; mu++)
+            if (!in[mu] && 1 - m[mu] > off)
+                off = 1 - m[mu], enter = mu;
+        double violation = fmax(worst, off);
+        if (leave == k && violation < *kkt) { /* a better solution: keep it */
+            memcpy(j, jn, n * sizeof *j);
+            memcpy(passive, in, p);
+            if (lambda) {
+                memset(lambda, 0, p * sizeof *lambda);
+                for (size_t q = 0; q < k; q++)
+                    lambda[s[q]] = ls[q];
+            }
+            *kkt = violation;
+            rounds = r;
+        }
+        if (leave < k) {
+            in[s[leave]] = 0;
+            continue;
+        }
+        if (violation <= tol || enter == p || off <= worst)
+            break;
+        if (k < n) {
+            in[enter] = 1;
+            continue;
+        }
+        /* S is full: a_e = A_S^T beta exactly. Moving multiplier t onto e
+         * and t beta off S keeps J and raises the dual objective by
+         * t (1 - margin_e) > 0; the largest t keeps lambda_S - t beta >= 0
+         * and drops the column that reaches 0 (a dual simplex step). */
+        if (lab_lstsq(n, k, ast, a + enter * n, -1, jn) < 0) {
+            rounds = -1;
+            break;
+        }
+        size_t drop = k;
+        double step = INFINITY;
+        for (size_t q = 0; q < k; q++)
+            if (jn[q] > 0 && ls[q] / jn[q] < step)
+                step = ls[q] / jn[q], drop = q;
+        if (drop == k)
+            break;
+        in[s[drop]] = 0;
+        in[enter] = 1;
+    }
+done:
+    free(s);
+    free(as);
+    free(ast);
+    free(ones);
+    free(ls);
+    free(jn);
+    free(m);
+    free(in);
+    return rounds;
 }
 
 int lab_svm_maxmargin(size_t p, size_t n, const double *a, double *j, double *lambda,
@@ -206,8 +328,27 @@ int lab_svm_maxmargin(size_t p, size_t n, const double *a, double *j, double *la
             lambda[mu] = passive[mu] ? u[mu] / slack : 0;
     }
     res->support = f.k;
-    res->kappa = least / cblas_dnrm2((int)n, j, 1);
     res->kkt = kkt;
+    /* Polish where the normal equations lost the digits (see polish()). */
+    if (kkt > POLISH_FROM) {
+        long r = polish(p, n, a, passive, j, lambda, 1e-12, POLISH_ROUNDS, &res->kkt);
+        if (r < 0) {
+            rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            goto done;
+        }
+        if (r > 0) {
+            res->polished = r;
+            res->support = 0;
+            for (size_t mu = 0; mu < p; mu++)
+                res->support += passive[mu] != 0;
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)n, 1.0, a, (int)n, j, 1, 0.0,
+                        w, 1);
+            least = INFINITY;
+            for (size_t mu = 0; mu < p; mu++)
+                least = fmin(least, w[mu]);
+        }
+    }
+    res->kappa = least / cblas_dnrm2((int)n, j, 1);
 done:
     free(f.l);
     free(f.s);

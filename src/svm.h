@@ -11,7 +11,10 @@
  * finitely many steps in exact arithmetic (no cycling: the residual falls
  * strictly between two visits of a passive set); here it solves the
  * normal equations on the passive set through a Cholesky factor that is
- * updated when a column enters or leaves (THEORY.md section 5.3). It draws
+ * updated when a column enters or leaves (THEORY.md section 5.3). When
+ * those normal equations lose the digits (small margins: KKT violation
+ * above 1e-9) the support is polished by SVD (LAPACK's dgelsd), which
+ * adds or drops a column at a time until the KKT conditions hold. It draws
  * no random numbers, so J depends on A alone.
  *
  * Ownership: the caller owns every array; nothing is kept between calls. */
@@ -28,6 +31,8 @@ typedef struct lab_svm_result {
                       * support, |m - 1| on it (lambda >= 0 and J = A^T lambda
                       * hold by construction) */
     long rounds;     /* NNLS iterations: columns that entered the passive set */
+    long polished;   /* rounds of the SVD polish of the support (0: the NNLS's
+                      * solution met the KKT conditions to 1e-9 and was kept) */
 } lab_svm_result;
 
 /* The maximal-stability J (n) for the p x n matrix a (row-major, rows

@@ -137,6 +137,49 @@ static void test_perfect_hard(void)
        "f = 0.2): margin %.4g > 0, KKT violation %.2g <= 1e-8", m, res.kkt);
 }
 
+/* Keep-hard at alpha_prune = 4, f = 0.05 with the perfect probe: the
+ * support fills all N dimensions and the margins are small (|J| ~ 100),
+ * where the NNLS's normal equations lose the KKT conditions (violations
+ * of 1e-4 to 1e-3 at N = 400 before the SVD polish); after the polish
+ * every solve meets them. The seeds include ones that need the polish. */
+static void test_slab_polish(void)
+{
+    enum { N = 200, KEEP = 800, TOT = 16000, SEEDS = 6 };
+    static double t[N], v[N], jp[N], x[TOT * N], d[TOT], a[KEEP * N], j[N];
+    static size_t kept[KEEP];
+    double worst = 0;
+    long polished = 0, support = 0;
+    int fine = 1;
+    for (unsigned seed = 0; seed < SEEDS; seed++) {
+        gsl_rng *r = lab_rng_alloc(seed, 2);
+        lab_rng_fill_normal(r, t, N, 1.0);
+        lab_rng_fill_normal(r, v, N, 1.0);
+        lab_rng_fill_normal(r, x, TOT * N, 1.0);
+        gsl_rng_free(r);
+        lab_dprune_probe_direction(N, t, v, 0, jp);
+        lab_dprune_margin(TOT, N, x, jp, d);
+        lab_dprune_select(TOT, d, KEEP, LAB_DPRUNE_HARD, kept);
+        for (size_t q = 0; q < KEEP; q++) {
+            double y = cblas_ddot(N, x + kept[q] * N, 1, t, 1) >= 0 ? 1 : -1;
+            for (size_t i = 0; i < N; i++)
+                a[q * N + i] = y * x[kept[q] * N + i];
+        }
+        lab_svm_result res;
+        char err[256];
+        fine &= lab_svm_maxmargin(KEEP, N, a, j, NULL, &res, err, sizeof err) == LAB_OK;
+        double m = INFINITY, jn = cblas_dnrm2(N, j, 1);
+        for (size_t mu = 0; mu < KEEP; mu++)
+            m = fmin(m, cblas_ddot(N, a + mu * N, 1, j, 1) / jn);
+        fine &= m > 0 && fabs(m - res.kappa) <= 1e-12 * m;
+        worst = fmax(worst, res.kkt);
+        polished += res.polished > 0;
+        support = res.support > (size_t)support ? (long)res.support : support;
+    }
+    ok(fine && worst <= 1e-10 && polished > 0, "max-margin on a thin slab (N = %d, alpha_prune "
+       "= 4, f = 0.05, %d seeds): largest KKT violation %.2g <= 1e-10; %ld of them polished by "
+       "SVD; largest support %ld", N, SEEDS, worst, polished, support);
+}
+
 /* Two separated clusters and an outlier: k-means finds the clusters, the
  * outlier is the farthest from its centroid. */
 static void test_prototype(void)
@@ -331,11 +374,12 @@ static void test_kind(void)
 int main(void)
 {
     lab_blas_single_thread();
-    plan(28);
+    plan(29);
     test_probe();
     test_margin_select();
     test_random();
     test_perfect_hard();
+    test_slab_polish();
     test_prototype();
     test_probe_student();
     test_kind();
