@@ -15,6 +15,7 @@
 #include "perceptron_report.h"
 #include "plot.h"
 #include "problem.h"
+#include "prune_report.h"
 #include "status.h"
 #include "strbuf.h"
 #include "summary.h"
@@ -594,6 +595,7 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : fits(&R, err, errlen);
     kind_report_fn part = R.kind->decompose ? lab_decomposition_report
                           : strcmp(R.kind->name, "perceptron") == 0 ? lab_perceptron_report
+                          : strcmp(R.kind->name, "prune") == 0      ? lab_prune_report
                                                                      : NULL;
     if (rc == LAB_OK && part)
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : kind_part(&R, part, err, errlen);
