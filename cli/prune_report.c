@@ -151,9 +151,8 @@ static int gather(const lab_table *t, const lab_config *c, rec **out, size_t *nr
         memset(x, 0, sizeof *x);
         int mode = lab_pprune_parse(text_of(t, r, cp, c, "perceptron.prune", &b));
         x->k.mode = mode < 0 ? LAB_PPRUNE_NONE : mode;
-        if (x->k.mode == LAB_PPRUNE_NONE
-            && strtod(text_of(t, r, cb, c, "data.bandlimit", &b), NULL) >= 0
-            && strcmp(text_of(t, r, cb, c, "data.bandlimit", &b), "") != 0)
+        const char *band = text_of(t, r, cb, c, "data.bandlimit", &b);
+        if (x->k.mode == LAB_PPRUNE_NONE && band[0] && strtod(band, NULL) >= 0)
             continue; /* band-limited: perceptron_report.c's part */
         x->k.f = strtod(text_of(t, r, cf, c, "perceptron.prune_fraction", &b), NULL);
         x->k.theta = strtod(text_of(t, r, ct, c, "perceptron.probe_angle", &b), NULL);
@@ -651,7 +650,7 @@ static int write_crossover(const char *rundir, theo *T, const group *G, size_t n
         double *d = x + ng, *r = d + ng, *lo = r + ng, *hi = lo + ng;
         for (size_t j = 0; j < n; j++)
             d[j] = G[hard[j]].mean - G[easy[j]].mean;
-        size_t m = lab_prune_sign_changes(n, x, d, r, lo, hi), first = nx;
+        size_t m = lab_prune_sign_changes(n, x, d, r, lo, hi);
         int th = applies(&G[hard[0]].k, G[i].pl);
         for (size_t j = 0; j < (m ? m : 1) && rc == LAB_OK; j++) {
             xrow *row = &X[nx++];
@@ -665,7 +664,6 @@ static int write_crossover(const char *rundir, theo *T, const group *G, size_t n
                 rc = theory_crossover(T, &row->k, G[i].pl, n, x, row->lo, row->hi, row->at,
                                       &row->theory, err, errlen);
         }
-        (void)first;
     }
     free(hard);
     free(x);

@@ -14,7 +14,9 @@
  *                       (the solver's error), rel_dev (mean / theory - 1),
  *                       z ((mean - theory) / sem). The run's unpruned rows
  *                       (prune none, not band-limited) come too, against
- *                       the unpruned theory (alpha_tot = alpha). theory is
+ *                       the unpruned theory, as one curve at f = 1 and
+ *                       theta = 0 (alpha_tot = alpha; a cell the sweep
+ *                       repeats for each f counts once per seed). theory is
  *                       nan where none applies: a metric other than margin,
  *                       the learner perceptron, gibbs, bayes or hebb at
  *                       theta > 0, alpha outside (0, 1000].
@@ -51,6 +53,9 @@
  *                       frontier in bold, the theory's frontier dashed
  *   figures/crossover.* keep-hard and keep-easy against alpha_tot per f
  *   A figure whose table has no row is not drawn.
+ *
+ * Each theory point is solved once per report (a cache); *stop is checked
+ * between solves, not inside one Brent search.
  *
  * Nothing here prints: a warning (gnuplot missing, a theory point the
  * solver failed, left nan) comes back in warning, one line on how far the
