@@ -566,7 +566,19 @@ typedef struct xrow {
     key k;              /* the hard group's key, alpha the crossover's */
     size_t nalpha;      /* common alphas */
     double lo, hi, at, theory;
+    double at_sem;      /* the first-order standard error of at */
+    double interp;      /* the theory's crossover by the same interpolation */
 } xrow;
+
+/* The standard error of the crossover x0 = a + (b - a) da / (da - db) of d
+ * between a and b, to first order in the errors sa, sb of da and db (the
+ * difference of two independent means each): dx0/dda = -(b - a) db /
+ * (da - db)^2, dx0/ddb = (b - a) da / (da - db)^2. */
+static double crossing_sem(double a, double b, double da, double db, double sa, double sb)
+{
+    double w = (b - a) / ((da - db) * (da - db));
+    return sqrt(w * w * (db * db * sa * sa + da * da * sb * sb));
+}
 
 /* The keep-hard and keep-easy groups of a crossover family: hard[i] and
  * easy[i] at common alpha x[i]; *n of them. */
@@ -591,15 +603,15 @@ static size_t pair_up(const group *G, size_t ng, const key *k, size_t *hard, siz
  * bracket if the theory changes sign there, else in the bracket of x where
  * it does nearest at (any, when at is nan). */
 static int theory_crossover(theo *T, const key *k, int pl, size_t n, const double *x,
-                            double lo, double hi, double at, double *root, char *err,
-                            size_t errlen)
+                            double lo, double hi, double at, double *root, double *interp,
+                            char *err, size_t errlen)
 {
     double *d = malloc((n ? n : 1) * 4 * sizeof *d);
     if (!d)
         return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     double *r = d + n, *blo = r + n, *bhi = blo + n;
     int rc = LAB_OK;
-    *root = NAN;
+    *root = *interp = NAN;
     for (size_t i = 0; i < n && rc == LAB_OK; i++) {
         double eh, ee;
         rc = theory_at(T, pl, LAB_PPRUNE_HARD, k->f, k->theta, x[i], &eh, err, errlen);
@@ -616,6 +628,7 @@ static int theory_crossover(theo *T, const key *k, int pl, size_t n, const doubl
         } else if (best == m || fabs(r[i] - at) < fabs(r[best] - at))
             best = i;
     if (best < m) {
+        *interp = r[best];
         rc = T->stop && *T->stop ? lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted")
                                  : lab_prune_theory_crossover(T->w, (enum lab_plearner)pl,
                                                               k->f, k->theta * M_PI / 180,
@@ -659,10 +672,19 @@ static int write_crossover(const char *rundir, theo *T, const group *G, size_t n
             row->lo = m ? lo[j] : NAN;
             row->hi = m ? hi[j] : NAN;
             row->at = m ? r[j] : NAN;
-            row->theory = NAN;
+            row->theory = row->interp = NAN;
+            row->at_sem = NAN;
+            for (size_t q = 0; m && q + 1 < n; q++)
+                if (x[q] == lo[j] && x[q + 1] == hi[j]) {
+                    const group *h0 = &G[hard[q]], *e0 = &G[easy[q]];
+                    const group *h1 = &G[hard[q + 1]], *e1 = &G[easy[q + 1]];
+                    row->at_sem = crossing_sem(x[q], x[q + 1], d[q], d[q + 1],
+                                               hypot(h0->sem, e0->sem),
+                                               hypot(h1->sem, e1->sem));
+                }
             if (th)
                 rc = theory_crossover(T, &row->k, G[i].pl, n, x, row->lo, row->hi, row->at,
-                                      &row->theory, err, errlen);
+                                      &row->theory, &row->interp, err, errlen);
         }
     }
     free(hard);
@@ -677,7 +699,7 @@ static int write_crossover(const char *rundir, theo *T, const group *G, size_t n
     fputs("# Where keep-hard starts to beat keep-easy, or the reverse: the sign changes of\n"
           "# mean(hard) - mean(easy) between consecutive alphas, interpolated, and the theory's\n"
           "prune_fraction\tprobe_angle\tprune_metric\tlearner\tdim\talphas\talpha_lo\t"
-          "alpha_hi\talpha\talpha_tot\ttheory_alpha\ttheory_alpha_tot\n", a.f);
+          "alpha_hi\talpha\talpha_sem\talpha_tot\ttheory_alpha\ttheory_alpha_tot\ttheory_interp\n", a.f);
     for (size_t i = 0; i < nx; i++) {
         const xrow *r = &X[i];
         put_number(a.f, r->k.f);
@@ -689,8 +711,8 @@ static int write_crossover(const char *rundir, theo *T, const group *G, size_t n
         put_number(a.f, r->lo);
         fputc('\t', a.f);
         put_number(a.f, r->hi);
-        fprintf(a.f, "\t%.17g\t%.17g\t%.17g\t%.17g\n", r->at, r->at / r->k.f, r->theory,
-                r->theory / r->k.f);
+        fprintf(a.f, "\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", r->at, r->at_sem,
+                r->at / r->k.f, r->theory, r->theory / r->k.f, r->interp);
     }
     rc = lab_atomic_commit(&a, err, errlen);
     if (rc == LAB_OK) {
@@ -1051,8 +1073,9 @@ static void say(const group *G, size_t ng, const xrow *X, size_t nx, const theo 
                           nc == 1 ? "" : "s", nc ? ":" : "");
     for (size_t i = 0, k = 0; i < nx && k < 4; i++)
         if (!isnan(X[i].at)) {
-            lab_strbuf_printf(&b, "%s f = %g at alpha_prune %.3g (theory %.4g)", k++ ? "," : "",
-                              X[i].k.f, X[i].at, X[i].theory);
+            lab_strbuf_printf(&b, "%s f = %g at alpha_prune %.3g +- %.2g (theory %.4g, "
+                              "interpolated as measured %.3g)", k++ ? "," : "", X[i].k.f,
+                              X[i].at, X[i].at_sem, X[i].theory, X[i].interp);
             if (k == 4 && nc > 4)
                 lab_strbuf_puts(&b, ", ...");
         }

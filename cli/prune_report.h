@@ -36,12 +36,21 @@
  *                       two or more common alphas: a row per sign change of
  *                       d = mean(hard) - mean(easy) between consecutive
  *                       common alphas (alpha_lo, alpha_hi), at alpha, the
- *                       linear interpolation of d, and alpha_tot = alpha / f;
+ *                       linear interpolation of d, alpha_sem (its standard
+ *                       error to first order in the sems of the two means
+ *                       at each end; it understates the spread when an
+ *                       end's d is within its error of 0), and alpha_tot =
+ *                       alpha / f;
  *                       theory_alpha (and theory_alpha_tot): the root of the
  *                       solver's difference (Brent) in the same bracket, or
  *                       when it keeps its sign there, in the bracket of the
  *                       swept alphas nearest the measured crossover where it
- *                       changes. A group without sign change gets one row
+ *                       changes; theory_interp: the theory's crossover
+ *                       located as the measured one is, by linear
+ *                       interpolation of its difference at the bracket's
+ *                       ends (the like-for-like comparison: between swept
+ *                       alphas d is not linear, keep-hard falls steeply
+ *                       near alpha_prune 2). A group without sign change gets one row
  *                       with alpha nan (and the theory's crossover among the
  *                       swept alphas, if any).
  *   figures/prune_theory.*  the error of every curve against alpha_prune,

@@ -130,7 +130,8 @@ static void test_report(lab_ptheory *w)
                   "1\teasy\t0.2\tmargin\t2\tmaxmargin\t100\t0.15\tok\n"
                   "2\teasy\t0.2\tmargin\t0\tmaxmargin\t200\t0.08\tok\n"
                   "2\teasy\t0.2\tmargin\t1\tmaxmargin\t200\t0.09\tok\n"
-                  "3\teasy\t0.2\tmargin\t0\tmaxmargin\t300\t0.06\tok\n"
+                  "3\teasy\t0.2\tmargin\t0\tmaxmargin\t300\t0.055\tok\n"
+                  "3\teasy\t0.2\tmargin\t1\tmaxmargin\t300\t0.065\tok\n"
                   "1\thard\t0.5\tmargin\t0\tmaxmargin\t100\t0.30\tok\n"
                   "2\thard\t0.5\tmargin\t0\tmaxmargin\t200\t0.13\tok\n"
                   "2\thard\t0.5\tmargin\t1\tmaxmargin\t200\t0.14\tok\n"
@@ -174,7 +175,7 @@ static void test_report(lab_ptheory *w)
     is_double_abs(0.42 / cli[0] - 1, num(g, r, "rel_dev"), 1e-12, "rel_dev = mean / theory - 1");
     is_double_abs((0.42 - cli[0]) / (0.02 / sqrt(3)), num(g, r, "z"), 1e-9,
                   "z = (mean - theory) / sem");
-    const char *e3[] = { "easy", "0.2", "maxmargin", "3", "margin" };
+    const char *e3[] = { "hard", "0.2", "maxmargin", "2", "random" };
     long r3 = find(g, 5, cols, e3);
     ok(r3 >= 0 && strcmp(lab_table_cell(g, (size_t)r3, (size_t)lab_table_col(g, "sem")), "nan")
        == 0, "one seed: sem nan");
@@ -225,9 +226,29 @@ static void test_report(lab_ptheory *w)
     ok(x && x->nrows == 1, "crossover.tsv: one crossover (%zu)", x ? x->nrows : 0);
     is_double_abs(2 + 0.025 / 0.045, num(x, 0, "alpha"), 1e-12, "interpolated crossover");
     is_double_abs((2 + 0.025 / 0.045) / 0.2, num(x, 0, "alpha_tot"), 1e-11, "its alpha_tot");
+    /* Its standard error from the sems of d at 2 and 3, by central
+     * differences of the interpolation 2 + da / (da - db). */
+    double da = 0.025, db = -0.02, h = 1e-6;
+    double sa = hypot(0.02 / sqrt(2) / sqrt(2), 0.01 / sqrt(2) / sqrt(2));
+    double sb = hypot(0.01 / sqrt(3), 0.01 / sqrt(2) / sqrt(2));
+    double ga = ((da + h) / (da + h - db) - (da - h) / (da - h - db)) / (2 * h);
+    double gb = (da / (da - db - h) - da / (da - db + h)) / (2 * h);
+    is_double_rel(hypot(ga * sa, gb * sb), num(x, 0, "alpha_sem"), 1e-6,
+                  "its first-order standard error %.4f", num(x, 0, "alpha_sem"));
     ok(num(x, 0, "alpha_lo") == 2 && num(x, 0, "alpha_hi") == 3 && num(x, 0, "alphas") == 3,
        "its bracket [2, 3] among 3 common alphas");
     is_double_abs(2.068, num(x, 0, "theory_alpha"), 1e-3, "the theory's crossover there");
+    double dt[2];
+    for (int k = 0; k < 2; k++) {
+        lab_ptheory_prune easy = { LAB_PPRUNE_EASY, 0.2, 0 };
+        if (lab_ptheory_solve_pruned(w, LAB_PLEARNER_MAXMARGIN, k + 2, &easy, &s, err,
+                                     sizeof err))
+            bail("%s", err);
+        dt[k] = cli[k + 1] - s.test_error;
+    }
+    is_double_rel(2 + dt[0] / (dt[0] - dt[1]), num(x, 0, "theory_interp"), 1e-12,
+                  "the theory's crossover interpolated as the measured one: %.4f",
+                  num(x, 0, "theory_interp"));
     snprintf(path, sizeof path, "%s/figures/crossover.gp", dir);
     ok(access(path, F_OK) == 0, "the crossover figure's script is written");
     lab_table_free(g);
