@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "perceptron_theory.h"
 #include "plot.h"
+#include "dataprune_report.h"
 #include "status.h"
 #include "strbuf.h"
 
@@ -333,7 +334,7 @@ static void say_deviation(const perc *P, char *info, size_t infolen)
                  "on the full band left out (no theory)", P->skipped);
     if (P->pruned)
         snprintf(skipped + strlen(skipped), sizeof skipped - strlen(skipped), "; %zu rows "
-                 "trained on pruned data left out (no theory here)", P->pruned);
+                 "trained on pruned data compared apart", P->pruned);
     snprintf(info, infolen, "the mean test error against the large-N theory at alpha = P / D "
              "(D = D_B on band-limited inputs), largest deviation per learner: %s (theory.tsv, "
              "figures/perceptron_theory)%s", b.failed || !b.len ? "none" : lab_strbuf_str(&b),
@@ -370,6 +371,16 @@ int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_tab
         snprintf(info, infolen, "no row the large-N theory describes (%zu rows of pruned data, "
                  "%zu of band-limited training tested on the full band): no theory.tsv, no "
                  "perceptron figures", P.pruned, P.skipped);
+    /* The pruned rows against the theory of pruned data, in info after ours. */
+    if (rc == LAB_OK && P.pruned) {
+        char more[1024], warn[512];
+        rc = lab_dataprune_report(rundir, c, t, stop, more, sizeof more, warn, sizeof warn, err,
+                              errlen);
+        if (rc == LAB_OK && info && more[0])
+            snprintf(info + strlen(info), infolen - strlen(info), "; %s", more);
+        if (rc == LAB_OK && warning && warn[0] && !warning[0])
+            snprintf(warning, warnlen, "%s", warn);
+    }
     free(figdir);
     free(P.alpha);
     free(P.err);

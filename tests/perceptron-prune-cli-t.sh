@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The report of a perceptron run on pruned data (THEORY.md section 11): the
 # unpruned large-N theory describes none of its rows, so the report draws
-# its learning curves and no theory figure, and the run succeeds.
+# its learning curves and no theory figure, and the run succeeds; the
+# theory of pruned data describes them (cli/prune_report.h).
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 2
+plan 3
 
 cat > "$scratch/p.cfg" <<CFG
 [experiment]
@@ -29,3 +30,7 @@ ok "an all-pruned run succeeds, saying no row has a theory here" \
 ok "its report has the learning curves and no theory figure" \
     sh -c "test -e '$scratch/r/figures/error_vs_alpha.svg' && test ! -e '$scratch/r/figures/perceptron_theory.svg' \
            && test ! -e '$scratch/r/theory.tsv'"
+ok "the pruned rows against the theory of pruned data: prune_theory.tsv and its figure" \
+    sh -c "grep -q 'pruned rows against the theory of pruned data' '$scratch/err' \
+           && test \$(grep -c '^hard' '$scratch/r/prune_theory.tsv') -eq 2 \
+           && test -e '$scratch/r/figures/prune_theory.gp'"
