@@ -784,6 +784,7 @@ struct mm2_min {
     lab_ptheory *w;
     const lab_ptheory_prune *prune;
     double alpha, kappa;
+    int warm_only;  /* start from the warm start alone (when it is set) */
 };
 
 static void mm2_coords(const gsl_vector *x, double *rho, double *eta, double *s)
@@ -810,6 +811,9 @@ static double mm2_g_of(const gsl_vector *x, void *params)
 #define MM2_STARTS 4
 /* G is quadratic at its minimum and known to ~1e-16: x to ~1e-8 at best */
 #define MM2_XTOL 1e-7
+/* a lower basin found at the root by the other starts: G below the warm
+ * start's minimum by more than this (G's own accuracy is ~1e-12) */
+#define MM2_BASIN 1e-9
 static int mm2_min_g(struct mm2_min *p, double best[2], double *gmin, char *err, size_t errlen)
 {
     gsl_multimin_fminimizer *s = p->w->simplex;
@@ -821,7 +825,7 @@ static int mm2_min_g(struct mm2_min *p, double best[2], double *gmin, char *err,
     gsl_vector_view xv = gsl_vector_view_array(x0, 2), sv = gsl_vector_view_array(step, 2);
     *gmin = INFINITY;
     for (int k = 0; k < MM2_STARTS; k++) {
-        if (!isfinite(starts[k][0]))
+        if (!isfinite(starts[k][0]) || (k > 0 && p->warm_only && isfinite(best[0])))
             continue;
         x0[0] = starts[k][0];
         x0[1] = starts[k][1];
@@ -874,7 +878,7 @@ static double mm2_m_of_kappa(double kappa, void *params)
 static int solve_mm2(lab_ptheory *w, double alpha, const lab_ptheory_prune *prune,
                      lab_perceptron_state *st, char *err, size_t errlen)
 {
-    struct mm2_min p = { w, prune, alpha, 0 };
+    struct mm2_min p = { w, prune, alpha, 0, 0 };
     struct mm2_root r = { &p, { NAN, NAN }, LAB_OK, err, errlen };
     /* warm start: the theta = 0 solution's angle */
     lab_perceptron_state s0;
@@ -904,17 +908,39 @@ static int solve_mm2(lab_ptheory *w, double alpha, const lab_ptheory_prune *prun
     }
     if (r.rc != LAB_OK)
         return r.rc;
+    /* Inside the bracket the minimiser moves little with kappa: Brent's
+     * steps start from the previous minimiser alone (four times fewer
+     * evaluations of G). All starts are tried again at the root; should
+     * another basin lie lower there, or the warm start alone not see the
+     * bracket's change of sign, Brent is run again with all starts. */
     gsl_function f = { mm2_m_of_kappa, &r };
-    double kappa;
-    rc = brent(w->inner, &f, lo, hi, 1e-12, 1e-11, &kappa, "maxmargin margin", err, errlen);
-    if (r.rc != LAB_OK)
-        return r.rc;
-    if (rc != LAB_OK)
-        return rc;
-    double g;
-    p.kappa = kappa;
-    if ((rc = mm2_min_g(&p, r.best, &g, err, errlen)) != LAB_OK)
-        return rc;
+    double kappa, g, lo0 = lo, hi0 = hi, best0[2] = { r.best[0], r.best[1] };
+    for (p.warm_only = 1;; p.warm_only = 0) {
+        int warm = p.warm_only;
+        rc = brent(w->inner, &f, lo0, hi0, 1e-12, 1e-11, &kappa, "maxmargin margin", err,
+                   errlen);
+        if (r.rc != LAB_OK)
+            return r.rc;
+        if (rc != LAB_OK && warm) { /* the warm start alone missed a basin at an end */
+            r.best[0] = best0[0];
+            r.best[1] = best0[1];
+            continue;
+        }
+        if (rc != LAB_OK)
+            return rc;
+        double at_root[2] = { r.best[0], r.best[1] }, g_warm;
+        p.kappa = kappa;
+        p.warm_only = 1;
+        if ((rc = mm2_min_g(&p, at_root, &g_warm, err, errlen)) != LAB_OK)
+            return rc;
+        p.warm_only = 0;
+        if ((rc = mm2_min_g(&p, r.best, &g, err, errlen)) != LAB_OK)
+            return rc;
+        if (!warm || !(g < g_warm - MM2_BASIN))
+            break;
+        r.best[0] = best0[0];
+        r.best[1] = best0[1];
+    }
     double rho, eta, s, x[2] = { r.best[0], r.best[1] };
     gsl_vector_view xv = gsl_vector_view_array(x, 2);
     mm2_coords(&xv.vector, &rho, &eta, &s);
