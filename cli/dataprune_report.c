@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <configure.h>
+
 #include "dataprune_report.h"
 
 #include <errno.h>
@@ -12,6 +14,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
 
 #include "fileio.h"
 #include "plot.h"
@@ -373,8 +378,17 @@ typedef struct tmsg {
 
 /* The worker k of nw: points k, k + nw, ... of P (n of them) with a
  * workspace of its own, a message each on fd. */
-_Noreturn static void worker(tpoint *P, size_t n, size_t k, size_t nw, int fd)
+_Noreturn static void worker(tpoint *P, size_t n, size_t k, size_t nw, int fd, pid_t parent)
 {
+#ifdef HAVE_SYS_PRCTL_H
+    /* Dies with the report's process, as the sweep's workers do (src/sweep.c);
+     * where prctl is refused, at its next write into the closed pipe. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(1);
+#else
+    (void)parent;
+#endif
     lab_ptheory *w = lab_ptheory_alloc();
     if (!w)
         _exit(1);
@@ -430,16 +444,20 @@ static int points_ahead(const theo *T, const group *G, size_t ng, theo *A, char 
     return rc;
 }
 
-/* Solve the points of points_ahead() on up to jobs worker processes (each
- * point independent, THEORY.md section 11.2: the same numbers as solving
- * them here) into T's cache, where theory_at() finds them. A worker that
+/* Solve the points of points_ahead() on up to jobs worker processes into
+ * T's cache, where theory_at() finds them: the same numbers as solving them
+ * here, since the solver carries nothing from one point to the next (its
+ * workspace holds GSL solvers set anew at each use; the warm starts are
+ * the point's own). A worker that
  * cannot start or dies leaves its points to theory_at(). Once *T->stop is
  * set the workers are killed: LAB_EINTERRUPTED. */
 static int solve_ahead(theo *T, const group *G, size_t ng, int jobs, char *err, size_t errlen)
 {
+    if (jobs < 2)
+        return LAB_OK;
     theo A = { 0 };
-    int rc = jobs > 1 ? points_ahead(T, G, ng, &A, err, errlen) : LAB_OK;
-    size_t nw = A.n < (size_t)(jobs > 1 ? jobs : 1) ? A.n : (size_t)jobs, started = 0;
+    int rc = points_ahead(T, G, ng, &A, err, errlen);
+    size_t nw = A.n < (size_t)jobs ? A.n : (size_t)jobs, started = 0;
     if (rc != LAB_OK || nw < 2) {
         theo_release(&A);
         return rc;
@@ -453,6 +471,7 @@ static int solve_ahead(theo *T, const group *G, size_t ng, int jobs, char *err, 
     if (!pid || !fd || !m || !have || !pf || !got)
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
     fflush(NULL); /* nothing buffered twice */
+    pid_t parent = getpid();
     for (size_t k = 0; k < nw && rc == LAB_OK; k++) {
         int p[2];
         if (pipe(p) != 0)
@@ -466,7 +485,7 @@ static int solve_ahead(theo *T, const group *G, size_t ng, int jobs, char *err, 
             close(p[0]);
             for (size_t j = 0; j < k; j++)
                 close(fd[j]);
-            worker(A.p, A.n, k, nw, p[1]);
+            worker(A.p, A.n, k, nw, p[1], parent);
         }
         close(p[1]);
         fd[k] = p[0];

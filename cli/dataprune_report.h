@@ -57,7 +57,7 @@
  *                       log y: means +- sem as points, the theory as lines
  *                       on a grid (48 log-spaced alphas where the solver is
  *                       fast, 12 for gibbs and bayes on pruned data, only the
- *                       run's alphas for maxmargin at theta > 0, 4 s each)
+ *                       run's alphas for maxmargin at theta > 0, 3 s each)
  *   figures/pareto.*    keep-hard error against alpha_prune per f, the
  *                       frontier in bold, the theory's frontier dashed
  *   figures/crossover.* keep-hard and keep-easy against alpha_tot per f
