@@ -61,9 +61,13 @@ int lab_cli_lock(const char *dir, const char *name, int wait, volatile sig_atomi
 volatile sig_atomic_t *lab_cli_catch_signals(void);
 
 /* The report of a run folder (report.h), printing its warnings and error;
- * returns an exit code. It stops (130) once a signal caught by
- * lab_cli_catch_signals() comes. */
-int lab_cli_report(const char *rundir, const lab_config *c);
+ * jobs: its worker processes (the theory of pruned data). Returns an exit
+ * code. It stops (130) once a signal caught by lab_cli_catch_signals()
+ * comes. */
+int lab_cli_report(const char *rundir, const lab_config *c, int jobs);
+
+/* The number of online cores, in [1, 1024]: the default of -j. */
+int lab_cli_ncores(void);
 
 /* The warnings of a merge (merge.h): shards of another build, rows
  * dropped (cmd_merge.c). */

@@ -231,10 +231,16 @@ static void print_info(void *ctx, const char *message)
     lab_cli_error("%s", message);
 }
 
-int lab_cli_report(const char *rundir, const lab_config *c)
+int lab_cli_ncores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n <= 1024 ? (int)n : n > 1024 ? 1024 : 1;
+}
+
+int lab_cli_report(const char *rundir, const lab_config *c, int jobs)
 {
     char err[8192]; /* room to name every output a full disk kept out */
-    lab_report_hooks h = { print_warning, print_info, NULL, &stop_requested };
+    lab_report_hooks h = { print_warning, print_info, NULL, &stop_requested, jobs };
     int rc = lab_report_write(rundir, c, &h, err, sizeof err);
     if (rc == LAB_EINTERRUPTED)
         lab_cli_error("interrupted: the report of %s is not complete (lab plot %s makes it "

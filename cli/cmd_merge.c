@@ -73,7 +73,7 @@ int lab_cmd_merge(int argc, char **argv)
             c.name, mr.files, dir, mr.have, mr.total);
     if (rc == LAB_EMISSING)
         lab_cli_error("%s", err);
-    code = mr.have > 0 ? lab_cli_report(dir, &c) : LAB_EXIT_OK;
+    code = mr.have > 0 ? lab_cli_report(dir, &c, lab_cli_ncores()) : LAB_EXIT_OK;
     if (rc == LAB_EMISSING && code != LAB_EXIT_INTERRUPTED)
         code = LAB_EXIT_FAIL;
 done:

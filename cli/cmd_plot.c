@@ -11,8 +11,10 @@
 #include "status.h"
 
 static const char usage[] =
-    "Usage: lab plot RUNDIR [--format png|svg|pdf|none]\n"
+    "Usage: lab plot RUNDIR [--format png|svg|pdf|none] [-j N]\n"
     "Rewrite RUNDIR/summary.tsv and RUNDIR/figures/ from RUNDIR/results.tsv.\n"
+    "  -j, --jobs N     worker processes for the theory of pruned perceptron data\n"
+    "                   (default: the number of cores)\n"
     "Exit status: 0 done, 1 failure (or RUNDIR in use by another lab run, plot or fit),\n"
     "2 usage error or malformed table, 130 interrupted.\n";
 
@@ -20,18 +22,27 @@ int lab_cmd_plot(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "format", required_argument, NULL, 'F' },
+        { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     /* A signal stops the report at its next check (exit 130). */
     volatile sig_atomic_t *stop = lab_cli_catch_signals();
     const char *format = NULL;
-    int opt;
+    int opt, jobs = lab_cli_ncores();
+    char *end;
     optind = 1;
     opterr = 0; /* our messages, not getopt's */
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
         if (opt == 'F') {
             format = optarg;
+        } else if (opt == 'j') {
+            long j = strtol(optarg, &end, 10);
+            if (*end || end == optarg || j < 1 || j > 1024) {
+                lab_cli_error("-j %s: expected a number of jobs in [1, 1024]", optarg);
+                return LAB_EXIT_USAGE;
+            }
+            jobs = (int)j;
         } else if (opt == 'h') {
             fputs(usage, stdout);
             return LAB_EXIT_OK;
@@ -57,7 +68,7 @@ int lab_cmd_plot(int argc, char **argv)
     if (code == LAB_EXIT_OK)
         code = lab_cli_lock(dir, "run.log", 0, stop, &log);
     if (code == LAB_EXIT_OK)
-        code = lab_cli_report(dir, &c);
+        code = lab_cli_report(dir, &c, jobs);
     lab_runfolder_unlock(log);
     lab_config_release(&c);
     return code;

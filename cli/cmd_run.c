@@ -34,7 +34,8 @@ static const char usage[] =
     "CFG is a path, or a name looked up in the current folder, then in experiments/,\n"
     "then in the lab's own experiments.\n"
     "\n"
-    "  -j, --jobs N         cells run in parallel (default: the number of cores)\n"
+    "  -j, --jobs N         cells run in parallel, and the report's worker processes\n"
+    "                       (default: the number of cores)\n"
     "  --set SECTION.KEY=VALUE\n"
     "                       override a config key (repeatable); sweep a key with\n"
     "                       --set sweep.SECTION.KEY=VALUES\n"
@@ -95,10 +96,9 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    long ncores = sysconf(_SC_NPROCESSORS_ONLN);
     char *end;
     int opt, code;
-    o->jobs = ncores > 0 ? (int)ncores : 1;
+    o->jobs = lab_cli_ncores();
     optind = 1;
     opterr = 0; /* our messages, not getopt's */
     while ((opt = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
@@ -383,7 +383,7 @@ static int run_shard(lab_config *c, const struct run_opts *o, const char *cmdlin
         goto done;
     code = merge(c, LAB_MERGE_ONLY_COMPLETE | LAB_MERGE_SKIP_DONE, &merged);
     if (code == LAB_EXIT_OK && merged) {
-        code = lab_cli_report(c->dir, c);
+        code = lab_cli_report(c->dir, c, o->jobs);
         if (code == LAB_EXIT_OK)
             fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n",
                     c->dir);
@@ -430,12 +430,12 @@ static int run_all(lab_config *c, const struct run_opts *o, const char *cmdline)
     if ((code = sweep_exit(rc, &rep)) != -1) {
         /* Failed cells: still summarise and draw what finished; a signal
          * during that report still means interrupted. */
-        if (code == -2 && report && lab_cli_report(c->dir, c) == LAB_EXIT_INTERRUPTED)
+        if (code == -2 && report && lab_cli_report(c->dir, c, o->jobs) == LAB_EXIT_INTERRUPTED)
             code = LAB_EXIT_INTERRUPTED;
         code = code == -2 ? LAB_EXIT_FAIL : code;
         goto done;
     }
-    code = report ? lab_cli_report(c->dir, c) : LAB_EXIT_OK;
+    code = report ? lab_cli_report(c->dir, c, o->jobs) : LAB_EXIT_OK;
     if (code == LAB_EXIT_OK && !*stop_requested)
         fprintf(stderr, "lab: results in %s/ (results.tsv, summary.tsv, figures/)\n", c->dir);
     if (*stop_requested)

@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <configure.h>
+
 #include "dataprune_report.h"
 
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
 
 #include "fileio.h"
 #include "plot.h"
@@ -221,9 +230,15 @@ static int make_groups(const rec *R, size_t nrec, group **out, size_t *ngroup, c
 
 /* ==== The theory, each point solved once ====================================== */
 
+/* A point of the theory (theta in degrees) and its error; rc and why as
+ * the solver said (why allocated only on failure). used: the report has
+ * asked for it (a point solved ahead counts its failure when first asked
+ * for, as the serial path would, so the warning is the same). */
 typedef struct tpoint {
     int pl, mode;
     double f, theta, alpha, e;
+    int rc, used;
+    char *why;
 } tpoint;
 
 typedef struct theo {
@@ -235,6 +250,50 @@ typedef struct theo {
     char first[640];      /* the first of its messages */
 } theo;
 
+static void theo_release(theo *T)
+{
+    for (size_t i = 0; i < T->n; i++)
+        free(T->p[i].why);
+    free(T->p);
+    lab_ptheory_free(T->w);
+}
+
+static tpoint *find_point(const theo *T, int pl, int mode, double f, double theta, double alpha)
+{
+    for (size_t i = 0; i < T->n; i++) {
+        tpoint *p = &T->p[i];
+        if (p->pl == pl && p->mode == mode && p->f == f && p->theta == theta
+            && p->alpha == alpha)
+            return p;
+    }
+    return NULL;
+}
+
+/* Room for one more point in T. */
+static int grow(theo *T, char *err, size_t errlen)
+{
+    if (T->n < T->cap)
+        return LAB_OK;
+    size_t cap = T->cap ? 2 * T->cap : 64;
+    tpoint *p = realloc(T->p, cap * sizeof *p);
+    if (!p)
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    T->p = p;
+    T->cap = cap;
+    return LAB_OK;
+}
+
+/* Solve point p with workspace w into p->e, p->rc and why (whyl bytes). */
+static void solve_point(lab_ptheory *w, tpoint *p, char *why, size_t whyl)
+{
+    lab_ptheory_prune prune = { (enum lab_pprune)p->mode, p->f, p->theta * M_PI / 180 };
+    lab_perceptron_state s;
+    why[0] = '\0';
+    p->rc = lab_ptheory_solve_pruned(w, (enum lab_plearner)p->pl, p->alpha, &prune, &s, why,
+                                     whyl);
+    p->e = p->rc == LAB_OK ? s.test_error : NAN;
+}
+
 /* The theory's error of learner pl at alpha (theta in degrees; mode none
  * ignores f and theta), nan when the solver fails there (counted). */
 static int theory_at(theo *T, int pl, int mode, double f, double theta, double alpha, double *e,
@@ -242,36 +301,28 @@ static int theory_at(theo *T, int pl, int mode, double f, double theta, double a
 {
     if (mode == LAB_PPRUNE_NONE)
         f = 1, theta = 0;
-    for (size_t i = 0; i < T->n; i++) {
-        const tpoint *p = &T->p[i];
-        if (p->pl == pl && p->mode == mode && p->f == f && p->theta == theta
-            && p->alpha == alpha) {
-            *e = p->e;
-            return LAB_OK;
-        }
-    }
-    if (T->stop && *T->stop)
-        return lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
-    if (T->n == T->cap) {
-        size_t cap = T->cap ? 2 * T->cap : 64;
-        tpoint *p = realloc(T->p, cap * sizeof *p);
-        if (!p)
+    tpoint *p = find_point(T, pl, mode, f, theta, alpha);
+    if (!p) {
+        if (T->stop && *T->stop)
+            return lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+        int rc = grow(T, err, errlen);
+        if (rc != LAB_OK)
+            return rc;
+        char why[256];
+        tpoint q = { pl, mode, f, theta, alpha, NAN, LAB_OK, 0, NULL };
+        solve_point(T->w, &q, why, sizeof why);
+        if (q.rc == LAB_ENOMEM)
+            return lab_fail(err, errlen, q.rc, "out of memory");
+        if (q.rc != LAB_OK && !(q.why = strdup(why)))
             return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-        T->p = p;
-        T->cap = cap;
+        p = &T->p[T->n++];
+        *p = q;
     }
-    lab_ptheory_prune prune = { (enum lab_pprune)mode, f, theta * M_PI / 180 };
-    lab_perceptron_state s;
-    char why[256];
-    int rc = lab_ptheory_solve_pruned(T->w, (enum lab_plearner)pl, alpha, &prune, &s, why,
-                                      sizeof why);
-    if (rc == LAB_ENOMEM)
-        return lab_fail(err, errlen, rc, "out of memory");
-    if (rc != LAB_OK && T->failed++ == 0)
+    if (!p->used && p->rc != LAB_OK && T->failed++ == 0)
         snprintf(T->first, sizeof T->first, "%s %s f = %g theta = %g alpha = %g: %s",
-                 lab_plearner_names[pl], lab_pprune_names[mode], f, theta, alpha, why);
-    *e = rc == LAB_OK ? s.test_error : NAN;
-    T->p[T->n++] = (tpoint){ pl, mode, f, theta, alpha, *e };
+                 lab_plearner_names[pl], lab_pprune_names[mode], f, theta, alpha, p->why);
+    p->used = 1;
+    *e = p->e;
     return LAB_OK;
 }
 
@@ -313,6 +364,190 @@ static int make_grid(const group *G, size_t ng, size_t m, double **out, size_t *
     *out = x;
     *n = d;
     return LAB_OK;
+}
+
+/* ==== The slow points ahead, on worker processes ================================ */
+
+/* One solved point, as a worker sends it down its pipe. */
+typedef struct tmsg {
+    size_t index; /* into the points to solve */
+    int rc;
+    double e;
+    char why[256];
+} tmsg;
+
+/* The worker k of nw: points k, k + nw, ... of P (n of them) with a
+ * workspace of its own, a message each on fd. */
+_Noreturn static void worker(tpoint *P, size_t n, size_t k, size_t nw, int fd, pid_t parent)
+{
+#ifdef HAVE_SYS_PRCTL_H
+    /* Dies with the report's process, as the sweep's workers do (src/sweep.c);
+     * where prctl is refused, at its next write into the closed pipe. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(1);
+#else
+    (void)parent;
+#endif
+    lab_ptheory *w = lab_ptheory_alloc();
+    if (!w)
+        _exit(1);
+    for (size_t i = k; i < n; i += nw) {
+        tmsg m;
+        memset(&m, 0, sizeof m); /* all of it goes down the pipe */
+        m.index = i;
+        solve_point(w, &P[i], m.why, sizeof m.why);
+        m.rc = P[i].rc;
+        m.e = P[i].e;
+        const char *b = (const char *)&m;
+        for (size_t done = 0; done < sizeof m;) {
+            ssize_t wr = write(fd, b + done, sizeof m - done);
+            if (wr < 0 && errno == EINTR)
+                continue;
+            if (wr <= 0)
+                _exit(1);
+            done += (size_t)wr;
+        }
+    }
+    lab_ptheory_free(w);
+    _exit(0);
+}
+
+/* The points of maxmargin at theta > 0 the report asks for: each pruned
+ * curve at theta > 0 that the theory describes, at every alpha of its
+ * lines (grid_points() 0: the groups' alphas). That holds the groups' own
+ * points, the pareto frontier's (a family's fractions are curves of its
+ * own) and the crossovers' (keep-hard and keep-easy curves at common
+ * alphas). Into A, distinct, none already in T. */
+static int points_ahead(const theo *T, const group *G, size_t ng, theo *A, char *err,
+                        size_t errlen)
+{
+    double *x;
+    size_t nx;
+    int rc = make_grid(G, ng, 0, &x, &nx, err, errlen);
+    for (size_t i = 0; i < ng && rc == LAB_OK; i++) {
+        if (G[i].k.mode == LAB_PPRUNE_NONE || !(G[i].k.theta > 0)
+            || (i > 0 && cmp_curve(&G[i - 1].k, &G[i].k) == 0))
+            continue; /* the first group of each curve at theta > 0 */
+        key k = G[i].k;
+        for (size_t a = 0; a < nx && rc == LAB_OK; a++) {
+            k.alpha = x[a];
+            if (!applies(&k, G[i].pl) || find_point(T, G[i].pl, k.mode, k.f, k.theta, x[a])
+                || find_point(A, G[i].pl, k.mode, k.f, k.theta, x[a]))
+                continue;
+            if ((rc = grow(A, err, errlen)) == LAB_OK)
+                A->p[A->n++] = (tpoint){ G[i].pl, k.mode, k.f, k.theta, x[a], NAN, LAB_OK, 0,
+                                         NULL };
+        }
+    }
+    free(x);
+    return rc;
+}
+
+/* Solve the points of points_ahead() on up to jobs worker processes into
+ * T's cache, where theory_at() finds them: the same numbers as solving them
+ * here, since the solver carries nothing from one point to the next (its
+ * workspace holds GSL solvers set anew at each use; the warm starts are
+ * the point's own). A worker that
+ * cannot start or dies leaves its points to theory_at(). Once *T->stop is
+ * set the workers are killed: LAB_EINTERRUPTED. */
+static int solve_ahead(theo *T, const group *G, size_t ng, int jobs, char *err, size_t errlen)
+{
+    if (jobs < 2)
+        return LAB_OK;
+    theo A = { 0 };
+    int rc = points_ahead(T, G, ng, &A, err, errlen);
+    size_t nw = A.n < (size_t)jobs ? A.n : (size_t)jobs, started = 0;
+    if (rc != LAB_OK || nw < 2) {
+        theo_release(&A);
+        return rc;
+    }
+    pid_t *pid = malloc(nw * sizeof *pid);
+    int *fd = malloc(nw * sizeof *fd);
+    tmsg *m = malloc(nw * sizeof *m);
+    size_t *have = calloc(nw, sizeof *have);
+    struct pollfd *pf = malloc(nw * sizeof *pf);
+    char *got = calloc(A.n, 1);
+    if (!pid || !fd || !m || !have || !pf || !got)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    fflush(NULL); /* nothing buffered twice */
+    pid_t parent = getpid();
+    for (size_t k = 0; k < nw && rc == LAB_OK; k++) {
+        int p[2];
+        if (pipe(p) != 0)
+            break;
+        if ((pid[k] = fork()) < 0) {
+            close(p[0]);
+            close(p[1]);
+            break;
+        }
+        if (pid[k] == 0) {
+            close(p[0]);
+            for (size_t j = 0; j < k; j++)
+                close(fd[j]);
+            worker(A.p, A.n, k, nw, p[1], parent);
+        }
+        close(p[1]);
+        fd[k] = p[0];
+        started++;
+    }
+    for (size_t open = started; open > 0 && rc == LAB_OK;) {
+        if (T->stop && *T->stop) {
+            rc = lab_fail(err, errlen, LAB_EINTERRUPTED, "interrupted");
+            break;
+        }
+        for (size_t k = 0; k < started; k++)
+            pf[k] = (struct pollfd){ fd[k], POLLIN, 0 };
+        int r = poll(pf, (nfds_t)started, 100);
+        if (r < 0 && errno != EINTR)
+            rc = lab_fail(err, errlen, LAB_ECHILD, "poll: %s", strerror(errno));
+        for (size_t k = 0; k < started && r > 0 && rc == LAB_OK; k++) {
+            if (fd[k] < 0 || !pf[k].revents)
+                continue;
+            ssize_t n = read(fd[k], (char *)&m[k] + have[k], sizeof m[k] - have[k]);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) { /* done, or dead: what it did not send is solved here */
+                close(fd[k]);
+                fd[k] = -1;
+                open--;
+                continue;
+            }
+            if ((have[k] += (size_t)n) < sizeof m[k])
+                continue;
+            have[k] = 0;
+            tpoint *q = m[k].index < A.n ? &A.p[m[k].index] : NULL;
+            if (!q || m[k].rc == LAB_ENOMEM)
+                continue;
+            m[k].why[sizeof m[k].why - 1] = '\0';
+            q->rc = m[k].rc;
+            q->e = m[k].e;
+            if (q->rc != LAB_OK && !q->why && !(q->why = strdup(m[k].why)))
+                rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+            got[m[k].index] = 1;
+        }
+    }
+    for (size_t k = 0; k < started; k++) {
+        if (fd[k] >= 0) {
+            kill(pid[k], SIGKILL);
+            close(fd[k]);
+        }
+        while (waitpid(pid[k], NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    for (size_t i = 0; i < A.n && rc == LAB_OK; i++)
+        if (got[i] && (rc = grow(T, err, errlen)) == LAB_OK) {
+            T->p[T->n++] = A.p[i];
+            A.p[i].why = NULL; /* T's now */
+        }
+    free(pid);
+    free(fd);
+    free(m);
+    free(have);
+    free(pf);
+    free(got);
+    theo_release(&A);
+    return rc;
 }
 
 /* ==== Crossovers ================================================================ */
@@ -1088,9 +1323,9 @@ static void say(const group *G, size_t ng, const xrow *X, size_t nx, const theo 
     lab_strbuf_release(&t);
 }
 
-int lab_dataprune_report(const char *rundir, const lab_config *c, const lab_table *t,
-                     volatile sig_atomic_t *stop, char *info, size_t infolen, char *warning,
-                     size_t warnlen, char *err, size_t errlen)
+int lab_dataprune_report(const char *rundir, const lab_config *c, const lab_table *t, int jobs,
+                         volatile sig_atomic_t *stop, char *info, size_t infolen, char *warning,
+                         size_t warnlen, char *err, size_t errlen)
 {
     if (info && infolen)
         info[0] = '\0';
@@ -1118,7 +1353,9 @@ int lab_dataprune_report(const char *rundir, const lab_config *c, const lab_tabl
             F[i].many_dim |= G[j].k.dim != G[0].k.dim;
         }
     }
-    rc = write_groups(rundir, &T, G, ng, err, errlen);
+    rc = solve_ahead(&T, G, ng, jobs, err, errlen);
+    if (rc == LAB_OK)
+        rc = write_groups(rundir, &T, G, ng, err, errlen);
     if (rc == LAB_OK)
         rc = write_pareto(rundir, &T, G, ng, &P, &np, err, errlen);
     if (rc == LAB_OK)
@@ -1144,8 +1381,7 @@ done:
         lab_strbuf_release(&F[i].titles);
         lab_strbuf_release(&F[i].lines);
     }
-    lab_ptheory_free(T.w);
-    free(T.p);
+    theo_release(&T);
     free(figdir);
     free(R);
     free(G);

@@ -57,14 +57,18 @@
  *                       log y: means +- sem as points, the theory as lines
  *                       on a grid (48 log-spaced alphas where the solver is
  *                       fast, 12 for gibbs and bayes on pruned data, only the
- *                       run's alphas for maxmargin at theta > 0, 4 s each)
+ *                       run's alphas for maxmargin at theta > 0, 3 s each)
  *   figures/pareto.*    keep-hard error against alpha_prune per f, the
  *                       frontier in bold, the theory's frontier dashed
  *   figures/crossover.* keep-hard and keep-easy against alpha_tot per f
  *   A figure whose table has no row is not drawn.
  *
  * Each theory point is solved once per report (a cache); *stop is checked
- * between solves, not inside one Brent search.
+ * between solves, not inside one Brent search. The points of maxmargin at
+ * theta > 0 (seconds each) are solved first, on `jobs` worker processes
+ * (forked, each with a workspace of its own, killed once *stop is set; jobs
+ * <= 1: none, all here), the same numbers bit for bit: every point is an
+ * independent solve.
  *
  * Nothing here prints: a warning (gnuplot missing, a theory point the
  * solver failed, left nan) comes back in warning, one line on how far the
@@ -86,10 +90,11 @@
  * table without pruned rows writes nothing (info empty). LAB_EIO naming the
  * file when one cannot be written, LAB_EFORMAT when the table lacks the
  * perceptron columns or a test_error is not a number, LAB_ENOMEM,
- * LAB_EINTERRUPTED once *stop is set (stop may be NULL). */
-int lab_dataprune_report(const char *rundir, const lab_config *c, const lab_table *t,
-                     volatile sig_atomic_t *stop, char *info, size_t infolen, char *warning,
-                     size_t warnlen, char *err, size_t errlen);
+ * LAB_ECHILD when the workers cannot be watched, LAB_EINTERRUPTED once
+ * *stop is set (stop may be NULL). */
+int lab_dataprune_report(const char *rundir, const lab_config *c, const lab_table *t, int jobs,
+                         volatile sig_atomic_t *stop, char *info, size_t infolen, char *warning,
+                         size_t warnlen, char *err, size_t errlen);
 
 /* The places where d changes sign along increasing x (n points), into
  * roots (room for n - 1), returning how many. Between consecutive nonzero

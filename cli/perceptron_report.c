@@ -342,7 +342,7 @@ static void say_deviation(const perc *P, char *info, size_t infolen)
     lab_strbuf_release(&b);
 }
 
-int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_table *t,
+int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_table *t, int jobs,
                           volatile sig_atomic_t *stop, char *info, size_t infolen,
                           char *warning, size_t warnlen, char *err, size_t errlen)
 {
@@ -374,8 +374,8 @@ int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_tab
     /* The pruned rows against the theory of pruned data, in info after ours. */
     if (rc == LAB_OK && P.pruned) {
         char more[1024], warn[512];
-        rc = lab_dataprune_report(rundir, c, t, stop, more, sizeof more, warn, sizeof warn, err,
-                              errlen);
+        rc = lab_dataprune_report(rundir, c, t, jobs, stop, more, sizeof more, warn, sizeof warn,
+                                  err, errlen);
         if (rc == LAB_OK && info && more[0])
             snprintf(info + strlen(info), infolen - strlen(info), "; %s", more);
         if (rc == LAB_OK && warning && warn[0] && !warning[0])

@@ -37,8 +37,10 @@
 /* Write the files above for table t (rundir's results, of config c).
  * LAB_EIO naming the file when one cannot be written, LAB_EFORMAT when the
  * table lacks the perceptron columns, LAB_ENUMERIC when the theory fails,
- * LAB_EINTERRUPTED once *stop is set. */
-int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_table *t,
+ * LAB_EINTERRUPTED once *stop is set. The pruned rows go to
+ * lab_dataprune_report() (dataprune_report.h) with jobs, its worker
+ * processes. */
+int lab_perceptron_report(const char *rundir, const lab_config *c, const lab_table *t, int jobs,
                           volatile sig_atomic_t *stop, char *info, size_t infolen,
                           char *warning, size_t warnlen, char *err, size_t errlen);
 

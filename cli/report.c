@@ -536,17 +536,36 @@ static int baseline(struct report *R, char *err, size_t errlen)
 
 /* ==== A kind's own part of the report ============================================ */
 
-/* The error decomposition (decomposition.h) and the perceptron's theory
- * (perceptron_report.h) take the same arguments. */
+/* The perceptron's theory (perceptron_report.h, which solves the theory of
+ * pruned data on jobs worker processes); the error decomposition
+ * (decomposition.h) and the prune kind's report (prune_report.h) take the
+ * same arguments but jobs. */
 typedef int (*kind_report_fn)(const char *rundir, const lab_config *c, const lab_table *t,
-                              volatile sig_atomic_t *stop, char *info, size_t infolen,
+                              int jobs, volatile sig_atomic_t *stop, char *info, size_t infolen,
                               char *warning, size_t warnlen, char *err, size_t errlen);
+
+static int decomposition_part(const char *rundir, const lab_config *c, const lab_table *t,
+                              int jobs, volatile sig_atomic_t *stop, char *info, size_t infolen,
+                              char *warning, size_t warnlen, char *err, size_t errlen)
+{
+    (void)jobs;
+    return lab_decomposition_report(rundir, c, t, stop, info, infolen, warning, warnlen, err,
+                                    errlen);
+}
+
+static int prune_part(const char *rundir, const lab_config *c, const lab_table *t, int jobs,
+                      volatile sig_atomic_t *stop, char *info, size_t infolen, char *warning,
+                      size_t warnlen, char *err, size_t errlen)
+{
+    (void)jobs;
+    return lab_prune_report(rundir, c, t, stop, info, infolen, warning, warnlen, err, errlen);
+}
 
 static int kind_part(struct report *R, kind_report_fn fn, char *err, size_t errlen)
 {
     char info[2048], warning[1024];
-    int rc = fn(R->rundir, R->c, R->t, R->h ? R->h->stop : NULL, info, sizeof info, warning,
-                sizeof warning, err, errlen);
+    int rc = fn(R->rundir, R->c, R->t, R->h ? R->h->jobs : 1, R->h ? R->h->stop : NULL, info,
+                sizeof info, warning, sizeof warning, err, errlen);
     if (rc == LAB_OK && warning[0])
         warn(R, warning);
     if (rc == LAB_OK && info[0] && R->h && R->h->info)
@@ -593,9 +612,9 @@ int lab_report_write(const char *rundir, const lab_config *c, const lab_report_h
         rc = lost(&R, figdir, err);
     if (rc == LAB_OK)
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : fits(&R, err, errlen);
-    kind_report_fn part = R.kind->decompose ? lab_decomposition_report
+    kind_report_fn part = R.kind->decompose ? decomposition_part
                           : strcmp(R.kind->name, "perceptron") == 0 ? lab_perceptron_report
-                          : strcmp(R.kind->name, "prune") == 0      ? lab_prune_report
+                          : strcmp(R.kind->name, "prune") == 0      ? prune_part
                                                                      : NULL;
     if (rc == LAB_OK && part)
         rc = stopped(&R, err, errlen) ? LAB_EINTERRUPTED : kind_part(&R, part, err, errlen);

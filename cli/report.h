@@ -27,6 +27,8 @@ typedef struct lab_report_hooks {
     void (*info)(void *ctx, const char *message); /* what the run found; may be NULL */
     void *ctx;
     volatile sig_atomic_t *stop; /* the caller's stop flag, or NULL */
+    int jobs; /* worker processes for the theory of pruned data (dataprune_report.h);
+               * <= 1: none, all in this process */
 } lab_report_hooks;
 
 /* Write the report of the run in rundir, whose config is c. Fits that fail

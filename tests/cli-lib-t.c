@@ -157,7 +157,7 @@ static void test_report(void)
           "8\t4\t1\t0\t73\t0.1\t0.5\t10\tok\tsteps\t0.1\n"
           "16\t4\t1\t0\t73\t0.1\t0.25\t10\tok\tsteps\t0.1\n", f);
     fclose(f);
-    lab_report_hooks h = { count_warning, NULL, NULL, NULL };
+    lab_report_hooks h = { count_warning, NULL, NULL, NULL, 1 };
     int rc = lab_report_write(dir, &c, &h, err, sizeof err);
     snprintf(path, sizeof path, "%s/summary.tsv", dir);
     char *text = lab_file_read(path, NULL);

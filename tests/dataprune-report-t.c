@@ -3,12 +3,16 @@
  * results table: group means and standard errors, the theory of each group
  * (the values `lab theory perceptron --prune ...` prints), the pareto
  * choice, the crossover's interpolation, and the theory's crossovers
- * against THEORY-SOURCES.md section 5.5 item 2. */
+ * against THEORY-SOURCES.md section 5.5 item 2; the points of maxmargin at
+ * theta > 0 solved on worker processes, the same bytes as solved serially. */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -146,7 +150,7 @@ static void test_report(lab_ptheory *w)
     lab_table *t = NULL;
     if (lab_table_read(path, &t, err, sizeof err) != LAB_OK)
         bail("%s", err);
-    int rc = lab_dataprune_report(dir, &c, t, NULL, info, sizeof info, warning, sizeof warning, err,
+    int rc = lab_dataprune_report(dir, &c, t, 1, NULL, info, sizeof info, warning, sizeof warning, err,
                               sizeof err);
     ok(rc == LAB_OK, "the report of pruned rows (%s)", rc ? err : info);
     ok(strstr(info, "largest |rel_dev|") && strstr(info, "1 hard/easy crossover"),
@@ -267,7 +271,7 @@ static void test_report(lab_ptheory *w)
     snprintf(path, sizeof path, "%s/results.tsv", dir);
     if (lab_table_read(path, &t, err, sizeof err) != LAB_OK)
         bail("%s", err);
-    rc = lab_dataprune_report(dir, &c, t, NULL, info, sizeof info, warning, sizeof warning, err,
+    rc = lab_dataprune_report(dir, &c, t, 1, NULL, info, sizeof info, warning, sizeof warning, err,
                           sizeof err);
     x = read_table("crossover.tsv");
     p = read_table("pareto.tsv");
@@ -287,11 +291,99 @@ static void test_report(lab_ptheory *w)
     snprintf(path, sizeof path, "%s/results.tsv", dir);
     if (lab_table_read(path, &t, err, sizeof err) != LAB_OK)
         bail("%s", err);
-    rc = lab_dataprune_report(dir, &c, t, NULL, info, sizeof info, warning, sizeof warning, err,
+    rc = lab_dataprune_report(dir, &c, t, 1, NULL, info, sizeof info, warning, sizeof warning, err,
                           sizeof err);
     snprintf(path, sizeof path, "%s/prune_theory.tsv", dir);
     ok(rc == LAB_OK && info[0] == '\0' && access(path, F_OK) != 0,
        "a table without pruned rows: no files, no info");
+    lab_table_free(t);
+    lab_config_release(&c);
+}
+
+/* Whether files a and b (under dir) hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/%s", dir, a);
+    snprintf(pb, sizeof pb, "%s/%s", dir, b);
+    size_t na, nb;
+    char *x = lab_file_read(pa, &na), *y = lab_file_read(pb, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Maxmargin at theta = 10 degrees (seconds a point) solved ahead on
+ * worker processes: the same bytes as solved in this process. */
+static void test_workers(void)
+{
+    lab_config c;
+    char err[512], info[2][2048], warning[2][512], path[160];
+    if (lab_config_init(&c)
+        || lab_config_load_string(&c, "[experiment]\nname = pr\nkind = perceptron\n"
+                                      "[perceptron]\ndim = 100\nlearners = maxmargin\n"
+                                      "[plot]\nformat = none\n[fit]\nper_curve = none\n",
+                                  "pr.cfg", err, sizeof err)
+        || lab_config_finish(&c, err, sizeof err))
+        bail("config: %s", err);
+    /* keep-hard f = 0.9 and 0.7 at theta = 10 and alpha 0.5 (two points of
+     * maxmargin ahead, about a second each; a pareto row) and at theta = 0
+     * (solved here either way). */
+    snprintf(path, sizeof path, "%s/results.tsv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        bail("cannot write %s", path);
+    fputs("alpha\tprune\tprune_fraction\tprobe_angle\tprune_metric\tseed\tlearner\t"
+          "test_error\tstatus\n"
+          "0.5\thard\t0.9\t10\tmargin\t0\tmaxmargin\t0.33\tok\n"
+          "0.5\thard\t0.9\t10\tmargin\t1\tmaxmargin\t0.35\tok\n"
+          "0.5\thard\t0.7\t10\tmargin\t0\tmaxmargin\t0.38\tok\n"
+          "0.5\thard\t0.7\t0\tmargin\t0\tmaxmargin\t0.36\tok\n", f);
+    fclose(f);
+    lab_table *t = NULL;
+    if (lab_table_read(path, &t, err, sizeof err) != LAB_OK)
+        bail("%s", err);
+    int rc[2];
+    for (int j = 0; j < 2; j++) {
+        char sub[128];
+        snprintf(sub, sizeof sub, "%s/j%d", dir, j + 1);
+        if (lab_mkdirs(sub, err, sizeof err))
+            bail("%s", err);
+        rc[j] = lab_dataprune_report(sub, &c, t, j + 1, NULL, info[j], sizeof info[j],
+                                     warning[j], sizeof warning[j], err, sizeof err);
+        ok(rc[j] == LAB_OK, "%d worker%s: the report (%s)", j + 1, j ? "s" : "",
+           rc[j] ? err : info[j]);
+    }
+    const char *files[] = { "prune_theory.tsv", "pareto.tsv", "figures/prune_theory_theory.dat",
+                            "figures/pareto_theory.dat" };
+    for (size_t i = 0; i < 4; i++) {
+        char a[128], b[128];
+        snprintf(a, sizeof a, "j1/%s", files[i]);
+        snprintf(b, sizeof b, "j2/%s", files[i]);
+        ok(same_file(a, b), "%s: the same bytes with 1 and 2 workers", files[i]);
+    }
+    ok(strcmp(info[0], info[1]) == 0 && strcmp(warning[0], warning[1]) == 0,
+       "the same info and warning");
+    snprintf(path, sizeof path, "%s/j2/prune_theory.tsv", dir);
+    lab_table *g = NULL;
+    if (lab_table_read(path, &g, err, sizeof err) != LAB_OK)
+        diag("%s", err);
+    size_t with = 0;
+    for (size_t r = 0; g && r < g->nrows; r++)
+        with += isfinite(num(g, (long)r, "theory"))
+                && strcmp(lab_table_cell(g, r, (size_t)lab_table_col(g, "probe_angle")), "10")
+                   == 0;
+    ok(with == 2, "both groups at theta = 10 have their theory (%zu)", with);
+    lab_table_free(g);
+
+    /* Stopped: the workers are killed and reaped. */
+    volatile sig_atomic_t stop = 1;
+    snprintf(path, sizeof path, "%s/j2", dir);
+    int r = lab_dataprune_report(path, &c, t, 2, &stop, info[0], sizeof info[0], warning[0],
+                                 sizeof warning[0], err, sizeof err);
+    ok(r == LAB_EINTERRUPTED && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
+       "a stop set: interrupted, no worker left (%s)", lab_strerror(r));
     lab_table_free(t);
     lab_config_release(&c);
 }
@@ -310,6 +402,7 @@ int main(void)
     test_sign_changes();
     test_reference_crossovers(w);
     test_report(w);
+    test_workers();
     lab_ptheory_free(w);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
