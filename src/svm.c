@@ -192,15 +192,16 @@ static long polish(size_t p, size_t n, const double *a, char *passive, double *j
          * and t beta off S keeps J and raises the dual objective by
          * t (1 - margin_e) > 0; the largest t keeps lambda_S - t beta >= 0
          * and drops the column that reaches 0 (a dual simplex step). */
-        if (lab_lstsq(n, k, ast, a + enter * n, -1, jn) < 0) {
+        double *beta = jn; /* jn is recomputed at the next round */
+        if (lab_lstsq(n, k, ast, a + enter * n, -1, beta) < 0) {
             rounds = -1;
             break;
         }
         size_t drop = k;
         double step = INFINITY;
         for (size_t q = 0; q < k; q++)
-            if (jn[q] > 0 && ls[q] / jn[q] < step)
-                step = ls[q] / jn[q], drop = q;
+            if (beta[q] > 0 && ls[q] / beta[q] < step)
+                step = ls[q] / beta[q], drop = q;
         if (drop == k)
             break;
         in[s[drop]] = 0;
