@@ -219,13 +219,21 @@ static void panel_title(FILE *f, const prune_data *D, const point *p, long skip)
 }
 
 /* Draw figures/NAME from its template plots/NAME.gp; frees settings. */
-static int render(const char *figdir, const char *name, const lab_config *c, char *settings,
-                  volatile sig_atomic_t *stop, char *warning, size_t warnlen, char *err,
-                  size_t errlen)
+/* Close the settings stream sf (open_memstream over *settings, which it
+ * sets on closing) and, when all went well (rc), draw figure name from
+ * them; *settings is freed either way. */
+static int render(FILE *sf, char **settings, int rc, const char *figdir, const char *name,
+                  const lab_config *c, volatile sig_atomic_t *stop, int *drawn, char *warning,
+                  size_t warnlen, char *err, size_t errlen)
 {
-    int rc = lab_plot_render(figdir, name, name, (enum lab_plot_format)c->format, settings,
+    if (fclose(sf) != 0 && rc == LAB_OK)
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (rc == LAB_OK) {
+        *drawn = 1;
+        rc = lab_plot_render(figdir, name, name, (enum lab_plot_format)c->format, *settings,
                              stop, warning, warnlen, err, errlen);
-    free(settings);
+    }
+    free(*settings);
     return rc;
 }
 
@@ -359,17 +367,8 @@ static int contours(const char *figdir, const lab_config *c, prune_data *D,
     fputs("\"\n", sf);
     free(whole);
     free(start);
-    if (fclose(sf) != 0) {
-        free(settings);
-        return rc == LAB_OK ? lab_fail(err, errlen, LAB_ENOMEM, "out of memory") : rc;
-    }
-    if (rc != LAB_OK) {
-        free(settings);
-        return rc;
-    }
-    *drawn = 1;
-    return render(figdir, "prune_contours", c, settings, stop, warning, warnlen, err,
-                  errlen);
+    return render(sf, &settings, rc, figdir, "prune_contours", c, stop, drawn, warning, warnlen,
+                  err, errlen);
 }
 
 /* figures/prune_controls: a block per (panel, control), in control order
@@ -429,17 +428,8 @@ static int controls(const char *figdir, const lab_config *c, prune_data *D,
         lab_plot_text(sf, cax->values[k], 1);
     }
     fputs("\"\n", sf);
-    if (fclose(sf) != 0) {
-        free(settings);
-        return rc == LAB_OK ? lab_fail(err, errlen, LAB_ENOMEM, "out of memory") : rc;
-    }
-    if (rc != LAB_OK) {
-        free(settings);
-        return rc;
-    }
-    *drawn = 1;
-    return render(figdir, "prune_controls", c, settings, stop, warning, warnlen, err,
-                  errlen);
+    return render(sf, &settings, rc, figdir, "prune_controls", c, stop, drawn, warning, warnlen,
+                  err, errlen);
 }
 
 int lab_prune_report(const char *rundir, const lab_config *c, const lab_table *t,
