@@ -1265,8 +1265,8 @@ static int fig_crossover(const char *figdir, figure *F, theo *T, const group *G,
 
 /* "pruned rows against their theory (prune_theory.tsv): largest |rel_dev|
  * 2.1 % (hard f=0.2 theta=0 maxmargin at alpha = 3), largest |z| 1.8 (...);
- * 2 crossovers (crossover.tsv): f = 0.2 at alpha_prune 2.21 (theory
- * 2.07)". */
+ * 2 crossovers (crossover.tsv): maxmargin f = 0.2 theta = 0 at alpha_prune
+ * 2.21 (theory 2.07)". */
 static void say(const group *G, size_t ng, const xrow *X, size_t nx, const theo *T,
                 char *info, size_t infolen, char *warning, size_t warnlen)
 {
@@ -1308,9 +1308,10 @@ static void say(const group *G, size_t ng, const xrow *X, size_t nx, const theo 
                           nc == 1 ? "" : "s", nc ? ":" : "");
     for (size_t i = 0, k = 0; i < nx && k < 4; i++)
         if (!isnan(X[i].at)) {
-            lab_strbuf_printf(&b, "%s f = %g at alpha_prune %.3g +- %.2g (theory %.4g, "
-                              "interpolated as measured %.3g)", k++ ? "," : "", X[i].k.f,
-                              X[i].at, X[i].at_sem, X[i].theory, X[i].interp);
+            lab_strbuf_printf(&b, "%s %s f = %g theta = %g at alpha_prune %.3g +- %.2g "
+                              "(theory %.4g, interpolated as measured %.3g)", k++ ? "," : "",
+                              X[i].k.learner, X[i].k.f, X[i].k.theta, X[i].at, X[i].at_sem,
+                              X[i].theory, X[i].interp);
             if (k == 4 && nc > 4)
                 lab_strbuf_puts(&b, ", ...");
         }
