@@ -24,8 +24,10 @@ Two tables (--table):
           student-samples/s equals samples/s when they run in sequence), and,
           when --lab-pack names an executable, its packed path:
             pack-bench S WIDTH DEPTH DIM BATCH STEPS
-          printing `student_samples_per_s <value>` (other words on the line
-          are ignored). Without it that column is left out. The target is the
+          training S students of the MLP above together on the same data
+          protocol and timing STEPS steps after a warm-up, as train-bench
+          does, then printing `student_samples_per_s <value>` (S * BATCH *
+          STEPS / time; other words on the line are ignored). Without it that column is left out. The target is the
           issue's: packed lab >= 3x packed PyTorch.
 
 Usage: bench/train_vs_torch.py [--table single|packed|all] [--lab PATH]
