@@ -134,6 +134,52 @@ static void compare_steps(size_t depth, int packed_grad, size_t freeze, long at)
     lab_dataset_free(ds);
 }
 
+/* lab_pack_run() against lab_trainer_run() of each student alone: the same
+ * result (stop, steps, errors to the bit) and final theta. Returns a mask of
+ * the stop reasons seen. */
+static unsigned compare_run(size_t depth, const lab_train_params *p, const char *what)
+{
+    lab_dataset *ds = dataset();
+    lab_mlp *pm[S], *am[S];
+    students(depth, pm);
+    students(depth, am);
+    char err[256];
+    lab_pack *pk = lab_pack_alloc(S, pm, p, N, err, sizeof err);
+    if (!pk)
+        bail("lab_pack_alloc: %s", err);
+    lab_train_result res[S];
+    gsl_rng *r = lab_rng_alloc(31, 9);
+    int rc = lab_pack_run(pk, ds, r, 1.0, NULL, res);
+    gsl_rng_free(r);
+    int same = rc == LAB_OK;
+    unsigned seen = 0;
+    for (size_t s = 0; s < S; s++) {
+        lab_trainer *tr = lab_trainer_alloc(am[s], p, N);
+        gsl_rng *rs = lab_rng_alloc(31, 9);
+        lab_train_result one;
+        int rc1 = lab_trainer_run(tr, am[s], ds, rs, 1.0, NULL, &one);
+        int expect = one.stop == LAB_STOP_DIVERGED ? LAB_EDIVERGED : LAB_OK;
+        same &= rc1 == expect && one.stop == res[s].stop && one.steps == res[s].steps
+                && same_bits(&one.initial_error, &res[s].initial_error, 1)
+                && same_bits(&one.train_error, &res[s].train_error, 1)
+                && same_bits(am[s]->theta, pm[s]->theta, am[s]->n_params);
+        diag("%s: student %zu (width %zu) %s after %ld steps, error %g", what, s, widths[s],
+             lab_stop_names[res[s].stop], res[s].steps, res[s].train_error);
+        seen |= 1u << res[s].stop;
+        gsl_rng_free(rs);
+        lab_trainer_free(tr);
+    }
+    ok(same, "%s: each student ends as lab_trainer_run() ends it alone", what);
+    ok(lab_pack_nactive(pk) == 0, "and every student is frozen afterwards");
+    lab_pack_free(pk);
+    for (size_t s = 0; s < S; s++) {
+        lab_mlp_free(pm[s]);
+        lab_mlp_free(am[s]);
+    }
+    lab_dataset_free(ds);
+    return seen;
+}
+
 int main(void)
 {
     plan_lazy();
@@ -142,5 +188,55 @@ int main(void)
         compare_steps(depth, 1, S, 0);
     }
     compare_steps(2, 0, 3, 77);
+
+    lab_train_params p = adam_params();
+    p.steps = 400;
+    p.target_loss = 0.028;
+    p.patience = 3;
+    p.plateau_tol = 0.1;
+    p.check_every = 20;
+    unsigned seen = compare_run(1, &p, "Adam, target and plateau");
+    p = adam_params();
+    p.opt.type = LAB_OPT_SGD;
+    p.opt.lr = 0.5;
+    p.opt.momentum = 0.9;
+    seen |= compare_run(2, &p, "SGD, a large rate");
+    ok(seen == (1u << LAB_STOP_STEPS | 1u << LAB_STOP_TARGET | 1u << LAB_STOP_PLATEAU
+                | 1u << LAB_STOP_DIVERGED),
+       "the runs met every stopping rule: steps, target, plateau, divergence");
+
+    /* An interrupt stops every student still training. */
+    lab_dataset *ds = dataset();
+    lab_mlp *m[S];
+    students(1, m);
+    char err[256];
+    p = adam_params();
+    lab_pack *pk = lab_pack_alloc(S, m, &p, N, err, sizeof err);
+    volatile sig_atomic_t flag = 1;
+    lab_train_result res[S];
+    gsl_rng *r = lab_rng_alloc(1, 1);
+    int rc = lab_pack_run(pk, ds, r, 1.0, &flag, res);
+    int all = 1;
+    for (size_t s = 0; s < S; s++)
+        all &= res[s].stop == LAB_STOP_INTERRUPTED && res[s].steps == 0;
+    ok(rc == LAB_EINTERRUPTED && all, "an interrupt ends every student as interrupted");
+    lab_pack_free(pk);
+    gsl_rng_free(r);
+
+    /* Students that do not fit one pack. */
+    lab_mlp *odd = lab_mlp_alloc(D + 1, 1, widths, LAB_ACT_TANH);
+    lab_mlp *two[2] = { m[0], odd };
+    err[0] = 0;
+    ok(!lab_pack_alloc(2, two, &p, N, err, sizeof err) && strstr(err, "student 1"),
+       "a student of another input dimension is refused: %s", err);
+    two[1] = lab_mlp_alloc(D, 0, NULL, LAB_ACT_TANH);
+    ok(!lab_pack_alloc(2, two, &p, N, err, sizeof err), "as is one of depth 0");
+    lab_mlp_free(two[1]);
+    lab_mlp_free(odd);
+    lab_pack_free(NULL);
+    ok(1, "lab_pack_free(NULL) does nothing");
+    for (size_t s = 0; s < S; s++)
+        lab_mlp_free(m[s]);
+    lab_dataset_free(ds);
     return 0;
 }
