@@ -17,17 +17,20 @@
 /* Rows per chunk when evaluating whole datasets, as the trainer's. */
 #define EVAL_ROWS 256
 
-/* One student: its network, optimizer, gradient and activations. */
+/* One student: its network, optimizer and gradient. */
 struct member {
     lab_mlp *m;
     lab_optim *opt;
     double *grad;     /* (P) */
-    double **a;       /* a[l], l = 1 .. L+1: (B, sizes[l]) layer outputs */
-    double **dz;      /* dz[l], l = 1 .. L: (B, sizes[l]) g'(z) */
-    double *delta[2]; /* (B, widest hidden layer): backward ping-pong */
-    size_t row;       /* its first row in this step's stacked first layer */
+    size_t row;       /* its first row in its group's stacked first layer */
     int active;
 };
+
+/* Students go through a step in groups whose first layers stack to at most
+ * GROUP_ROWS units (or one wider student): the group's first-layer outputs
+ * (B, rows) then stay in the core's cache while its students, one after the
+ * other, use them, instead of S of them passing through memory. */
+#define GROUP_ROWS 512
 
 /* One student's stopping state in lab_pack_run(): train.c's train_loop()
  * variables, one set per student. */
@@ -40,10 +43,16 @@ struct lab_pack {
     lab_train_params p;
     size_t S, n, B, D, L;
     size_t rows;         /* sum of first-layer widths M_1 over all students */
+    size_t group_rows;   /* the most rows a group stacks */
     struct member *mem;  /* (S) */
-    double *W0, *b0;     /* (rows, D), (rows): the active students' W_0, b_0 stacked */
-    double *Z0;          /* (B, rows): the stacked first layer's outputs */
-    double *D0;          /* (B, rows): the stacked deltas of the first layer */
+    /* One student's activations at a time, sized for the widest: */
+    double **a;          /* a[l], l = 1 .. L+1: (B, sizes[l]) layer outputs */
+    double **dz;         /* dz[l], l = 1 .. L: (B, sizes[l]) g'(z) */
+    double *delta[2];    /* (B, widest hidden layer): backward ping-pong */
+    /* The active students of one group stacked (rows <= group_rows): */
+    double *W0, *b0;     /* (rows, D), (rows): W_0, b_0 */
+    double *Z0;          /* (B, rows): the first layer's outputs */
+    double *D0;          /* (B, rows): its deltas */
     double *dW0;         /* (rows, D): their gradient */
     double *resid;       /* (B) */
     double *ones;        /* (B) */
@@ -59,45 +68,42 @@ struct lab_pack {
 
 /* ---- allocation --------------------------------------------------------- */
 
-static void member_release(struct member *s, size_t L)
+static void member_release(struct member *s)
 {
     lab_optim_free(s->opt);
     free(s->grad);
-    if (s->a)
-        for (size_t l = 0; l <= L + 1; l++)
-            free(s->a[l]);
-    if (s->dz)
-        for (size_t l = 0; l <= L + 1; l++)
-            free(s->dz[l]);
-    free(s->a);
-    free(s->dz);
-    free(s->delta[0]);
-    free(s->delta[1]);
 }
 
-static int member_init(struct member *s, lab_mlp *m, const lab_train_params *p, size_t B)
+static int member_init(struct member *s, lab_mlp *m, const lab_train_params *p)
 {
-    size_t L = m->depth, widest = 1;
     s->m = m;
     s->active = 1;
     s->opt = lab_optim_alloc(&p->opt, m->n_params, m->n_weights);
     s->grad = malloc(m->n_params * sizeof *s->grad);
-    s->a = calloc(L + 2, sizeof *s->a);
-    s->dz = calloc(L + 2, sizeof *s->dz);
-    if (!s->opt || !s->grad || !s->a || !s->dz)
+    return s->opt && s->grad ? LAB_OK : LAB_ENOMEM;
+}
+
+/* The activations of one student at a time, for the widest of each layer. */
+static int acts_alloc(lab_pack *pk)
+{
+    size_t L = pk->L, B = pk->B, widest = 1;
+    if (!(pk->a = calloc(L + 2, sizeof *pk->a)) || !(pk->dz = calloc(L + 2, sizeof *pk->dz)))
         return LAB_ENOMEM;
     for (size_t l = 1; l <= L + 1; l++) {
-        if (!(s->a[l] = malloc(B * m->sizes[l] * sizeof(double))))
+        size_t M = 1;
+        for (size_t s = 0; s < pk->S; s++)
+            M = pk->mem[s].m->sizes[l] > M ? pk->mem[s].m->sizes[l] : M;
+        if (!(pk->a[l] = malloc(B * M * sizeof(double))))
             return LAB_ENOMEM;
         if (l <= L) {
-            if (!(s->dz[l] = malloc(B * m->sizes[l] * sizeof(double))))
+            if (!(pk->dz[l] = malloc(B * M * sizeof(double))))
                 return LAB_ENOMEM;
-            widest = m->sizes[l] > widest ? m->sizes[l] : widest;
+            widest = M > widest ? M : widest;
         }
     }
-    s->delta[0] = malloc(B * widest * sizeof(double));
-    s->delta[1] = malloc(B * widest * sizeof(double));
-    return s->delta[0] && s->delta[1] ? LAB_OK : LAB_ENOMEM;
+    pk->delta[0] = malloc(B * widest * sizeof(double));
+    pk->delta[1] = malloc(B * widest * sizeof(double));
+    return pk->delta[0] && pk->delta[1] ? LAB_OK : LAB_ENOMEM;
 }
 
 /* A workspace for full passes of every student: lab_mlp_work holds (rows,
@@ -150,14 +156,21 @@ lab_pack *lab_pack_alloc(size_t S, lab_mlp *const *students, const lab_train_par
     pk->B = p->batch == 0 || p->batch > n ? n : p->batch;
     pk->D = m0->sizes[0];
     pk->L = m0->depth;
-    for (size_t s = 0; s < S; s++)
-        pk->rows += students[s]->sizes[1];
+    for (size_t s = 0; s < S; s++) {
+        size_t M = students[s]->sizes[1];
+        pk->rows += M;
+        pk->group_rows = M > pk->group_rows ? M : pk->group_rows;
+    }
+    if (pk->group_rows < GROUP_ROWS)
+        pk->group_rows = pk->rows < GROUP_ROWS ? pk->rows : GROUP_ROWS;
     if (!(pk->mem = calloc(S, sizeof *pk->mem)))
         goto nomem;
     for (size_t s = 0; s < S; s++)
-        if (member_init(&pk->mem[s], students[s], &pk->p, pk->B) != LAB_OK)
+        if (member_init(&pk->mem[s], students[s], &pk->p) != LAB_OK)
             goto nomem;
-    size_t B = pk->B, R = pk->rows, D = pk->D;
+    if (acts_alloc(pk) != LAB_OK)
+        goto nomem;
+    size_t B = pk->B, R = pk->group_rows, D = pk->D;
     pk->W0 = malloc(R * D * sizeof(double));
     pk->b0 = malloc(R * sizeof(double));
     pk->Z0 = malloc(B * R * sizeof(double));
@@ -199,8 +212,18 @@ void lab_pack_free(lab_pack *pk)
         return;
     if (pk->mem)
         for (size_t s = 0; s < pk->S; s++)
-            member_release(&pk->mem[s], pk->L);
+            member_release(&pk->mem[s]);
     free(pk->mem);
+    if (pk->a)
+        for (size_t l = 0; l <= pk->L + 1; l++)
+            free(pk->a[l]);
+    if (pk->dz)
+        for (size_t l = 0; l <= pk->L + 1; l++)
+            free(pk->dz[l]);
+    free(pk->a);
+    free(pk->dz);
+    free(pk->delta[0]);
+    free(pk->delta[1]);
     free(pk->W0);
     free(pk->b0);
     free(pk->Z0);
@@ -223,38 +246,40 @@ double lab_pack_bytes(size_t S, size_t n_in, size_t depth, const size_t *widths,
 {
     size_t B = p->batch == 0 || p->batch > n ? n : p->batch;
     double vectors = p->opt.type == LAB_OPT_ADAM ? 3 : 2; /* gradient, moments */
-    double rows = 0, bytes = sizeof(lab_pack) + (double)S * sizeof(struct member);
-    double *widest = calloc(depth ? depth : 1, sizeof *widest);
+    double rows = 0, group = 0, bytes = sizeof(lab_pack) + (double)S * sizeof(struct member);
+    size_t *widest = calloc(depth ? depth : 1, sizeof *widest);
+    if (!widest)
+        return INFINITY;
     for (size_t s = 0; s < S; s++) {
         const size_t *w = widths + s * depth;
-        double units = 0, wide = 1;
-        for (size_t l = 0; l < depth; l++) {
-            units += (double)w[l];
-            wide = (double)w[l] > wide ? (double)w[l] : wide;
-            if (widest && (double)w[l] > widest[l])
-                widest[l] = (double)w[l];
-        }
+        for (size_t l = 0; l < depth; l++)
+            widest[l] = w[l] > widest[l] ? w[l] : widest[l];
         rows += depth ? (double)w[0] : 0;
-        /* parameters, activations and g' per unit, the output, two deltas */
-        bytes += vectors * (double)lab_mlp_count_params(n_in, depth, w) * sizeof(double)
-                 + (double)B * (2.0 * units + 1.0 + 2.0 * wide) * sizeof(double)
-                 + 2.0 * (double)(depth + 2) * sizeof(double *);
+        bytes += vectors * (double)lab_mlp_count_params(n_in, depth, w) * sizeof(double);
     }
-    /* the stacked first layer, its gradient, scratch, the batch */
-    bytes += (2.0 * rows * ((double)n_in + 1.0) + 2.0 * (double)B * rows + 2.0 * (double)B
-              + (double)lab_dense_work_len(B) + (double)B * ((double)n_in + 1.0))
-             * sizeof(double);
+    /* the groups' stacked first layers, as lab_pack_alloc() sizes them */
+    group = depth ? (double)widest[0] : 0;
+    if (group < GROUP_ROWS)
+        group = rows < GROUP_ROWS ? rows : GROUP_ROWS;
+    /* one student's activations, two per hidden unit and one output, and two
+     * deltas, for the widest of each layer */
+    double units = 0, wide = 1;
+    for (size_t l = 0; l < depth; l++) {
+        units += (double)widest[l];
+        wide = (double)widest[l] > wide ? (double)widest[l] : wide;
+    }
+    bytes += ((double)B * (2.0 * units + 1.0 + 2.0 * wide)
+              + 2.0 * group * ((double)n_in + 1.0) + 2.0 * (double)B * group
+              + 2.0 * (double)B + (double)lab_dense_work_len(B)
+              + (double)B * ((double)n_in + 1.0) + 2.0 * (double)S)
+                 * sizeof(double)
+             + 2.0 * (double)(depth + 2) * sizeof(double *)
+             + (double)S * sizeof(struct watch);
     if (!p->online && B < n)
         bytes += (double)n * sizeof(size_t);
-    if (widest) {
-        size_t *wz = malloc(depth * sizeof *wz);
-        for (size_t l = 0; wz && l < depth; l++)
-            wz[l] = (size_t)widest[l];
-        if (wz)
-            bytes += lab_mlp_bytes(n_in, depth, wz)
-                     + lab_mlp_work_bytes(depth, wz, B > EVAL_ROWS ? B : EVAL_ROWS);
-        free(wz);
-    }
+    /* the workspace for full passes */
+    bytes += lab_mlp_bytes(n_in, depth, widest)
+             + lab_mlp_work_bytes(depth, widest, B > EVAL_ROWS ? B : EVAL_ROWS);
     free(widest);
     return bytes;
 }
@@ -334,57 +359,55 @@ static void output_sum(size_t B, size_t n, const double *A, const double *w, dou
     }
 }
 
-/* All active students' first layers in one product: stack W_0 and b_0 of
- * each (M_1 rows each), Z0 = X W0^T + b0 (B, rows), and hand each student
- * its columns as A_1 = g(Z_1), with g'. Returns the rows stacked. */
-static size_t first_layer(lab_pack *pk, size_t B, const double *X)
+/* The first layers of the active students from `first` on, as many as fit
+ * a group, in one product: stack their W_0 and b_0 (M_1 rows each) and
+ * Z0 = X W0^T + b0 (B, rows). Sets *end past the group's last student and
+ * returns the rows stacked. */
+static size_t first_layer(lab_pack *pk, size_t B, const double *X, size_t first, size_t *end)
 {
-    size_t D = pk->D, R = 0;
-    for (size_t s = 0; s < pk->S; s++) {
+    size_t D = pk->D, R = 0, s = first;
+    for (; s < pk->S; s++) {
         struct member *me = &pk->mem[s];
         if (!me->active)
             continue;
         const lab_mlp *m = me->m;
         size_t M = m->sizes[1];
+        if (R > 0 && R + M > pk->group_rows)
+            break;
         me->row = R;
         memcpy(pk->W0 + R * D, lab_mlp_w(m, m->theta, 0), M * D * sizeof(double));
         memcpy(pk->b0 + R, lab_mlp_b(m, m->theta, 0), M * sizeof(double));
         R += M;
     }
-    if (R == 0)
-        return 0;
-    /* Z0 = X W0^T + b0: X is (B,D), W0 is (R,D), Z0 is (B,R) */
-    lab_dense_forward(B, R, D, X, pk->W0, pk->b0, pk->Z0, pk->dense);
-    for (size_t s = 0; s < pk->S; s++) {
-        struct member *me = &pk->mem[s];
-        if (!me->active)
-            continue;
-        size_t M = me->m->sizes[1];
-        for (size_t i = 0; i < B; i++)
-            memcpy(me->a[1] + i * M, pk->Z0 + i * R + me->row, M * sizeof(double));
-        lab_act_forward(me->m->act, B * M, me->a[1], me->dz[1]);
-    }
+    *end = s;
+    if (R > 0) /* Z0 = X W0^T + b0: X is (B,D), W0 is (R,D), Z0 is (B,R) */
+        lab_dense_forward(B, R, D, X, pk->W0, pk->b0, pk->Z0, pk->dense);
     return R;
 }
 
-/* Layers 1 .. L of one student after its first, and the loss (1/2B)
- * sum (f - y)^2 with the residuals (f - y)/B in pk->resid, as
- * lab_mlp_loss_grad() computes them. */
-static double rest_forward(lab_pack *pk, struct member *me, size_t B, const double *y)
+/* One student's forward pass after its first layer's product (its columns
+ * of Z0, R wide), and the loss (1/2B) sum (f - y)^2 with the residuals
+ * (f - y)/B in pk->resid, as lab_mlp_loss_grad() computes them. */
+static double rest_forward(lab_pack *pk, struct member *me, size_t B, size_t R,
+                           const double *y)
 {
     const lab_mlp *m = me->m;
+    size_t M = m->sizes[1];
+    for (size_t i = 0; i < B; i++)
+        memcpy(pk->a[1] + i * M, pk->Z0 + i * R + me->row, M * sizeof(double));
+    lab_act_forward(m->act, B * M, pk->a[1], pk->dz[1]);
     for (size_t l = 1; l <= m->depth; l++) {
         size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
         const double *W = lab_mlp_w(m, m->theta, l), *b = lab_mlp_b(m, m->theta, l);
         if (l == m->depth) {
-            output_sum(B, n_in, me->a[l], W, b[0], me->a[l + 1]);
+            output_sum(B, n_in, pk->a[l], W, b[0], pk->a[l + 1]);
             break;
         }
         /* Z = A_l W_l^T + b_l: A_l (B, n_in), W_l (n_out, n_in) */
-        lab_dense_forward(B, n_out, n_in, me->a[l], W, b, me->a[l + 1], pk->dense);
-        lab_act_forward(m->act, B * n_out, me->a[l + 1], me->dz[l + 1]);
+        lab_dense_forward(B, n_out, n_in, pk->a[l], W, b, pk->a[l + 1], pk->dense);
+        lab_act_forward(m->act, B * n_out, pk->a[l + 1], pk->dz[l + 1]);
     }
-    const double *f = me->a[m->depth + 1];
+    const double *f = pk->a[m->depth + 1];
     double sse = 0.0, scale = 1.0 / (double)B;
     for (size_t i = 0; i < B; i++) {
         double r = f[i] - y[i];
@@ -404,15 +427,15 @@ static const double *rest_backward(lab_pack *pk, struct member *me, size_t B)
     int next = 0;
     for (size_t l = m->depth; l >= 1; l--) {
         size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
-        const double *in = me->a[l]; /* A_l: (B, n_in) */
+        const double *in = pk->a[l]; /* A_l: (B, n_in) */
         lab_gemm(1, 0, n_out, n_in, B, 1.0, delta, in, 0.0,
                  lab_mlp_w(m, me->grad, l));                  /* dW_l = delta^T A_l */
         lab_gemv_t(B, n_out, 1.0, delta, pk->ones, 0.0,
                    lab_mlp_b(m, me->grad, l));                /* db_l = delta^T 1 */
-        double *dA = me->delta[next];                         /* (B, n_in) */
+        double *dA = pk->delta[next];                         /* (B, n_in) */
         lab_gemm(0, 0, B, n_in, n_out, 1.0, delta, lab_mlp_w(m, m->theta, l), 0.0,
                  dA);                                         /* dA_l = delta W_l */
-        const double *gp = me->dz[l];
+        const double *gp = pk->dz[l];
         for (size_t i = 0; i < B * n_in; i++)
             dA[i] *= gp[i];                                   /* dZ_l = dA_l * g'(Z_l) */
         next ^= 1;
@@ -421,21 +444,21 @@ static const double *rest_backward(lab_pack *pk, struct member *me, size_t B)
     return delta;
 }
 
-static void step_batch(lab_pack *pk, size_t B, const double *X, const double *y, double *loss,
-                       double t0)
+/* One step of the active students [first, end) of a group whose first
+ * layers were stacked into R rows. */
+static void step_group(lab_pack *pk, size_t B, const double *X, const double *y, double *loss,
+                       size_t first, size_t end, size_t R)
 {
-    double t1 = lab_clock_s(), t2 = t1, t3 = t1;
-    size_t R = first_layer(pk, B, X), D = pk->D;
-    pk->t[0] += (t2 = lab_clock_s()) - t0;
-    for (size_t s = 0; s < pk->S; s++) {
+    size_t D = pk->D;
+    double t1, t2, t3;
+    for (size_t s = first; s < end; s++) {
         struct member *me = &pk->mem[s];
-        loss[s] = NAN;
         if (!me->active)
             continue;
         const lab_mlp *m = me->m;
         size_t M = m->sizes[1];
         t1 = lab_clock_s();
-        loss[s] = rest_forward(pk, me, B, y);
+        loss[s] = rest_forward(pk, me, B, R, y);
         t2 = lab_clock_s();
         pk->t[1] += t2 - t1;
         if (!isfinite(loss[s]))
@@ -459,26 +482,41 @@ static void step_batch(lab_pack *pk, size_t B, const double *X, const double *y,
             pk->t[3] += lab_clock_s() - t3;
         }
     }
-    if (!pk->packed_grad || R == 0)
+    if (!pk->packed_grad)
         return;
     t2 = lab_clock_s();
     /* Students whose loss was not finite left stale rows in D0: their
      * gradients are not used. */
     lab_gemm(1, 0, R, D, B, 1.0, pk->D0, X, 0.0, pk->dW0);    /* dW0 = D0^T X: (R,D) */
-    for (size_t s = 0; s < pk->S; s++) {
+    for (size_t s = first; s < end; s++) {
         struct member *me = &pk->mem[s];
         if (!me->active || !isfinite(loss[s]))
             continue;
         const lab_mlp *m = me->m;
-        size_t M = m->sizes[1];
-        memcpy(lab_mlp_w(m, me->grad, 0), pk->dW0 + me->row * D, M * D * sizeof(double));
+        memcpy(lab_mlp_w(m, me->grad, 0), pk->dW0 + me->row * D,
+               m->sizes[1] * D * sizeof(double));
     }
     t3 = lab_clock_s();
     pk->t[2] += t3 - t2;
-    for (size_t s = 0; s < pk->S; s++)
+    for (size_t s = first; s < end; s++)
         if (pk->mem[s].active && isfinite(loss[s]))
             lab_optim_step(pk->mem[s].opt, pk->mem[s].m->theta, pk->mem[s].grad);
     pk->t[3] += lab_clock_s() - t3;
+}
+
+static void step_batch(lab_pack *pk, size_t B, const double *X, const double *y, double *loss,
+                       double t0)
+{
+    for (size_t s = 0; s < pk->S; s++)
+        loss[s] = NAN;
+    for (size_t first = 0, end; first < pk->S; first = end) {
+        size_t R = first_layer(pk, B, X, first, &end);
+        double t1 = lab_clock_s();
+        pk->t[0] += t1 - t0;
+        if (R > 0)
+            step_group(pk, B, X, y, loss, first, end, R);
+        t0 = lab_clock_s();
+    }
 }
 
 void lab_pack_step_batch(lab_pack *pk, size_t B, const double *X, const double *y,

@@ -9,12 +9,13 @@
  *   - the first layer of all active students is one product
  *     Z = X [W_0^1; W_0^2; ...]^T + [b_0^1; b_0^2; ...] of (B, sum of M_1)
  *     by the fixed-order kernel (dense.h), whose every element has the bits
- *     of the student alone;
+ *     of the student alone; in groups of at most 512 stacked units, so that
+ *     a group's Z stays in cache while its students use it;
  *   - later layers, the loss and the backward products run per student, as
  *     lab_mlp_loss_grad() runs them (the same calls on the same shapes);
  *   - optionally (lab_pack_set_packed_grad()) the first layer's weight
  *     gradient dW_0 = Delta^T X is one product over the stacked deltas
- *     Delta (B, sum of M_1): exact only where the BLAS sums each element in
+ *     Delta (B, a group's sum of M_1): exact only where the BLAS sums each element in
  *     an order that does not depend on the rows around it (OpenBLAS 0.3.21,
  *     one thread, Haswell kernels: measured exact for batches up to 300,
  *     not for 513 and more); off by default;
@@ -108,8 +109,9 @@ int lab_pack_run(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double var,
                  volatile sig_atomic_t *stop, lab_train_result *res);
 
 /* Time spent in each phase since the pack was allocated (seconds), for
- * profiles: [0] the batch and the first layer, [1] later layers' forward
- * and the loss, [2] backward, [3] the optimizer. */
+ * profiles: [0] the batch and the stacked first-layer products, [1] each
+ * student's forward pass after that (its columns, the activation, later
+ * layers) and loss, [2] backward, [3] the optimizer. */
 void lab_pack_times(const lab_pack *pk, double t[4]);
 
 #endif

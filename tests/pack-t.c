@@ -20,6 +20,9 @@
 
 enum { S = 5, D = 20, N = 300, BATCH = 50, STEPS = 200, MAXL = 2 };
 static const size_t widths[S] = { 2, 8, 8, 33, 64 };
+/* Widths times wscale: 8 makes the first layers 920 units, more than one
+ * group of the pack (pack.c, GROUP_ROWS). */
+static size_t wscale = 1;
 
 static lab_dataset *dataset(void)
 {
@@ -45,7 +48,7 @@ static lab_dataset *dataset(void)
 static void students(size_t depth, lab_mlp **m)
 {
     for (size_t s = 0; s < S; s++) {
-        size_t w[MAXL] = { widths[s], widths[S - 1 - s] };
+        size_t w[MAXL] = { wscale * widths[s], widths[S - 1 - s] };
         m[s] = lab_mlp_alloc(D, depth, w, LAB_ACT_TANH);
         gsl_rng *r = lab_rng_alloc(23, 100 + s);
         if (!m[s])
@@ -118,10 +121,12 @@ static void compare_steps(size_t depth, int packed_grad, size_t freeze, long at)
         gsl_rng_free(rs);
         lab_trainer_free(tr);
     }
-    ok(losses, "depth %zu%s%s: every batch loss of %d steps has the bits of the student alone",
-       depth, packed_grad ? ", packed dW_0" : "", freeze < S ? ", one frozen" : "", STEPS);
-    ok(thetas, "depth %zu%s%s: every final theta has the bits of the student alone", depth,
-       packed_grad ? ", packed dW_0" : "", freeze < S ? ", one frozen" : "");
+    ok(losses, "depth %zu%s%s%s: every batch loss of %d steps has the bits of the student alone",
+       depth, packed_grad ? ", packed dW_0" : "", freeze < S ? ", one frozen" : "",
+       wscale > 1 ? ", groups" : "", STEPS);
+    ok(thetas, "depth %zu%s%s%s: every final theta has the bits of the student alone", depth,
+       packed_grad ? ", packed dW_0" : "", freeze < S ? ", one frozen" : "",
+       wscale > 1 ? ", groups" : "");
     ok(moments, "and the same Adam moments");
     ok(steps, "and as many steps");
     if (freeze < S)
@@ -188,6 +193,10 @@ int main(void)
         compare_steps(depth, 1, S, 0);
     }
     compare_steps(2, 0, 3, 77);
+    wscale = 8;
+    compare_steps(2, 0, 3, 77);
+    compare_steps(1, 1, S, 0);
+    wscale = 1;
 
     lab_train_params p = adam_params();
     p.steps = 400;
