@@ -243,16 +243,10 @@ void lab_mlp_work_free(lab_mlp_work *w)
 
 /* ---- forward and backward ---------------------------------------------- */
 
-/* The output unit, f_i = b + sum_j A_ij w_j, summed from j = 0 up in that
- * order, as the reference does: appended units whose A_ij w_j is 0 (the
- * zero padding of an embedded teacher, lab_mlp_embed()) then leave every bit
- * of f unchanged, so a student planted at its teacher computes exactly the
- * teacher's outputs and its gradient is exactly 0 (THEORY.md §5.2), as
- * the hidden layers' sums do (dense.h). A BLAS product may group a longer
- * sum otherwise. Four rows at a time, for
- * independent chains of additions. */
-static void output_sum(size_t B, size_t n, const double *A, const double *w, double b,
-                       double *f)
+/* Four rows at a time, for independent chains of additions (mlp.h says
+ * why this order). */
+void lab_mlp_output_sum(size_t B, size_t n, const double *A, const double *w, double b,
+                        double *f)
 {
     size_t i = 0;
     for (; i + 4 <= B; i += 4) {
@@ -287,7 +281,7 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
         const double *b = lab_mlp_b(m, m->theta, l); /* (n_out) */
         double *Z = w->a[l + 1];                     /* (B, n_out) */
         if (l == m->depth) { /* the one output unit */
-            output_sum(B, n_in, in, W, b[0], Z);
+            lab_mlp_output_sum(B, n_in, in, W, b[0], Z);
             break;
         }
         /* Z = A_l W_l^T + b_l, in a fixed order (dense.h) */

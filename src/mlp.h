@@ -87,6 +87,17 @@ void lab_mlp_work_free(lab_mlp_work *w);
 double lab_mlp_bytes(size_t n_in, size_t depth, const size_t *widths);
 double lab_mlp_work_bytes(size_t depth, const size_t *widths, size_t rows);
 
+/* The output unit, f_i = b + sum_j A_ij w_j for the B rows of A (B, n),
+ * summed from j = 0 up in that order, as the reference does: appended units
+ * whose A_ij w_j is 0 (the zero padding of an embedded teacher,
+ * lab_mlp_embed()) then leave every bit of f unchanged, so a student planted
+ * at its teacher computes exactly the teacher's outputs and its gradient is
+ * exactly 0 (THEORY.md §5.2), as the hidden layers' sums do (dense.h); a
+ * BLAS product may group a longer sum otherwise. lab_mlp_forward() and the
+ * packed trainer (pack.h) both sum the output this way. */
+void lab_mlp_output_sum(size_t B, size_t n, const double *A, const double *w, double b,
+                        double *f);
+
 /* Forward pass over B <= rows inputs X (B,D). Returns the outputs (B), which
  * live in the workspace until its next use. With `train` set it also keeps
  * g'(z) of every hidden layer for lab_mlp_backward(). Each output's bits

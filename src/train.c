@@ -106,17 +106,18 @@ const lab_optim *lab_trainer_optim(const lab_trainer *tr)
     return tr->opt;
 }
 
-/* Copy the next B points of the permutation stream into xb, yb. */
-static void gather_batch(lab_trainer *tr, const lab_dataset *train, gsl_rng *r)
+void lab_train_next_batch(const lab_dataset *train, size_t n, size_t B, size_t *perm,
+                          size_t *pos, gsl_rng *r, double *xb, double *yb)
 {
-    for (size_t k = 0; k < tr->B; k++) {
-        if (tr->pos == tr->n) {
-            gsl_ran_shuffle(r, tr->perm, tr->n, sizeof *tr->perm);
-            tr->pos = 0;
+    size_t D = train->d;
+    for (size_t k = 0; k < B; k++) {
+        if (*pos == n) {
+            gsl_ran_shuffle(r, perm, n, sizeof *perm);
+            *pos = 0;
         }
-        size_t i = tr->perm[tr->pos++];
-        memcpy(tr->xb + k * tr->D, train->x + i * tr->D, tr->D * sizeof *tr->xb);
-        tr->yb[k] = train->y[i];
+        size_t i = perm[(*pos)++];
+        memcpy(xb + k * D, train->x + i * D, D * sizeof *xb);
+        yb[k] = train->y[i];
     }
 }
 
@@ -125,7 +126,7 @@ double lab_trainer_step(lab_trainer *tr, lab_mlp *m, const lab_dataset *train,
 {
     const double *X = train->x, *y = train->y;
     if (tr->B < tr->n) {
-        gather_batch(tr, train, r);
+        lab_train_next_batch(train, tr->n, tr->B, tr->perm, &tr->pos, r, tr->xb, tr->yb);
         X = tr->xb;
         y = tr->yb;
     }

@@ -72,6 +72,13 @@ typedef struct lab_train_result {
     enum lab_stop stop;  /* why it stopped */
 } lab_train_result;
 
+/* The next B points of a permutation stream over the first n points of
+ * train into xb (B, D) and yb (B): perm (n) is walked from *pos, and
+ * shuffled with r (then *pos = 0) each time *pos reaches n. These are the
+ * trainer's mini-batches; the packed trainer (pack.h) draws the same. */
+void lab_train_next_batch(const lab_dataset *train, size_t n, size_t B, size_t *perm,
+                          size_t *pos, gsl_rng *r, double *xb, double *yb);
+
 typedef struct lab_trainer lab_trainer;
 
 /* A trainer for network m on a training set of n points (online: on n fresh

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 
 #include "data.h"
+#include "pack.h"
 #include "rng.h"
 #include "tap.h"
 #include "train.h"
 
 static long allocations;
+static double bytes; /* requested by malloc and calloc */
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -18,12 +20,14 @@ void *__real_realloc(void *p, size_t n);
 void *__wrap_malloc(size_t n)
 {
     allocations++;
+    bytes += (double)n;
     return __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
     allocations++;
+    bytes += (double)n * (double)size;
     return __real_calloc(n, size);
 }
 
@@ -61,9 +65,51 @@ static void check(enum lab_optimizer opt, size_t batch, size_t depth)
     gsl_rng_free(r);
 }
 
+/* The packed step (pack.h) likewise, in groups, with a frozen student. */
+static void check_pack(int packed_grad)
+{
+    const size_t D = 9, n = 300, S = 4, widths[4][2] = { { 300, 3 }, { 5, 4 }, { 400, 2 }, { 7, 7 } };
+    gsl_rng *r = lab_rng_alloc(2385, 6);
+    lab_mlp *m[4];
+    for (size_t s = 0; s < S; s++) {
+        m[s] = lab_mlp_alloc(D, 2, widths[s], LAB_ACT_TANH);
+        lab_mlp_init(m[s], LAB_INIT_LECUN, r);
+    }
+    lab_dataset *ds = lab_dataset_alloc(n, D);
+    lab_data_sample(ds, LAB_DIST_GAUSSIAN, r);
+    for (size_t i = 0; i < n; i++)
+        ds->y[i] = ds->x[i * D];
+    lab_train_params p = { .opt = lab_optim_default_params(), .batch = 32, .steps = 100 };
+    double loss[4];
+    long before = allocations;
+    double bytes0 = bytes;
+    lab_pack *pk = lab_pack_alloc(S, m, &p, n, NULL, 0);
+    long setup = allocations - before;
+    double took = bytes - bytes0, said = lab_pack_bytes(S, D, 2, &widths[0][0], &p, n);
+    lab_pack_set_packed_grad(pk, packed_grad);
+    before = allocations;
+    for (int t = 0; t < 100; t++) {
+        lab_pack_step(pk, ds, r, loss);
+        if (t == 50)
+            lab_pack_freeze(pk, 1);
+    }
+    long during = allocations - before;
+    ok(pk && setup > 0 && during == 0, "packed%s: %ld allocations to set up, %ld in 100 steps",
+       packed_grad ? ", dW_0 packed" : "", setup, during);
+    ok(said >= took && said < 1.05 * took, "lab_pack_bytes() says %.0f bytes; it took %.0f",
+       said, took);
+    lab_pack_free(pk);
+    lab_dataset_free(ds);
+    for (size_t s = 0; s < S; s++)
+        lab_mlp_free(m[s]);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
-    plan(4);
+    plan(8);
+    check_pack(0);
+    check_pack(1);
     check(LAB_OPT_ADAM, 32, 2);
     check(LAB_OPT_SGD, 32, 1);
     check(LAB_OPT_ADAM, 0, 2);
