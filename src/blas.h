@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one place where the lab calls OpenBLAS for dense products.
  *
+ * lab_gemm() gives small products to the library chosen at configure time
+ * (--with-gemm=openblas|blis|libxsmm, README "Small-matrix GEMM"); OpenBLAS
+ * does the rest. Each library sums in its own order: results are
+ * reproducible with one library and differ between them in the last bits.
+ *
  * All matrices are row-major and contiguous. lab_gemm() works out the leading
  * dimensions from the shapes, so call sites read as the maths they compute,
  * e.g. lab_gemm(0, 1, B, M, D, 1.0, X, W, 0.0, Z);  Z = X W^T. */
@@ -14,6 +19,12 @@
 void lab_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k,
               double alpha, const double *a, const double *b,
               double beta, double *c);
+
+/* Do now what lab_gemm() does once on its first call with these arguments:
+ * with libxsmm (--with-gemm=libxsmm) generate the kernel, which allocates,
+ * so that the calls after it allocate nothing. Nothing with the others. */
+void lab_gemm_prepare(int trans_a, int trans_b, size_t m, size_t n, size_t k, double alpha,
+                      double beta);
 
 /* y = alpha A^T x + beta y for A of shape (m,n): column sums when x is ones. */
 void lab_gemv_t(size_t m, size_t n, double alpha, const double *a,
@@ -52,7 +63,8 @@ double lab_lstsq_bytes(size_t m, size_t n);
 void lab_blas_single_thread(void);
 
 /* A one-line description of the BLAS in use, for provenance headers:
- * "OpenBLAS 0.3.21 ... core=Haswell threads=1". Writes into buf. */
+ * "OpenBLAS 0.3.21 ...; core Haswell; threads 1; gemm libxsmm 1.17 target
+ * cpx up to 8388608 mnk" (the library behind lab_gemm()). Writes into buf. */
 const char *lab_blas_describe(char *buf, size_t len);
 
 #endif

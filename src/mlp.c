@@ -328,6 +328,17 @@ void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
     }
 }
 
+void lab_mlp_backward_prepare(const lab_mlp *m, size_t B)
+{
+    /* The products of lab_mlp_backward() and back_through(), as called there. */
+    for (size_t l = 0; l <= m->depth; l++) {
+        size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
+        lab_gemm_prepare(1, 0, n_out, n_in, B, 1.0, 0.0);
+        if (l > 0)
+            lab_gemm_prepare(0, 0, B, n_in, n_out, 1.0, 0.0);
+    }
+}
+
 void lab_mlp_jacobian(const lab_mlp *m, lab_mlp_work *w, size_t B,
                       const double *X, double *J, const double **out)
 {

@@ -112,6 +112,10 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
 void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                       const double *X, const double *dout, double *grad);
 
+/* Ready lab_mlp_backward() for batches of B rows (lab_gemm_prepare() on its
+ * products), so that its calls allocate nothing (tests/alloc-t.c). */
+void lab_mlp_backward_prepare(const lab_mlp *m, size_t B);
+
 /* The Jacobian of the outputs after a forward pass over B <= rows inputs X
  * (B,D): row i of J (B,P) is df(x_i)/dtheta, in theta's layout. One forward
  * pass and the backward recursion with dout = 1 per row, kept per row rather

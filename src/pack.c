@@ -164,9 +164,11 @@ lab_pack *lab_pack_alloc(size_t S, lab_mlp *const *students, const lab_train_par
         pk->group_rows = pk->rows < GROUP_ROWS ? pk->rows : GROUP_ROWS;
     if (!(pk->mem = calloc(S, sizeof *pk->mem)))
         goto nomem;
-    for (size_t s = 0; s < S; s++)
+    for (size_t s = 0; s < S; s++) {
         if (member_init(&pk->mem[s], students[s], &pk->p) != LAB_OK)
             goto nomem;
+        lab_mlp_backward_prepare(students[s], pk->B); /* the step then never allocates */
+    }
     if (acts_alloc(pk) != LAB_OK)
         goto nomem;
     size_t B = pk->B, R = pk->group_rows, D = pk->D;

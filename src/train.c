@@ -43,6 +43,7 @@ lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size
     tr->B = p->batch == 0 || p->batch > n ? n : p->batch;
     tr->D = m->sizes[0];
     tr->w = lab_mlp_work_alloc(m, tr->B > EVAL_ROWS ? tr->B : EVAL_ROWS);
+    lab_mlp_backward_prepare(m, tr->B);
     tr->opt = lab_optim_alloc(&tr->p.opt, m->n_params, m->n_weights);
     tr->grad = malloc(m->n_params * sizeof *tr->grad);
     if (!tr->w || !tr->opt || !tr->grad)

@@ -4,6 +4,8 @@
  * lab's own code passes through the counters below. */
 #include <stdlib.h>
 
+#include "configure.h"
+
 #include "data.h"
 #include "pack.h"
 #include "rng.h"
@@ -12,6 +14,27 @@
 
 static long allocations;
 static double bytes; /* requested by malloc and calloc */
+
+#ifdef LAB_GEMM_XSMM
+/* libxsmm.a refers to __real_malloc (and realloc, free) as hidden symbols:
+ * under --wrap they become references to a hidden malloc, which must then
+ * be defined in the program. glibc's own entry points do it. */
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void *malloc(size_t n)
+{
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t size)
+{
+    return __libc_calloc(n, size);
+}
+void *realloc(void *p, size_t n)
+{
+    return __libc_realloc(p, n);
+}
+#endif
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);

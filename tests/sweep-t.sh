@@ -17,7 +17,7 @@ ok "it leaves config.cfg, results.tsv with 12 rows, summary.tsv and figures" \
            && test -f '$scratch/one/figures/error_vs_n.dat' && test -f '$scratch/one/figures/error_vs_width.dat'"
 prov="$scratch/one/provenance.json"
 ok "provenance.json records the build, BLAS, seeds, stream rule and config" \
-    sh -c "grep -q '^    \"git\": \"' '$prov' && grep -q '^    \"blas\": \".*; core .*; threads 1\"' '$prov' \
+    sh -c "grep -q '^    \"git\": \"' '$prov' && grep -q '^    \"blas\": \".*; core .*; threads 1; gemm [A-Za-z].*\"' '$prov' \
            && grep -q '^    \"OPENBLAS_NUM_THREADS\": ' '$prov' && grep -q '^    \"seed\": 7$' '$prov' \
            && test \"\$(sed -n '/^  \"seeds\": \[/,/\]/p' '$prov' | tr -d ' \n')\" = '\"seeds\":[0,1],' \
            && grep -q '^  \"stream_rule\": 2,' '$prov' && grep -q '^    \"steps = 300\",' '$prov'"
