@@ -14,10 +14,10 @@
  * given): D = 64, depth 2, tanh, batch 128, Adam (lr 1e-3, constant), on
  * 16384 Gaussian inputs labelled by a random teacher. Each repeat times, in
  * turn, the S students one at a time (each its own trainer, every student
- * the same steps), packed, and packed with the first layer's gradient as one
- * product, and prints per mode the median over REPEATS (default 5) of
- * student-samples per second (S B steps / seconds, after one untimed step), with the 1-minute load
- * average read before each repeat, and the packed path's time per phase.
+ * the same steps) and packed, and prints per mode the median over REPEATS
+ * (default 5) of student-samples per second (S B steps / seconds, after one
+ * untimed step), with the 1-minute load average read before each repeat,
+ * and the packed path's time per phase.
  * The machine is shared: read numbers with their load. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +110,7 @@ static double time_single(size_t S, size_t width, long steps, const lab_dataset 
 
 /* Seconds for `steps` packed steps of S students; adds the phases to ph. */
 static double time_packed(size_t S, size_t width, long steps, const lab_dataset *ds,
-                          int packed_grad, double ph[4])
+                          double ph[4])
 {
     lab_mlp **m = make_students(S, width);
     lab_train_params p = { .opt = lab_optim_default_params(), .batch = BATCH, .steps = steps };
@@ -121,7 +121,6 @@ static double time_packed(size_t S, size_t width, long steps, const lab_dataset 
         fprintf(stderr, "pack-bench: %s\n", pk ? "out of memory" : err);
         exit(1);
     }
-    lab_pack_set_packed_grad(pk, packed_grad);
     gsl_rng *r = lab_rng_alloc(7, 7);
     double t00[4];
     lab_pack_step(pk, ds, r, loss); /* first touch of every buffer */
@@ -146,22 +145,21 @@ static void bench(size_t S, size_t width, int reps, const lab_dataset *ds)
      * proportion to the parameters. */
     long steps = (long)((width <= 8 ? 3072 : 384) / S);
     steps = steps < 3 ? 3 : steps;
-    double rate[3][MAXREP], load[MAXREP], ph[3][4] = { { 0 } };
+    double rate[2][MAXREP], load[MAXREP], ph[2][4] = { { 0 } };
     double samples = (double)S * BATCH * (double)steps;
     for (int k = 0; k < reps; k++) {
         load[k] = loadavg();
         rate[0][k] = samples / time_single(S, width, steps, ds);
-        rate[1][k] = samples / time_packed(S, width, steps, ds, 0, ph[1]);
-        rate[2][k] = samples / time_packed(S, width, steps, ds, 1, ph[2]);
+        rate[1][k] = samples / time_packed(S, width, steps, ds, ph[1]);
     }
-    static const char *const names[3] = { "single", "packed", "packed+dW0" };
+    static const char *const names[2] = { "single", "packed" };
     double lmin = load[0], lmax = load[0];
     for (int k = 1; k < reps; k++) {
         lmin = load[k] < lmin ? load[k] : lmin;
         lmax = load[k] > lmax ? load[k] : lmax;
     }
     double single = median(rate[0], reps);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
         double med = i == 0 ? single : median(rate[i], reps);
         printf("S %3zu width %2zu %-10s %10.4g student-samples/s  x%.2f  load %.2f-%.2f", S,
                width, names[i], med, med / single, lmin, lmax);
@@ -206,7 +204,7 @@ int main(int argc, char **argv)
         }
         double ph[4] = { 0 };
         printf("student_samples_per_s %.6g\n",
-               (double)S * BATCH * (double)steps / time_packed(S, width, steps, ds, 0, ph));
+               (double)S * BATCH * (double)steps / time_packed(S, width, steps, ds, ph));
     } else {
         printf("# D %d, depth %d, tanh, batch %d, Adam, one thread; median of %d repeats\n",
                D, DEPTH, BATCH, reps);

@@ -51,8 +51,6 @@ struct lab_pack {
     /* The active students of one group stacked (rows <= group_rows): */
     double *W0, *b0;     /* (rows, D), (rows): W_0, b_0 */
     double *Z0;          /* (B, rows): the first layer's outputs */
-    double *D0;          /* (B, rows): its deltas */
-    double *dW0;         /* (rows, D): their gradient */
     double *resid;       /* (B) */
     double *ones;        /* (B) */
     double *dense;       /* lab_dense_work_len(B) */
@@ -61,7 +59,6 @@ struct lab_pack {
     lab_mlp_work *eval;  /* for full passes, sized for the widest student */
     double *loss;        /* (S): this step's batch losses, for lab_pack_run() */
     struct watch *watch; /* (S): stopping state, for lab_pack_run() */
-    int packed_grad;
     double t[4];         /* seconds per phase (lab_pack_times()) */
 };
 
@@ -175,14 +172,12 @@ lab_pack *lab_pack_alloc(size_t S, lab_mlp *const *students, const lab_train_par
     pk->W0 = malloc(R * D * sizeof(double));
     pk->b0 = malloc(R * sizeof(double));
     pk->Z0 = malloc(B * R * sizeof(double));
-    pk->D0 = malloc(B * R * sizeof(double));
-    pk->dW0 = malloc(R * D * sizeof(double));
     pk->resid = malloc(B * sizeof(double));
     pk->ones = malloc(B * sizeof(double));
     pk->dense = malloc(lab_dense_work_len(B) * sizeof(double));
     pk->loss = malloc(S * sizeof *pk->loss);
     pk->watch = malloc(S * sizeof *pk->watch);
-    if (!pk->loss || !pk->watch || !pk->W0 || !pk->b0 || !pk->Z0 || !pk->D0 || !pk->dW0 || !pk->resid
+    if (!pk->loss || !pk->watch || !pk->W0 || !pk->b0 || !pk->Z0 || !pk->resid
         || !pk->ones || !pk->dense || !(pk->eval = eval_work(pk)))
         goto nomem;
     for (size_t i = 0; i < B; i++)
@@ -228,8 +223,6 @@ void lab_pack_free(lab_pack *pk)
     free(pk->W0);
     free(pk->b0);
     free(pk->Z0);
-    free(pk->D0);
-    free(pk->dW0);
     free(pk->resid);
     free(pk->ones);
     free(pk->dense);
@@ -316,11 +309,6 @@ long lab_pack_steps(const lab_pack *pk, size_t s)
 const lab_optim *lab_pack_optim(const lab_pack *pk, size_t s)
 {
     return pk->mem[s].opt;
-}
-
-void lab_pack_set_packed_grad(lab_pack *pk, int on)
-{
-    pk->packed_grad = on;
 }
 
 void lab_pack_times(const lab_pack *pk, double t[4])
@@ -435,44 +423,19 @@ static void step_group(lab_pack *pk, size_t B, const double *X, const double *y,
         if (!isfinite(loss[s]))
             continue; /* no step, as lab_trainer_step() */
         const double *d1 = rest_backward(pk, me, B);
-        /* db_0 per student even when dW_0 is packed: OpenBLAS's gemv sums
-         * a column in an order that depends on its place among the others
-         * (measured: the last bits of a few columns change when packed). */
+        /* Per student: OpenBLAS sums an element of a stacked dW_0 = Delta^T
+         * X, or of db_0, in an order that can depend on the rows around it
+         * (measured with the Haswell kernels at batch 50, and for db_0's
+         * gemv), and bit-identity comes first. */
         lab_gemv_t(B, M, 1.0, d1, pk->ones, 0.0,
                    lab_mlp_b(m, me->grad, 0));                /* db_0 = delta^T 1 */
-        if (pk->packed_grad)
-            for (size_t i = 0; i < B; i++)
-                memcpy(pk->D0 + i * R + me->row, d1 + i * M, M * sizeof(double));
-        else
-            lab_gemm(1, 0, M, D, B, 1.0, d1, X, 0.0,
-                     lab_mlp_w(m, me->grad, 0));              /* dW_0 = delta^T X */
+        lab_gemm(1, 0, M, D, B, 1.0, d1, X, 0.0,
+                 lab_mlp_w(m, me->grad, 0));                  /* dW_0 = delta^T X */
         t3 = lab_clock_s();
         pk->t[2] += t3 - t2;
-        if (!pk->packed_grad) {
-            lab_optim_step(me->opt, me->m->theta, me->grad);
-            pk->t[3] += lab_clock_s() - t3;
-        }
+        lab_optim_step(me->opt, me->m->theta, me->grad);
+        pk->t[3] += lab_clock_s() - t3;
     }
-    if (!pk->packed_grad)
-        return;
-    t2 = lab_clock_s();
-    /* Students whose loss was not finite left stale rows in D0: their
-     * gradients are not used. */
-    lab_gemm(1, 0, R, D, B, 1.0, pk->D0, X, 0.0, pk->dW0);    /* dW0 = D0^T X: (R,D) */
-    for (size_t s = first; s < end; s++) {
-        struct member *me = &pk->mem[s];
-        if (!me->active || !isfinite(loss[s]))
-            continue;
-        const lab_mlp *m = me->m;
-        memcpy(lab_mlp_w(m, me->grad, 0), pk->dW0 + me->row * D,
-               m->sizes[1] * D * sizeof(double));
-    }
-    t3 = lab_clock_s();
-    pk->t[2] += t3 - t2;
-    for (size_t s = first; s < end; s++)
-        if (pk->mem[s].active && isfinite(loss[s]))
-            lab_optim_step(pk->mem[s].opt, pk->mem[s].m->theta, pk->mem[s].grad);
-    pk->t[3] += lab_clock_s() - t3;
 }
 
 static void step_batch(lab_pack *pk, size_t B, const double *X, const double *y, double *loss,

@@ -13,12 +13,6 @@
  *     a group's Z stays in cache while its students use it;
  *   - later layers, the loss and the backward products run per student, as
  *     lab_mlp_loss_grad() runs them (the same calls on the same shapes);
- *   - optionally (lab_pack_set_packed_grad()) the first layer's weight
- *     gradient dW_0 = Delta^T X is one product over the stacked deltas
- *     Delta (B, a group's sum of M_1): exact only where the BLAS sums each element in
- *     an order that does not depend on the rows around it (OpenBLAS 0.3.21,
- *     one thread, Haswell kernels: measured exact for batches up to 300,
- *     not for 513 and more); off by default;
  *   - Adam (or SGD) per student, each with its own step count.
  * A student whose batch loss is not finite takes no step, as in
  * lab_trainer_step().
@@ -88,10 +82,6 @@ long lab_pack_steps(const lab_pack *pk, size_t s);
 
 /* Student s's optimizer, for checks of its state. */
 const lab_optim *lab_pack_optim(const lab_pack *pk, size_t s);
-
-/* Compute the first layer's gradient for all students in one product
- * (on = 1) or per student (on = 0, the default). See the top comment. */
-void lab_pack_set_packed_grad(lab_pack *pk, int on);
 
 /* Train every student until a stopping rule fires for it (every student is
  * frozen afterwards), with the rules
