@@ -249,6 +249,22 @@ static int open_dat(const char *figdir, const char *name, lab_atomic *f, char *e
     return rc;
 }
 
+/* Open figures/NAME.dat into f and a settings stream sf over *settings
+ * and *len, which must outlive it (for render()); on failure neither is
+ * left open. */
+static int open_outputs(const char *figdir, const char *name, lab_atomic *f, char **settings,
+                        size_t *len, FILE **sf, char *err, size_t errlen)
+{
+    int rc = open_dat(figdir, name, f, err, errlen);
+    if (rc != LAB_OK)
+        return rc;
+    if (!(*sf = open_memstream(settings, len))) {
+        lab_atomic_abort(f);
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    }
+    return LAB_OK;
+}
+
 /* The contour panels: runs of points sharing every axis but the width, in
  * contour order (sorted so). A panel is whole when it holds two widths or
  * more, each with the same rounds, two or more. Fills start[] (each panel's
@@ -310,14 +326,10 @@ static int contours(const char *figdir, const lab_config *c, prune_data *D,
         return LAB_OK;
     }
     lab_atomic f;
-    int rc = open_dat(figdir, "prune_contours", &f, err, errlen);
     char *settings = NULL;
     size_t slen = 0;
-    FILE *sf = rc == LAB_OK ? open_memstream(&settings, &slen) : NULL;
-    if (rc == LAB_OK && !sf) {
-        lab_atomic_abort(&f);
-        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    }
+    FILE *sf = NULL;
+    int rc = open_outputs(figdir, "prune_contours", &f, &settings, &slen, &sf, err, errlen);
     if (rc != LAB_OK) {
         free(whole);
         free(start);
@@ -385,14 +397,10 @@ static int controls(const char *figdir, const lab_config *c, prune_data *D,
     sort_points(D, &o);
     /* Within a panel the points now run control by control, round by round. */
     lab_atomic f;
-    int rc = open_dat(figdir, "prune_controls", &f, err, errlen);
     char *settings = NULL;
     size_t slen = 0;
-    FILE *sf = rc == LAB_OK ? open_memstream(&settings, &slen) : NULL;
-    if (rc == LAB_OK && !sf) {
-        lab_atomic_abort(&f);
-        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    }
+    FILE *sf = NULL;
+    int rc = open_outputs(figdir, "prune_controls", &f, &settings, &slen, &sf, err, errlen);
     if (rc != LAB_OK)
         return rc;
     fputs("# the test error per panel and control (blocks): density, geometric mean over "
