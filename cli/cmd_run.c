@@ -44,6 +44,8 @@ static const char usage[] =
     "  --max-cells N        run at most N more cells, then stop (resume later)\n"
     "  --shard K/N          run only shard K of N (1 <= K <= N) into DIR/shards/;\n"
     "                       the last shard to finish merges them (or lab merge DIR)\n"
+    "  --no-groups          train every cell alone, not with the cells it shares its\n"
+    "                       data and batches with (the same numbers, more slowly)\n"
     "  -h, --help           this help\n"
     "\n"
     "Writes DIR/config.cfg (resolved), results.tsv, provenance.json (the build,\n"
@@ -63,7 +65,8 @@ static volatile sig_atomic_t *stop_requested;
 /* ---- options -------------------------------------------------------------- */
 
 struct run_opts {
-    int jobs, fresh;
+    int jobs, fresh, alone;
+    double group_bytes;     /* the most a task of grouped cells may hold (sweep.h) */
     long max_cells;
     size_t shard, nshards;  /* shard K (1-based) of N; N = 0 without --shard */
     const char *out;
@@ -93,6 +96,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
         { "fresh", no_argument, NULL, 'f' },
         { "max-cells", required_argument, NULL, 'm' },
         { "shard", required_argument, NULL, 'S' },
+        { "no-groups", no_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -119,6 +123,9 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
             break;
         case 'f':
             o->fresh = 1;
+            break;
+        case 'G':
+            o->alone = 1;
             break;
         case 'm':
             o->max_cells = strtol(optarg, &end, 10);
@@ -204,6 +211,10 @@ static int fit_memory(const lab_config *c, struct run_opts *o)
                       o->jobs);
         o->jobs = (int)fit;
     }
+    /* A group of cells (sweep.h) may hold a worker's share, or what the
+     * largest cell alone needs. */
+    double share = fmin(m.total / o->jobs, m.process);
+    o->group_bytes = isfinite(share) ? fmax(share, bytes) - LAB_MEMORY_PROCESS : 0;
     return -1;
 }
 
@@ -228,9 +239,9 @@ static void append_log(int fd, const char *cmdline, int jobs, const lab_sweep_re
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
     lab_strbuf b = LAB_STRBUF_INIT;
     lab_strbuf_printf(&b, "%s (git %s) %s | jobs %d | %zu cells: %zu kept, %zu run, %zu failed, "
-                      "%zu missing, %zu diverged | %.1f s | %s", when, lab_git_describe(),
+                      "%zu missing, %zu diverged | %zu tasks | %.1f s | %s", when, lab_git_describe(),
                       cmdline, jobs, rep->total, rep->kept, rep->ran, rep->failed,
-                      rep->remaining, rep->diverged, seconds, lab_strerror(rc));
+                      rep->remaining, rep->diverged, rep->tasks, seconds, lab_strerror(rc));
     /* The results stand without their log line: a warning, not a failure. */
     if (b.failed || lab_runfolder_log(fd, b.s) != LAB_OK)
         lab_cli_error("warning: this run's line in its log (run.log) was not written: %s",
@@ -264,7 +275,8 @@ static int sweep(const lab_config *c, const struct run_opts *o, const char *path
     lab_sweep_opts opts = {
         .jobs = o->jobs, .max_cells = o->max_cells, .stop = stop_requested,
         .shard = o->nshards ? o->shard - 1 : 0, .nshards = o->nshards,
-        .progress = lab_progress_update, .ctx = &progress, .tick_s = 1.0
+        .progress = lab_progress_update, .ctx = &progress, .tick_s = 1.0,
+        .group_bytes = o->group_bytes, .alone = o->alone
     };
     double t0 = lab_clock_s();
     int rc = lab_sweep_run(c, path, &opts, rep, err, sizeof err);
@@ -291,6 +303,8 @@ static int sweep(const lab_config *c, const struct run_opts *o, const char *path
     lab_progress_clock(seconds, el, sizeof el);
     fprintf(stderr, "lab: %s: %zu cells (%zu kept, %zu run in %s, %zu failed, %zu diverged)",
             name, rep->total, rep->kept, rep->ran, el, rep->failed, rep->diverged);
+    if (rep->tasks < rep->ran + rep->failed)
+        fprintf(stderr, "; trained in %zu groups", rep->tasks);
     if (rep->remaining)
         fprintf(stderr, "; %zu still to run: rerun the same command to resume", rep->remaining);
     fprintf(stderr, "\n");

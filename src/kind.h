@@ -108,6 +108,22 @@ typedef struct lab_kind {
      * nonzero, or another status with a message when the cell cannot run. */
     int (*run)(const lab_config *cell, lab_rows *out, volatile sig_atomic_t *stop,
                char *err, size_t errlen);
+
+    /* Cell groups (all NULL: every cell runs alone). Cells that differ
+     * only in the axes group_axes names ("section.key, ...") and that
+     * groupable() accepts may run as one group: run_group() fills each
+     * cell's rows with the bits run() gives it alone (the time columns
+     * aside), sharing what the cells share (the data, the batches, the
+     * first-layer product: pack.h). group_memory() bounds the bytes the
+     * group holds at once, as memory() for one cell. run_group() returns
+     * LAB_OK, LAB_EINTERRUPTED, or another status with a message, and the
+     * engine then runs the cells one by one (so that the cell at fault is
+     * named). Which cells share a group never changes a number. */
+    const char *group_axes;
+    int (*groupable)(const lab_config *cell);
+    double (*group_memory)(const lab_config *const *cells, size_t n);
+    int (*run_group)(const lab_config *const *cells, size_t n, lab_rows *outs,
+                     volatile sig_atomic_t *stop, char *err, size_t errlen);
 } lab_kind;
 
 /* The kinds, and the one named (NULL when none is). */

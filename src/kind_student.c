@@ -11,6 +11,7 @@
 #include "band.h"
 #include "clock.h"
 #include "mlp.h"
+#include "pack.h"
 #include "problem.h"
 #include "rng.h"
 #include "status.h"
@@ -210,6 +211,36 @@ static lab_train_params train_params(const lab_config *c)
     return lab_student_train_params(c, steps_of(c));
 }
 
+/* What every student of a group shares: the problem, and with
+ * student.project the band and the data in its coordinates. */
+static double shared_bytes(const lab_config *c)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t D = lab_student_inputs(c);
+    /* Online, no training set: the trainer holds one batch. */
+    double bytes = lab_problem_bytes(c, c->online ? 0.0 : (double)c->n);
+    if (sp->project != LAB_PROJECT_NONE) /* the band, the coordinates */
+        bytes += lab_band_bytes((size_t)c->input_dim)
+                 + ((double)c->n + (double)c->test_size) * (double)(D + 1) * sizeof(double);
+    return bytes;
+}
+
+/* What each student holds of its own besides its trainer: the network, the
+ * full student it starts from (student.project), the evaluation workspace
+ * and the refinement. */
+static double student_bytes(const lab_config *c, const size_t *w)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t D = lab_student_inputs(c), L = (size_t)sp->depth;
+    double bytes = lab_mlp_bytes(D, L, w) + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    if (sp->project != LAB_PROJECT_NONE)
+        bytes += lab_mlp_bytes((size_t)c->input_dim, L, w);
+    lab_refine_params rp = lab_refine_params_of(c);
+    if (rp.method != LAB_REFINE_NONE)
+        bytes += lab_refine_bytes(&rp, (size_t)c->n, lab_mlp_count_params(D, L, w), L, w);
+    return bytes;
+}
+
 /* The problem, the student, its trainer and the workspace it is evaluated
  * with: everything run() holds while it trains. */
 static double memory(const lab_config *c)
@@ -218,19 +249,30 @@ static double memory(const lab_config *c)
     size_t *w = student_widths(sp);
     if (!w)
         return INFINITY;
-    size_t D = lab_student_inputs(c), L = (size_t)sp->depth;
     lab_train_params tp = train_params(c);
-    /* Online, no training set: the trainer holds one batch. */
-    double bytes = lab_problem_bytes(c, c->online ? 0.0 : (double)c->n) + lab_mlp_bytes(D, L, w)
-                   + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
-                   + lab_mlp_work_bytes(L, w, EVAL_ROWS);
-    if (sp->project != LAB_PROJECT_NONE) /* the band, the full start, the coordinates */
-        bytes += lab_band_bytes((size_t)c->input_dim)
-                 + lab_mlp_bytes((size_t)c->input_dim, L, w)
-                 + ((double)c->n + (double)c->test_size) * (double)(D + 1) * sizeof(double);
-    lab_refine_params rp = lab_refine_params_of(c);
-    if (rp.method != LAB_REFINE_NONE)
-        bytes += lab_refine_bytes(&rp, (size_t)c->n, lab_mlp_count_params(D, L, w), L, w);
+    double bytes = shared_bytes(c) + student_bytes(c, w)
+                   + lab_trainer_bytes(lab_student_inputs(c), (size_t)sp->depth, w, &tp,
+                                       (size_t)c->n);
+    free(w);
+    return bytes;
+}
+
+/* The same for a group (run_group()): what the students share once, each
+ * student's own, and the pack in place of their trainers. */
+static double group_memory(const lab_config *const *cells, size_t n)
+{
+    size_t L = (size_t)lab_student_of(cells[0])->depth;
+    size_t *w = malloc(n * L * sizeof *w);
+    if (!w)
+        return INFINITY;
+    double bytes = shared_bytes(cells[0]);
+    for (size_t s = 0; s < n; s++) {
+        for (size_t l = 0; l < L; l++)
+            w[s * L + l] = (size_t)lab_student_of(cells[s])->width;
+        bytes += student_bytes(cells[s], w + s * L);
+    }
+    lab_train_params tp = train_params(cells[0]);
+    bytes += lab_pack_bytes(n, lab_student_inputs(cells[0]), L, w, &tp, (size_t)cells[0]->n);
     free(w);
     return bytes;
 }
@@ -297,95 +339,122 @@ static void draw_fresh(void *ctx, lab_dataset *batch)
     lab_problem_draw(ctx, batch);
 }
 
-static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
-               char *err, size_t errlen)
-{
-    double t0 = lab_clock_s();
-    const lab_student_params *sp = lab_student_of(c);
-    lab_problem prob = { 0 };
-    lab_mlp *student = NULL;
-    lab_trainer *tr = NULL;
-    lab_refine *ref = NULL;
-    lab_mlp_work *w = NULL;
-    gsl_rng *r_init = NULL, *r_batch = NULL;
-    size_t *widths = student_widths(sp);
-    /* student.project: the band, the full student's start, and for band the
-     * data in the band's coordinates (train and test: what the student sees). */
-    lab_band *band = NULL;
-    lab_mlp *full = NULL;
-    lab_dataset *ztrain = NULL, *ztest = NULL;
-    lab_train_params tp = train_params(c);
-    lab_refine_params rp = lab_refine_params_of(c);
-    assert(out->nrows == 1 && out->ncols == NCOLS);
+/* What the students of a group share (shared_bytes()): the problem and,
+ * with student.project, the band and, for band, the data in the band's
+ * coordinates (train and test: what the students see). */
+struct shared {
+    lab_problem prob;
+    lab_band *band;
+    lab_dataset *ztrain, *ztest;
+    const lab_dataset *train, *test;
+};
 
-    int rc = !widths ? LAB_ENOMEM
-             : c->online ? lab_problem_make_online(c, &prob, err, errlen)
-                         : lab_problem_make(c, &prob, err, errlen);
+static void shared_release(struct shared *sh)
+{
+    lab_dataset_free(sh->ztrain);
+    lab_dataset_free(sh->ztest);
+    lab_band_free(sh->band);
+    lab_problem_release(&sh->prob);
+}
+
+static int shared_make(const lab_config *c, struct shared *sh, char *err, size_t errlen)
+{
+    memset(sh, 0, sizeof *sh);
+    int rc = c->online ? lab_problem_make_online(c, &sh->prob, err, errlen)
+                       : lab_problem_make(c, &sh->prob, err, errlen);
     if (rc != LAB_OK)
-        goto done;
-    rc = LAB_ENOMEM;
-    const lab_dataset *train = prob.train, *test = prob.test;
-    if (sp->project != LAB_PROJECT_NONE) {
-        if (!(band = lab_band_alloc((size_t)c->input_dim, c->bandlimit))
-            || !(full = lab_mlp_alloc((size_t)c->input_dim, (size_t)sp->depth, widths,
-                                      (enum lab_act)sp->act))) {
-            lab_fail(err, errlen, rc, "out of memory");
-            goto done;
-        }
-        if (sp->project == LAB_PROJECT_BAND) {
-            if (!(ztrain = band_coords(band, prob.train)) || !(ztest = band_coords(band, prob.test))) {
-                lab_fail(err, errlen, rc, "out of memory");
-                goto done;
-            }
-            train = ztrain;
-            test = ztest;
-        }
+        return rc;
+    sh->train = sh->prob.train;
+    sh->test = sh->prob.test;
+    if (lab_student_of(c)->project == LAB_PROJECT_NONE)
+        return LAB_OK;
+    if (!(sh->band = lab_band_alloc((size_t)c->input_dim, c->bandlimit)))
+        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+    if (lab_student_of(c)->project == LAB_PROJECT_BAND) {
+        if (!(sh->ztrain = band_coords(sh->band, sh->prob.train))
+            || !(sh->ztest = band_coords(sh->band, sh->prob.test)))
+            return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        sh->train = sh->ztrain;
+        sh->test = sh->ztest;
     }
-    if (!(student = lab_mlp_alloc(lab_student_inputs(c), (size_t)sp->depth, widths,
-                                  (enum lab_act)sp->act))
-        || !(r_init = lab_config_rng(c, LAB_STREAM_INIT))
-        || !(r_batch = lab_config_rng(c, LAB_STREAM_BATCH))
-        || !(tr = lab_trainer_alloc(student, &tp, (size_t)c->n))
-        || !(w = lab_mlp_work_alloc(student, EVAL_ROWS))) {
+    return LAB_OK;
+}
+
+/* One student (student_bytes()), from its start to its row. */
+struct one {
+    lab_mlp *student, *full; /* full: the student of all d inputs it starts from (project) */
+    lab_mlp_work *w;
+    lab_refine *ref;
+};
+
+static void one_release(struct one *o)
+{
+    lab_refine_free(o->ref);
+    lab_mlp_work_free(o->w);
+    lab_mlp_free(o->full);
+    lab_mlp_free(o->student);
+}
+
+/* The student of cell c, allocated and started from its init stream. */
+static int one_make(const lab_config *c, const struct shared *sh, struct one *o, char *err,
+                    size_t errlen)
+{
+    const lab_student_params *sp = lab_student_of(c);
+    size_t *widths = student_widths(sp);
+    lab_refine_params rp = lab_refine_params_of(c);
+    gsl_rng *r_init = NULL;
+    int rc = LAB_ENOMEM;
+    memset(o, 0, sizeof *o);
+    if (!widths
+        || (sp->project != LAB_PROJECT_NONE
+            && !(o->full = lab_mlp_alloc((size_t)c->input_dim, (size_t)sp->depth, widths,
+                                         (enum lab_act)sp->act)))
+        || !(o->student = lab_mlp_alloc(lab_student_inputs(c), (size_t)sp->depth, widths,
+                                        (enum lab_act)sp->act))
+        || !(o->w = lab_mlp_work_alloc(o->student, EVAL_ROWS))
+        || !(r_init = lab_config_rng(c, LAB_STREAM_INIT))) {
         lab_fail(err, errlen, rc, "out of memory");
         goto done;
     }
     /* Online there is no training set to refine on (check() refuses both). */
-    if (rp.method != LAB_REFINE_NONE && prob.train
-        && !(ref = lab_refine_alloc(student, prob.train->n, &rp, err, errlen)))
+    if (rp.method != LAB_REFINE_NONE && sh->prob.train
+        && !(o->ref = lab_refine_alloc(o->student, sh->prob.train->n, &rp, err, errlen)))
         goto done;
-    rc = full ? start_projected(sp, &prob, band, full, student, r_init)
-              : lab_student_start(sp, &prob, student, r_init);
-    if (rc != LAB_OK) {
-        lab_fail(err, errlen, LAB_ECONFIG, "student.init = teacher: the student cannot "
-                 "contain the teacher");
-        goto done;
-    }
+    rc = o->full ? start_projected(sp, &sh->prob, sh->band, o->full, o->student, r_init)
+                 : lab_student_start(sp, &sh->prob, o->student, r_init);
+    if (rc != LAB_OK)
+        rc = lab_fail(err, errlen, LAB_ECONFIG, "student.init = teacher: the student cannot "
+                      "contain the teacher");
+done:
+    gsl_rng_free(r_init);
+    free(widths);
+    return rc;
+}
 
-    lab_train_result res;
-    rc = c->online ? lab_trainer_run_online(tr, student, draw_fresh, &prob, prob.var, stop, &res)
-                   : lab_trainer_run(tr, student, train, r_batch, prob.var, stop, &res);
-    if (rc == LAB_EINTERRUPTED)
-        goto done;
-    if (rc == LAB_OK && ref) {
+/* The row of a student whose training ended with status rc (not
+ * interrupted) and result res: refined (refine.method) and evaluated, or
+ * marked diverged. LAB_EINTERRUPTED when the refinement was stopped. */
+static int one_finish(const struct shared *sh, struct one *o, int rc, lab_train_result res,
+                      volatile sig_atomic_t *stop, double *v)
+{
+    if (rc == LAB_OK && o->ref) {
         /* From where the first-order run ended, to convergence (refine.h). */
         lab_refine_result rres;
-        rc = lab_refine_run(ref, student, train, prob.var, stop, &rres);
+        rc = lab_refine_run(o->ref, o->student, sh->train, sh->prob.var, stop, &rres);
         if (rc == LAB_EINTERRUPTED)
-            goto done;
+            return rc;
         res.train_error = rc == LAB_OK ? rres.train_error : NAN;
         if (rc != LAB_OK)
             res.stop = LAB_STOP_DIVERGED;
     }
-    double *v = out->v;
-    v[C_PARAMS] = (double)student->n_params;
+    v[C_PARAMS] = (double)o->student->n_params;
     v[C_TRAIN] = res.train_error;
     v[C_TEST] = NAN;
     v[C_STEPS] = (double)res.steps;
     v[C_STATUS] = LAB_ROW_DIVERGED;
     v[C_STOP] = (double)res.stop;
     if (rc == LAB_OK) {
-        v[C_TEST] = lab_mlp_error(student, w, test, prob.var);
+        v[C_TEST] = lab_mlp_error(o->student, o->w, sh->test, sh->prob.var);
         if (!lab_train_runaway(v[C_TEST], res.initial_error)) {
             v[C_STATUS] = LAB_ROW_OK;
         } else {
@@ -393,21 +462,122 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
             v[C_STOP] = LAB_STOP_DIVERGED;
         }
     }
-    rc = LAB_OK; /* a diverged run is a result */
-    v[C_WALL] = lab_clock_s() - t0;
+    return LAB_OK; /* a diverged run is a result */
+}
+
+static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop,
+               char *err, size_t errlen)
+{
+    double t0 = lab_clock_s();
+    struct shared sh;
+    struct one o = { 0 };
+    lab_trainer *tr = NULL;
+    gsl_rng *r_batch = NULL;
+    lab_train_params tp = train_params(c);
+    assert(out->nrows == 1 && out->ncols == NCOLS);
+
+    int rc = shared_make(c, &sh, err, errlen);
+    if (rc != LAB_OK || (rc = one_make(c, &sh, &o, err, errlen)) != LAB_OK)
+        goto done;
+    if (!(r_batch = lab_config_rng(c, LAB_STREAM_BATCH))
+        || !(tr = lab_trainer_alloc(o.student, &tp, (size_t)c->n))) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+    lab_train_result res;
+    rc = c->online ? lab_trainer_run_online(tr, o.student, draw_fresh, &sh.prob, sh.prob.var,
+                                            stop, &res)
+                   : lab_trainer_run(tr, o.student, sh.train, r_batch, sh.prob.var, stop, &res);
+    if (rc != LAB_EINTERRUPTED)
+        rc = one_finish(&sh, &o, rc, res, stop, out->v);
+    out->v[C_WALL] = lab_clock_s() - t0;
 done:
-    lab_dataset_free(ztrain);
-    lab_dataset_free(ztest);
-    lab_mlp_free(full);
-    lab_band_free(band);
-    lab_mlp_work_free(w);
-    lab_refine_free(ref);
     lab_trainer_free(tr);
-    gsl_rng_free(r_init);
     gsl_rng_free(r_batch);
-    lab_mlp_free(student);
-    lab_problem_release(&prob);
-    free(widths);
+    one_release(&o);
+    shared_release(&sh);
+    return rc;
+}
+
+/* ==== Cell groups ================================================================ */
+
+/* The widths and initialisations of one (seed, n, training keys) train as a
+ * pack (pack.h), each bit for bit as alone; online training draws its
+ * batches through the trainer, so those cells run alone. */
+static int groupable(const lab_config *c)
+{
+    return !c->online;
+}
+
+/* Whether the cells draw the same batches (the stream rule: the group axes
+ * shape only the init stream). */
+static int same_batches(const lab_config *const *cells, size_t n)
+{
+    uint64_t k0, k;
+    if (lab_config_stream_key(cells[0], LAB_STREAM_BATCH, &k0) != LAB_OK)
+        return 0;
+    for (size_t s = 1; s < n; s++)
+        if (lab_config_stream_key(cells[s], LAB_STREAM_BATCH, &k) != LAB_OK || k != k0)
+            return 0;
+    return 1;
+}
+
+static int run_group(const lab_config *const *cells, size_t n, lab_rows *outs,
+                     volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+    double t0 = lab_clock_s();
+    const lab_config *c = cells[0];
+    struct shared sh;
+    struct one *o = calloc(n, sizeof *o);
+    lab_mlp **students = malloc(n * sizeof *students);
+    lab_train_result *res = malloc(n * sizeof *res);
+    lab_pack *pk = NULL;
+    gsl_rng *r_batch = NULL;
+    lab_train_params tp = train_params(c);
+
+    int rc = shared_make(c, &sh, err, errlen);
+    if (rc != LAB_OK)
+        goto done;
+    if (!o || !students || !res) {
+        rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (c->online || !same_batches(cells, n)) {
+        rc = lab_fail(err, errlen, LAB_EINVAL, "these cells do not share their batches");
+        goto done;
+    }
+    for (size_t s = 0; s < n && rc == LAB_OK; s++)
+        if ((rc = one_make(cells[s], &sh, &o[s], err, errlen)) == LAB_OK)
+            students[s] = o[s].student;
+    if (rc != LAB_OK)
+        goto done;
+    if (!(r_batch = lab_config_rng(c, LAB_STREAM_BATCH))
+        || !(pk = lab_pack_alloc(n, students, &tp, (size_t)c->n, err, errlen))) {
+        rc = r_batch ? LAB_ENOMEM : lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = lab_pack_run(pk, sh.train, r_batch, sh.prob.var, stop, res)) != LAB_OK)
+        goto done;
+    double total = 0;
+    for (size_t s = 0; s < n; s++)
+        total += cost(cells[s]);
+    for (size_t s = 0; s < n && rc == LAB_OK; s++) {
+        assert(outs[s].nrows == 1 && outs[s].ncols == NCOLS);
+        int trc = res[s].stop == LAB_STOP_DIVERGED ? LAB_EDIVERGED : LAB_OK;
+        rc = one_finish(&sh, &o[s], trc, res[s], stop, outs[s].v);
+    }
+    /* Each cell's share of the group's time, by its cost. */
+    for (size_t s = 0; s < n && rc == LAB_OK; s++)
+        outs[s].v[C_WALL] = (lab_clock_s() - t0) * cost(cells[s]) / total;
+done:
+    lab_pack_free(pk);
+    gsl_rng_free(r_batch);
+    for (size_t s = 0; o && s < n; s++)
+        one_release(&o[s]);
+    free(o);
+    free(students);
+    free(res);
+    shared_release(&sh);
     return rc;
 }
 
@@ -560,4 +730,8 @@ const lab_kind lab_kind_student = {
     .memory = memory,
     .check = check,
     .run = run,
+    .group_axes = "student.width, student.init, student.init_noise, sweep.init_seeds",
+    .groupable = groupable,
+    .group_memory = group_memory,
+    .run_group = run_group,
 };

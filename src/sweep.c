@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -124,23 +125,146 @@ static int split_costs(const double *cost, size_t n, size_t nshards, size_t *sha
     return LAB_OK;
 }
 
+/* ==== Groups ================================================================= */
+
+/* The most cells one group holds (pack.h stacks their first layers). */
+#define GROUP_MAX 64
+
+/* Whether axis a is one of the kind's group axes. */
+static int is_group_axis(const lab_kind *k, const lab_axis *a)
+{
+    const char *p = k->group_axes;
+    size_t ls = strlen(a->key->section), ln = strlen(a->key->name);
+    while (p && *p) {
+        p += strspn(p, ", ");
+        size_t len = strcspn(p, ", ");
+        if (len == ls + 1 + ln && strncmp(p, a->key->section, ls) == 0 && p[ls] == '.'
+            && strncmp(p + ls + 1, a->key->name, ln) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+struct group_item {
+    size_t key, index;
+};
+
+static int by_key(const void *pa, const void *pb)
+{
+    const struct group_item *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The groups of all cells of c, before any split for memory or workers:
+ * cells with the same coordinates on every axis but the kind's group axes,
+ * that groupable() accepts, at most GROUP_MAX, in table order. Fills
+ * cells (ncells entries: the groups one after the other) and start
+ * (ngroups + 1 offsets into cells); *ngroups. */
+static int groups_form(const lab_config *c, size_t *cells, size_t *start, size_t *ngroups)
+{
+    const lab_kind *kind = lab_config_kind(c);
+    size_t n = lab_config_ncells(c), stride = 1, nkeys = 1;
+    struct group_item *it = malloc((n ? n : 1) * sizeof *it);
+    lab_config cell;
+    if (!it || lab_config_copy(&cell, c) != LAB_OK) {
+        free(it);
+        return LAB_ENOMEM;
+    }
+    for (size_t a = 0; a < c->naxes; a++)
+        if (!kind->run_group || !is_group_axis(kind, &c->axes[a]))
+            nkeys *= c->axes[a].n;
+    int rc = LAB_OK;
+    for (size_t i = 0; i < n; i++) {
+        /* The coordinates off the group axes, as one mixed-radix number; a
+         * cell that runs alone gets a key of its own, past all of them. */
+        size_t key = 0;
+        stride = 1;
+        for (size_t a = c->naxes; a-- > 0;)
+            if (!kind->run_group || !is_group_axis(kind, &c->axes[a])) {
+                key += lab_config_coord(c, i, a) * stride;
+                stride *= c->axes[a].n;
+            }
+        if (kind->run_group && kind->groupable) {
+            if ((rc = lab_config_cell(c, i, &cell)) != LAB_OK)
+                break;
+            if (!kind->groupable(&cell))
+                key = nkeys + i;
+        }
+        it[i] = (struct group_item){ kind->run_group ? key : i, i };
+    }
+    lab_config_release(&cell);
+    if (rc == LAB_OK) {
+        qsort(it, n, sizeof *it, by_key);
+        size_t g = 0;
+        start[0] = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (k > 0 && (it[k].key != it[k - 1].key || k - start[g] == GROUP_MAX))
+                start[++g] = k;
+            cells[k] = it[k].index;
+        }
+        *ngroups = n ? g + 1 : 0;
+        start[*ngroups] = n;
+    }
+    free(it);
+    return rc;
+}
+
+/* The shard of every group, balanced by cost, as split_costs(). */
+static int groups_shards(const lab_config *c, size_t nshards, const double *cost,
+                         size_t *shard_of)
+{
+    size_t n = lab_config_ncells(c), ng = 0;
+    size_t *cells = malloc((n ? n : 1) * sizeof *cells);
+    size_t *start = malloc((n + 1) * sizeof *start);
+    double *gcost = malloc((n ? n : 1) * sizeof *gcost);
+    size_t *gshard = malloc((n ? n : 1) * sizeof *gshard);
+    int rc = cells && start && gcost && gshard ? groups_form(c, cells, start, &ng) : LAB_ENOMEM;
+    for (size_t g = 0; g < ng && rc == LAB_OK; g++) {
+        gcost[g] = 0;
+        for (size_t k = start[g]; k < start[g + 1]; k++)
+            gcost[g] += cost[cells[k]];
+    }
+    if (rc == LAB_OK)
+        rc = split_costs(gcost, ng, nshards, gshard);
+    for (size_t g = 0; g < ng && rc == LAB_OK; g++)
+        for (size_t k = start[g]; k < start[g + 1]; k++)
+            shard_of[cells[k]] = gshard[g];
+    free(cells);
+    free(start);
+    free(gcost);
+    free(gshard);
+    return rc;
+}
+
 int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of)
 {
     double *cost = cell_costs(c);
-    int rc = cost ? split_costs(cost, lab_config_ncells(c), nshards, shard_of) : LAB_ENOMEM;
+    int rc = cost ? groups_shards(c, nshards, cost, shard_of) : LAB_ENOMEM;
     free(cost);
     return rc;
 }
 
 /* ==== Running cells ========================================================= */
 
+/* A task: cells run together, one worker's unit of work. */
+struct task {
+    double cost;       /* the cells' summed cost */
+    size_t off, n;     /* its cells: tcells[off .. off + n) */
+};
+
 struct runner {
     const lab_config *c;
     const lab_sweep_opts *o;
     lab_results *t;
     FILE *out;          /* the table, opened for appending */
-    size_t *queue;      /* cell indices still to run, longest first */
-    size_t nqueue, next;
+    struct task *tasks; /* the tasks still to run, longest first */
+    size_t *tcells;     /* their cells */
+    size_t ntasks, next;
+    size_t nqueue;      /* cells in the tasks */
+    size_t task_max;    /* the most cells a task holds */
     size_t done;        /* cells finished in this run */
     size_t failed;      /* cells that could not run */
     size_t kept;        /* cells found from earlier runs */
@@ -195,18 +319,6 @@ static void cell_failed(struct runner *R, size_t index, int status, const char *
     report_progress(R);
 }
 
-/* Run cell `index` of c into values (its rows x columns), with cell a
- * scratch copy of c. */
-static int run_cell(const lab_config *c, lab_config *cell, size_t index, double *values,
-                    size_t nrows, volatile sig_atomic_t *stop, char *err, size_t errlen)
-{
-    const lab_kind *kind = lab_config_kind(c);
-    if (lab_config_cell(c, index, cell) != LAB_OK)
-        return lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
-    lab_rows rows = { nrows, kind->ncolumns, values };
-    return kind->run(cell, &rows, stop, err, errlen);
-}
-
 /* The largest number of values a cell's rows take. */
 static size_t max_values(const lab_results *t)
 {
@@ -216,38 +328,120 @@ static size_t max_values(const lab_results *t)
     return m;
 }
 
+/* What running a task takes: the cells' configs, their rows, and each
+ * cell's status and message. */
+struct task_space {
+    size_t cap, stride;       /* cells, values per cell */
+    lab_config *cells;
+    const lab_config **ptr;
+    lab_rows *rows;
+    double *values;           /* cap blocks of stride values */
+    int *status;
+    char (*why)[512];
+};
+
+static void task_space_release(struct task_space *ts)
+{
+    for (size_t i = 0; ts->cells && i < ts->cap; i++)
+        lab_config_release(&ts->cells[i]);
+    free(ts->cells);
+    free(ts->ptr);
+    free(ts->rows);
+    free(ts->values);
+    free(ts->status);
+    free(ts->why);
+    memset(ts, 0, sizeof *ts);
+}
+
+static int task_space_init(struct task_space *ts, const struct runner *R)
+{
+    size_t cap = R->task_max ? R->task_max : 1;
+    memset(ts, 0, sizeof *ts);
+    ts->stride = max_values(R->t);
+    ts->cells = calloc(cap, sizeof *ts->cells);
+    ts->ptr = malloc(cap * sizeof *ts->ptr);
+    ts->rows = malloc(cap * sizeof *ts->rows);
+    ts->values = malloc(cap * ts->stride * sizeof *ts->values);
+    ts->status = malloc(cap * sizeof *ts->status);
+    ts->why = malloc(cap * sizeof *ts->why);
+    if (!ts->cells || !ts->ptr || !ts->rows || !ts->values || !ts->status || !ts->why) {
+        task_space_release(ts);
+        return LAB_ENOMEM;
+    }
+    for (; ts->cap < cap; ts->cap++)
+        if (lab_config_copy(&ts->cells[ts->cap], R->c) != LAB_OK) {
+            task_space_release(ts);
+            return LAB_ENOMEM;
+        }
+    return LAB_OK;
+}
+
+/* Run the n cells idx of a task: as one group where the kind can (kind.h),
+ * else, or when the group fails, one by one. Each cell's status and
+ * message, and its values when LAB_OK, land in ts. */
+static void task_run(const struct runner *R, struct task_space *ts, const size_t *idx, size_t n)
+{
+    const lab_kind *kind = lab_config_kind(R->c);
+    int ready = 1;
+    assert(n <= ts->cap);
+    for (size_t i = 0; i < n; i++) {
+        ts->status[i] = lab_config_cell(R->c, idx[i], &ts->cells[i]);
+        ts->why[i][0] = '\0';
+        if (ts->status[i] != LAB_OK) {
+            ready = 0;
+            lab_fail(ts->why[i], sizeof ts->why[i], LAB_ENOMEM, "out of memory");
+        }
+        ts->ptr[i] = &ts->cells[i];
+        ts->rows[i] = (lab_rows){ R->t->nrows[idx[i]], kind->ncolumns,
+                                  ts->values + i * ts->stride };
+    }
+    if (!ready)
+        return;
+    if (n > 1 && kind->run_group) {
+        int rc = kind->run_group(ts->ptr, n, ts->rows, R->o->stop, ts->why[0],
+                                 sizeof ts->why[0]);
+        if (rc == LAB_OK || rc == LAB_EINTERRUPTED) {
+            for (size_t i = 0; i < n; i++)
+                ts->status[i] = rc;
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        ts->status[i] = stopped(R) ? LAB_EINTERRUPTED
+                                   : kind->run(&ts->cells[i], &ts->rows[i], R->o->stop,
+                                               ts->why[i], sizeof ts->why[i]);
+}
+
 static int run_inline(struct runner *R)
 {
-    lab_config cell;
-    double *values = malloc(max_values(R->t) * sizeof *values);
-    if (!values || lab_config_copy(&cell, R->c) != LAB_OK) {
-        free(values);
+    struct task_space ts;
+    if (task_space_init(&ts, R) != LAB_OK)
         return lab_fail(R->err, R->errlen, LAB_ENOMEM, "out of memory");
-    }
     int rc = LAB_OK;
-    while (R->next < R->nqueue && rc == LAB_OK) {
+    while (R->next < R->ntasks && rc == LAB_OK) {
         if (stopped(R)) {
             rc = LAB_EINTERRUPTED;
             break;
         }
-        size_t index = R->queue[R->next++];
-        char why[512];
-        int crc = run_cell(R->c, &cell, index, values, R->t->nrows[index], R->o->stop, why,
-                           sizeof why);
-        if (crc == LAB_EINTERRUPTED)
-            rc = crc;
-        else if (crc != LAB_OK)
-            cell_failed(R, index, crc, why);
-        else
-            rc = record(R, index, values);
+        const struct task *tk = &R->tasks[R->next++];
+        const size_t *idx = R->tcells + tk->off;
+        task_run(R, &ts, idx, tk->n);
+        for (size_t i = 0; i < tk->n && rc == LAB_OK; i++) {
+            if (ts.status[i] == LAB_EINTERRUPTED)
+                rc = LAB_EINTERRUPTED;
+            else if (ts.status[i] != LAB_OK)
+                cell_failed(R, idx[i], ts.status[i], ts.why[i]);
+            else
+                rc = record(R, idx[i], ts.rows[i].v);
+        }
     }
-    lab_config_release(&cell);
-    free(values);
+    task_space_release(&ts);
     return rc;
 }
 
-/* What a worker sends back for each cell: this header, then the cell's
- * values (nvalues doubles) when status is LAB_OK. */
+/* What a worker sends back for each cell of its task, in the task's order:
+ * this header, then the cell's values (nvalues doubles) when status is
+ * LAB_OK. */
 struct reply {
     int64_t index;
     int32_t status;
@@ -257,9 +451,9 @@ struct reply {
 
 struct worker {
     pid_t pid;
-    int task_fd;     /* parent -> worker: cell indices (int64) */
-    int reply_fd;    /* worker -> parent: struct reply and values */
-    long busy;       /* cell in progress, or -1 */
+    int task_fd;     /* parent -> worker: a task, its cell count then its cells (int64) */
+    int reply_fd;    /* worker -> parent: struct reply and values, per cell */
+    long busy;       /* the task in progress, or -1 */
 };
 
 /* read() or write() exactly len bytes, through interruptions; -1 on end of
@@ -289,36 +483,42 @@ static int write_full(int fd, const void *buf, size_t len)
     return transfer(fd, (void *)buf, len, 1);
 }
 
-/* The worker's life: read a cell index, run it, reply; until the task pipe
- * closes. Never returns. */
+/* The worker's life: read a task, run it, reply for each of its cells;
+ * until the task pipe closes. Never returns. */
 static void worker_main(const struct runner *R, int task_fd, int reply_fd)
 {
-    int64_t index;
-    lab_config cell;
-    double *values = malloc(max_values(R->t) * sizeof *values);
-    if (!values || lab_config_copy(&cell, R->c) != LAB_OK) {
-        free(values);
+    int64_t n, index[GROUP_MAX];
+    size_t idx[GROUP_MAX];
+    struct task_space ts;
+    if (task_space_init(&ts, R) != LAB_OK)
         _exit(1);
-    }
     lab_blas_single_thread();
-    while (read_full(task_fd, &index, sizeof index) == 0) {
-        struct reply rep;
-        memset(&rep, 0, sizeof rep);
-        size_t nrows = R->t->nrows[index];
-        rep.index = index;
-        rep.status = run_cell(R->c, &cell, (size_t)index, values, nrows, R->o->stop, rep.err,
-                              sizeof rep.err);
-        rep.nvalues = rep.status == LAB_OK ? (uint32_t)(nrows * R->t->ncols) : 0;
-        if (write_full(reply_fd, &rep, sizeof rep) < 0
-            || write_full(reply_fd, values, rep.nvalues * sizeof *values) < 0)
+    int interrupted = 0;
+    while (!interrupted && read_full(task_fd, &n, sizeof n) == 0) {
+        if (n < 1 || (size_t)n > ts.cap || n > GROUP_MAX
+            || read_full(task_fd, index, (size_t)n * sizeof *index) != 0)
             break;
-        /* Stopped (a signal to the sweep, or to this worker alone): every
-         * further cell would stop at once. */
-        if (rep.status == LAB_EINTERRUPTED)
+        for (int64_t i = 0; i < n; i++)
+            idx[i] = (size_t)index[i];
+        task_run(R, &ts, idx, (size_t)n);
+        int broken = 0;
+        for (size_t i = 0; i < (size_t)n && !broken; i++) {
+            struct reply rep;
+            memset(&rep, 0, sizeof rep);
+            rep.index = index[i];
+            rep.status = ts.status[i];
+            snprintf(rep.err, sizeof rep.err, "%s", ts.why[i]);
+            rep.nvalues = rep.status == LAB_OK ? (uint32_t)(ts.rows[i].nrows * R->t->ncols) : 0;
+            broken = write_full(reply_fd, &rep, sizeof rep) < 0
+                     || write_full(reply_fd, ts.rows[i].v, rep.nvalues * sizeof(double)) < 0;
+            /* Stopped (a signal to the sweep, or to this worker alone): every
+             * further cell would stop at once. */
+            interrupted |= rep.status == LAB_EINTERRUPTED;
+        }
+        if (broken)
             break;
     }
-    lab_config_release(&cell);
-    free(values);
+    task_space_release(&ts);
     _exit(0);
 }
 
@@ -377,12 +577,16 @@ static int worker_start(struct worker *w, const struct runner *R, struct worker 
 
 static int dispatch(struct runner *R, struct worker *w)
 {
-    if (R->next >= R->nqueue || stopped(R))
+    if (R->next >= R->ntasks || stopped(R))
         return 0;
-    int64_t index = (int64_t)R->queue[R->next];
-    if (write_full(w->task_fd, &index, sizeof index) < 0)
+    const struct task *tk = &R->tasks[R->next];
+    int64_t msg[1 + GROUP_MAX];
+    msg[0] = (int64_t)tk->n;
+    for (size_t i = 0; i < tk->n; i++)
+        msg[1 + i] = (int64_t)R->tcells[tk->off + i];
+    if (write_full(w->task_fd, msg, (1 + tk->n) * sizeof *msg) < 0)
         return -1;
-    w->busy = (long)R->queue[R->next++];
+    w->busy = (long)R->next++;
     return 0;
 }
 
@@ -401,9 +605,11 @@ static int worker_reap(struct worker *w)
     return status;
 }
 
-/* A worker died while running a cell: record the cell as failed and start a
- * new worker in its place, so one bad cell does not stop the sweep. */
-static void worker_died(struct runner *R, struct worker *ws, int nw, int k, long index)
+/* A worker died while running a task: record its cells from `from` on as
+ * failed and start a new worker in its place, so one bad cell does not
+ * stop the sweep. */
+static void worker_died(struct runner *R, struct worker *ws, int nw, int k,
+                        const struct task *tk, size_t from)
 {
     int status = worker_reap(&ws[k]);
     if (!stopped(R)) {
@@ -412,38 +618,48 @@ static void worker_died(struct runner *R, struct worker *ws, int nw, int k, long
             snprintf(why, sizeof why, "its worker was killed by signal %d", WTERMSIG(status));
         else
             snprintf(why, sizeof why, "its worker exited with status %d", WEXITSTATUS(status));
-        cell_failed(R, (size_t)index, LAB_ECHILD, why);
+        for (size_t i = from; i < tk->n; i++)
+            cell_failed(R, R->tcells[tk->off + i], LAB_ECHILD, why);
         if (worker_start(&ws[k], R, ws, nw) != 0)
             ws[k].busy = -1;
     }
 }
 
-/* Read one reply of worker k and act on it. */
+/* Read the replies of worker k, one per cell of its task, and act on them. */
 static int collect(struct runner *R, struct worker *ws, int nw, int k, double *values)
 {
-    struct reply rep;
-    long index = ws[k].busy;
+    const struct task *tk = &R->tasks[ws[k].busy];
     ws[k].busy = -1;
-    size_t want = R->t->nrows[index] * R->t->ncols;
-    if (read_full(ws[k].reply_fd, &rep, sizeof rep) != 0 || rep.index != index
-        || rep.nvalues != (rep.status == LAB_OK ? want : 0)
-        || read_full(ws[k].reply_fd, values, rep.nvalues * sizeof *values) != 0) {
-        worker_died(R, ws, nw, k, index);
-        return LAB_OK;
+    int rc = LAB_OK, alone = 0;
+    for (size_t i = 0; i < tk->n; i++) {
+        struct reply rep;
+        size_t index = R->tcells[tk->off + i];
+        size_t want = R->t->nrows[index] * R->t->ncols;
+        if (read_full(ws[k].reply_fd, &rep, sizeof rep) != 0 || rep.index != (int64_t)index
+            || rep.nvalues != (rep.status == LAB_OK ? want : 0)
+            || read_full(ws[k].reply_fd, values, rep.nvalues * sizeof *values) != 0) {
+            worker_died(R, ws, nw, k, tk, i);
+            return rc;
+        }
+        rep.err[sizeof rep.err - 1] = '\0';
+        if (rep.status == LAB_OK) {
+            int r2 = record(R, index, values);
+            rc = rc == LAB_OK ? r2 : rc;
+        } else if (rep.status != LAB_EINTERRUPTED) {
+            cell_failed(R, index, rep.status, rep.err);
+        } else if (!stopped(R)) {
+            /* A signal stopped this worker alone: its cells failed. */
+            cell_failed(R, index, LAB_ECHILD, "its worker was stopped by a signal");
+            alone = 1;
+        }
     }
-    if (rep.status == LAB_OK)
-        return record(R, (size_t)rep.index, values);
-    if (rep.status != LAB_EINTERRUPTED) {
-        cell_failed(R, (size_t)rep.index, rep.status, rep.err);
-    } else if (!stopped(R)) {
-        /* A signal stopped this worker alone: its cell failed; it exits, and
-         * a new worker takes its place. */
+    if (alone) {
+        /* It exits; a new worker takes its place. */
         worker_reap(&ws[k]);
-        cell_failed(R, (size_t)index, LAB_ECHILD, "its worker was stopped by a signal");
         if (worker_start(&ws[k], R, ws, nw) != 0)
             ws[k].busy = -1;
     }
-    return LAB_OK;
+    return rc;
 }
 
 static int run_workers(struct runner *R, int jobs)
@@ -524,37 +740,161 @@ static int run_workers(struct runner *R, int jobs)
 
 /* ==== The sweep ============================================================= */
 
-/* The cells of this run still missing, longest first, into R->queue; the
- * number of cells in the run (or shard) into *total. */
+/* Splitting groups into tasks (plan_queue()). */
+struct planner {
+    struct runner *R;
+    const double *cost;
+    double limit;          /* a task's most cost, for balance between workers */
+    lab_config *cfg;       /* GROUP_MAX scratch configs, for group_memory() */
+    const lab_config **ptr;
+    int rc;
+};
+
+/* Whether the cells hold more memory as one group than a task may. */
+static int too_big(struct planner *P, const size_t *cells, size_t n)
+{
+    const lab_kind *kind = lab_config_kind(P->R->c);
+    if (P->R->o->group_bytes <= 0 || !kind->group_memory)
+        return 0;
+    for (size_t i = 0; i < n && P->rc == LAB_OK; i++) {
+        P->rc = lab_config_cell(P->R->c, cells[i], &P->cfg[i]);
+        P->ptr[i] = &P->cfg[i];
+    }
+    return P->rc == LAB_OK && !(kind->group_memory(P->ptr, n) <= P->R->o->group_bytes);
+}
+
+/* Add the cells (a group's missing cells, in table order) as one task, or,
+ * when they cost more than P->limit or hold more memory than a task may,
+ * as two of about equal cost, each split again as needed. */
+static void plan_task(struct planner *P, size_t *cells, size_t n)
+{
+    struct runner *R = P->R;
+    double cost = 0;
+    for (size_t i = 0; i < n; i++)
+        cost += P->cost[cells[i]];
+    if (n == 1 || P->rc != LAB_OK || (!(cost > P->limit) && !too_big(P, cells, n))) {
+        if (P->rc != LAB_OK)
+            return;
+        size_t off = R->ntasks ? R->tasks[R->ntasks - 1].off + R->tasks[R->ntasks - 1].n : 0;
+        memmove(R->tcells + off, cells, n * sizeof *cells);
+        R->tasks[R->ntasks++] = (struct task){ cost, off, n };
+        return;
+    }
+    /* Longest first, each to the lighter half; then each half in table order. */
+    struct order_item *it = malloc(n * sizeof *it);
+    if (!it) {
+        P->rc = LAB_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        it[i] = (struct order_item){ P->cost[cells[i]], cells[i] };
+    qsort(it, n, sizeof *it, by_cost_desc);
+    double load[2] = { 0, 0 };
+    size_t half[2] = { 0, 0 };
+    char *side = calloc(R->t->ncells, 1);
+    if (!side) {
+        free(it);
+        P->rc = LAB_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int h = load[1] < load[0];
+        load[h] += it[i].cost;
+        half[h]++;
+        side[it[i].index] = (char)h;
+    }
+    size_t a = 0, b = half[0];
+    for (size_t i = 0; i < n; i++) /* cells[] is in table order: keep it */
+        it[side[cells[i]] ? b++ : a++].index = cells[i];
+    for (size_t i = 0; i < n; i++)
+        cells[i] = it[i].index;
+    free(side);
+    free(it);
+    plan_task(P, cells, half[0]);
+    plan_task(P, cells + half[0], half[1]);
+}
+
+static int by_task_cost_desc(const void *pa, const void *pb)
+{
+    const struct task *a = pa, *b = pb;
+    if (a->cost != b->cost)
+        return a->cost > b->cost ? -1 : 1;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* The cells of this run still missing, as tasks (groups: kind.h), longest
+ * first, into R->tasks; the number of cells in the run (or shard) into
+ * *total. A group's cells stay in one shard. Tasks are split so that none
+ * holds more memory than opts->group_bytes, and, with several workers,
+ * none costs more than half a worker's share. */
 static int plan_queue(struct runner *R, size_t *total, size_t *nmissing)
 {
     const lab_sweep_opts *o = R->o;
-    size_t n = R->t->ncells, *shard_of = NULL;
+    size_t n = R->t->ncells, ng = 0, *shard_of = NULL;
     double *cost = cell_costs(R->c);
-    struct order_item *order = malloc((n ? n : 1) * sizeof *order);
-    int rc = cost && order ? LAB_OK : LAB_ENOMEM;
+    size_t *gcells = malloc((n ? n : 1) * sizeof *gcells);
+    size_t *gstart = malloc((n + 1) * sizeof *gstart);
+    R->tasks = malloc((n ? n : 1) * sizeof *R->tasks);
+    R->tcells = malloc((n ? n : 1) * sizeof *R->tcells);
+    struct planner P = { .R = R, .cost = cost, .limit = INFINITY };
+    P.cfg = calloc(GROUP_MAX, sizeof *P.cfg);
+    P.ptr = malloc(GROUP_MAX * sizeof *P.ptr);
+    int rc = cost && gcells && gstart && R->tasks && R->tcells && P.cfg && P.ptr ? LAB_OK
+                                                                                 : LAB_ENOMEM;
+    size_t ncfg = 0;
+    for (; rc == LAB_OK && ncfg < GROUP_MAX; ncfg++)
+        rc = lab_config_copy(&P.cfg[ncfg], R->c);
     if (rc == LAB_OK && o->nshards > 1) {
         shard_of = malloc((n ? n : 1) * sizeof *shard_of);
-        rc = shard_of ? split_costs(cost, n, o->nshards, shard_of) : LAB_ENOMEM;
+        rc = shard_of ? groups_shards(R->c, o->nshards, cost, shard_of) : LAB_ENOMEM;
     }
+    if (rc == LAB_OK)
+        rc = groups_form(R->c, gcells, gstart, &ng);
     *total = *nmissing = 0;
-    for (size_t i = 0; i < n && rc == LAB_OK; i++) {
-        if (shard_of && shard_of[i] != o->shard)
-            continue;
-        (*total)++;
-        if (!R->t->rows[i])
-            order[(*nmissing)++] = (struct order_item){ cost[i], i };
+    double left = 0;
+    for (size_t i = 0; i < n && rc == LAB_OK; i++)
+        if (!shard_of || shard_of[i] == o->shard) {
+            (*total)++;
+            left += R->t->rows[i] ? 0.0 : cost[i];
+        }
+    if (o->jobs > 1)
+        P.limit = left / (2.0 * o->jobs);
+    P.rc = rc;
+    for (size_t g = 0; g < ng && P.rc == LAB_OK; g++) {
+        /* The group's missing cells, packed to the front of its slice. */
+        size_t m = 0;
+        for (size_t k = gstart[g]; k < gstart[g + 1]; k++) {
+            size_t i = gcells[k];
+            if ((!shard_of || shard_of[i] == o->shard) && !R->t->rows[i])
+                gcells[gstart[g] + m++] = i;
+        }
+        *nmissing += m;
+        for (size_t k = 0; k < m && (o->alone || k == 0); k++)
+            plan_task(&P, gcells + gstart[g] + k, o->alone ? 1 : m);
     }
+    rc = P.rc;
     if (rc == LAB_OK) {
-        qsort(order, *nmissing, sizeof *order, by_cost_desc);
-        R->nqueue = *nmissing;
-        if (o->max_cells > 0 && (size_t)o->max_cells < R->nqueue)
-            R->nqueue = (size_t)o->max_cells;
-        for (size_t k = 0; k < R->nqueue; k++)
-            R->queue[k] = order[k].index;
+        qsort(R->tasks, R->ntasks, sizeof *R->tasks, by_task_cost_desc);
+        /* max_cells: the first tasks, the last one cut short. */
+        size_t cells = 0, k = 0;
+        for (; k < R->ntasks; k++) {
+            if (o->max_cells > 0 && cells + R->tasks[k].n > (size_t)o->max_cells)
+                R->tasks[k].n = (size_t)o->max_cells - cells;
+            if (R->tasks[k].n == 0)
+                break;
+            cells += R->tasks[k].n;
+            R->task_max = R->tasks[k].n > R->task_max ? R->tasks[k].n : R->task_max;
+        }
+        R->ntasks = k;
+        R->nqueue = cells;
     }
+    for (size_t k = 0; P.cfg && k < ncfg; k++)
+        lab_config_release(&P.cfg[k]);
+    free(P.cfg);
+    free(P.ptr);
     free(cost);
-    free(order);
+    free(gcells);
+    free(gstart);
     free(shard_of);
     return rc == LAB_OK ? rc : lab_fail(R->err, R->errlen, rc, "out of memory");
 }
@@ -579,8 +919,7 @@ int lab_sweep_run(const lab_config *c, const char *path, const lab_sweep_opts *o
     memset(rep, 0, sizeof *rep);
     assert(opts->nshards <= 1 || opts->shard < opts->nshards);
     R.t = lab_results_alloc(c);
-    R.queue = R.t ? malloc((R.t->ncells ? R.t->ncells : 1) * sizeof *R.queue) : NULL;
-    if (!R.t || !R.queue) {
+    if (!R.t) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
@@ -603,8 +942,8 @@ int lab_sweep_run(const lab_config *c, const char *path, const lab_sweep_opts *o
     report_progress(&R);
     lab_blas_single_thread();
     int jobs = opts->jobs;
-    if ((size_t)jobs > R.nqueue)
-        jobs = (int)R.nqueue;
+    if ((size_t)jobs > R.ntasks)
+        jobs = (int)R.ntasks;
     /* A cell in this process could not be interrupted for a tick. */
     int inline_run = jobs < 1 || (jobs == 1 && !(opts->progress && opts->tick_s > 0));
     rc = inline_run ? run_inline(&R) : run_workers(&R, jobs);
@@ -628,6 +967,7 @@ int lab_sweep_run(const lab_config *c, const char *path, const lab_sweep_opts *o
     rep->remaining = nmissing - R.done;
 done:
     rep->ran = R.done;
+    rep->tasks = R.next;
     rep->failed = R.failed;
     if (R.t) {
         long status_col = lab_kind_column(lab_config_kind(c), "status");
@@ -637,6 +977,7 @@ done:
     if (rc != LAB_OK && !R.t)
         rep->remaining = rep->total;
     lab_results_free(R.t);
-    free(R.queue);
+    free(R.tasks);
+    free(R.tcells);
     return rc;
 }

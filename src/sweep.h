@@ -20,9 +20,17 @@
  * passed on to the workers with SIGTERM. Callers should ignore SIGPIPE, so
  * that a worker dying between two cells is replaced rather than fatal.
  *
+ * Groups. Where the kind trains cells together (kind.h: cells that differ
+ * only in its group axes, e.g. the widths of one seed and n), a worker's
+ * task is such a group's missing cells; a group whose cells would hold more
+ * than group_bytes, or, with several workers, cost more than half a
+ * worker's share, is split in two of about equal cost, again as needed.
+ * Grouping changes no number: a cell's rows are those it gets alone.
+ *
  * Shards. With nshards = N, the sweep runs only shard K (0-based) of N
  * disjoint slices of the cells, balanced by cost (longest-processing-time
- * first over all cells, so the slices do not depend on what has run). Each
+ * first over all groups, each whole, so the slices do not depend on what
+ * has run or on the memory of the machine). Each
  * shard has its own results file; lab_merge (merge.h) joins them.
  *
  * Ownership: no allocation crosses this interface. */
@@ -55,6 +63,10 @@ typedef struct lab_sweep_opts {
     void (*progress)(void *ctx, const lab_sweep_progress *p);
     void *ctx;
     double tick_s;
+    /* The most bytes a task of grouped cells may hold (kind.h's
+     * group_memory()); 0: no bound. */
+    double group_bytes;
+    int alone;                   /* nonzero: every cell runs alone (no groups) */
 } lab_sweep_opts;
 
 typedef struct lab_sweep_report {
@@ -66,11 +78,13 @@ typedef struct lab_sweep_report {
     size_t failed;    /* cells that could not run */
     size_t diverged;  /* cells with a row marked diverged (kept or new) */
     size_t remaining; /* cells still missing after this run */
+    size_t tasks;     /* tasks started: groups of cells trained together, or cells alone */
 } lab_sweep_report;
 
 /* The shard (0-based) of every cell of c when split into nshards: the
- * cells sorted by decreasing cost go one by one to the shard with the least
- * cost so far (the lowest-numbered on ties). shard_of has
+ * groups of cells (kind.h; each cell alone for kinds without groups),
+ * sorted by decreasing cost, go one by one to the shard with the least cost
+ * so far (the lowest-numbered on ties). shard_of has
  * lab_config_ncells(c) entries. LAB_ENOMEM when out of memory. */
 int lab_sweep_shards(const lab_config *c, size_t nshards, size_t *shard_of);
 
