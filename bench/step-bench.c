@@ -102,6 +102,10 @@ static double time_single(size_t width, const lab_dataset *ds)
     return 1e6 * dt / (double)steps;
 }
 
+/* The pack's own phases (lab_pack_times()), microseconds per step summed
+ * over the repeats. */
+static double pack_phases[4];
+
 /* Microseconds per lab_pack_step() of the 7 widths. */
 static double time_packed(const lab_dataset *ds)
 {
@@ -119,10 +123,14 @@ static double time_packed(const lab_dataset *ds)
     }
     gsl_rng *r = lab_rng_alloc(7, 7);
     lab_pack_step(pk, ds, r, loss);
-    double t0 = lab_clock_s();
+    double t0 = lab_clock_s(), ph0[4], ph1[4];
+    lab_pack_times(pk, ph0);
     for (long t = 0; t < steps; t++)
         lab_pack_step(pk, ds, r, loss);
     double dt = lab_clock_s() - t0;
+    lab_pack_times(pk, ph1);
+    for (int i = 0; i < 4; i++)
+        pack_phases[i] += 1e6 * (ph1[i] - ph0[i]) / (double)steps;
     gsl_rng_free(r);
     lab_pack_free(pk);
     for (int i = 0; i < NW; i++)
@@ -273,6 +281,9 @@ int main(int argc, char **argv)
                median(us[i], reps), lmin, lmax);
     printf("pack of 7 (2..128) %8.2f us/step  load %.2f-%.2f\n", median(us[4], reps), lmin,
            lmax);
+    printf("pack phases (us/step, mean): batch+first layer %.2f, rest of forward and loss "
+           "%.2f, backward %.2f, adam %.2f\n", pack_phases[0] / reps, pack_phases[1] / reps,
+           pack_phases[2] / reps, pack_phases[3] / reps);
     for (int i = 0; i < 4; i++)
         phases(single[i], ds, reps);
     printf("load after %.2f\n", loadavg());
