@@ -35,6 +35,11 @@ static void pack(size_t k, const double *W, size_t j0, size_t u, size_t k0, size
 typedef void kernel_fn(size_t R, size_t k, const double *A, size_t lda, const double *P,
                        double (*s)[PANEL]);
 
+/* A direct kernel (k <= KB) writes Z = b + s for up to u units of a panel
+ * and its rows straight from the sums, begun at zero (below). */
+typedef void direct_fn(size_t R, size_t k, const double *A, size_t lda, const double *P,
+                       const double *b, size_t u, double *Z, size_t ldz);
+
 static void kernel_c(size_t R, size_t k, const double *A, size_t lda, const double *P,
                      double (*s)[PANEL])
 {
@@ -123,6 +128,88 @@ kernel_avx512_narrow(size_t R, size_t k, const double *A, size_t lda, const doub
         kernel_avx512(R, k, A, lda, P, s);
 }
 
+/* Direct AVX-512 kernels for a product whose k fits one slice (k <= KB,
+ * every first layer of the lab): the sums start at zero in registers, as
+ * from the zeroed s, and leave as Z = b + s, stored under a mask for the u
+ * units of the panel, so that neither s nor its zeroing passes through
+ * memory. The same multiply-adds in the same order, then the same addition
+ * of the bias: the same bits. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+direct512(size_t R, size_t k, const double *A, size_t lda, const double *P, const double *b,
+          size_t u, double *Z, size_t ldz)
+{
+    __mmask8 m0 = u >= 8 ? 0xff : (__mmask8)((1u << u) - 1);
+    __mmask8 m1 = u >= PANEL ? 0xff : u > 8 ? (__mmask8)((1u << (u - 8)) - 1) : 0;
+    __m512d c0[ROWS], c1[ROWS];
+#pragma GCC unroll 6
+    for (size_t r = 0; r < R; r++)
+        c0[r] = _mm512_setzero_pd(), c1[r] = _mm512_setzero_pd();
+    for (size_t kk = 0; kk < k; kk++) {
+        __m512d w0 = _mm512_loadu_pd(P + kk * PANEL), w1 = _mm512_loadu_pd(P + kk * PANEL + 8);
+#pragma GCC unroll 6
+        for (size_t r = 0; r < R; r++) {
+            __m512d a = _mm512_set1_pd(A[r * lda + kk]);
+            c0[r] = _mm512_fmadd_pd(a, w0, c0[r]);
+            c1[r] = _mm512_fmadd_pd(a, w1, c1[r]);
+        }
+    }
+    __m512d b0 = _mm512_maskz_loadu_pd(m0, b), b1 = _mm512_maskz_loadu_pd(m1, b + 8);
+#pragma GCC unroll 6
+    for (size_t r = 0; r < R; r++) {
+        _mm512_mask_storeu_pd(Z + r * ldz, m0, _mm512_add_pd(b0, c0[r]));
+        _mm512_mask_storeu_pd(Z + r * ldz + 8, m1, _mm512_add_pd(b1, c1[r]));
+    }
+}
+
+__attribute__((target("avx512f"))) static void
+direct_avx512(size_t R, size_t k, const double *A, size_t lda, const double *P,
+              const double *b, size_t u, double *Z, size_t ldz)
+{
+    switch (R) {
+    case 6: direct512(6, k, A, lda, P, b, u, Z, ldz); break;
+    case 5: direct512(5, k, A, lda, P, b, u, Z, ldz); break;
+    case 4: direct512(4, k, A, lda, P, b, u, Z, ldz); break;
+    case 3: direct512(3, k, A, lda, P, b, u, Z, ldz); break;
+    case 2: direct512(2, k, A, lda, P, b, u, Z, ldz); break;
+    default: direct512(1, k, A, lda, P, b, u, Z, ldz); break;
+    }
+}
+
+/* Panels of at most 8 units: up to 12 rows by one vector, as tile512n. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+direct512n(size_t R, size_t k, const double *A, size_t lda, const double *P, const double *b,
+           size_t u, double *Z, size_t ldz)
+{
+    __mmask8 m0 = u >= 8 ? 0xff : (__mmask8)((1u << u) - 1);
+    __m512d c[2 * ROWS];
+#pragma GCC unroll 12
+    for (size_t r = 0; r < R; r++)
+        c[r] = _mm512_setzero_pd();
+    for (size_t kk = 0; kk < k; kk++) {
+        __m512d w = _mm512_loadu_pd(P + kk * PANEL);
+#pragma GCC unroll 12
+        for (size_t r = 0; r < R; r++)
+            c[r] = _mm512_fmadd_pd(_mm512_set1_pd(A[r * lda + kk]), w, c[r]);
+    }
+    __m512d b0 = _mm512_maskz_loadu_pd(m0, b);
+#pragma GCC unroll 12
+    for (size_t r = 0; r < R; r++)
+        _mm512_mask_storeu_pd(Z + r * ldz, m0, _mm512_add_pd(b0, c[r]));
+}
+
+__attribute__((target("avx512f"))) static void
+direct_avx512_narrow(size_t R, size_t k, const double *A, size_t lda, const double *P,
+                     const double *b, size_t u, double *Z, size_t ldz)
+{
+    if (R == 2 * ROWS)
+        direct512n(2 * ROWS, k, A, lda, P, b, u, Z, ldz);
+    else if (R >= ROWS)
+        direct512n(ROWS, k, A, lda, P, b, u, Z, ldz),
+            direct_avx512_narrow(R - ROWS, k, A + ROWS * lda, lda, P, b, u, Z + ROWS * ldz, ldz);
+    else if (R > 0)
+        direct_avx512(R, k, A, lda, P, b, u, Z, ldz);
+}
+
 /* AVX2: the panel as two halves of 8 units, each R rows by two vectors of 4
  * (2R accumulators, R <= 3 fitting the 16 registers). */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
@@ -172,6 +259,7 @@ kernel_avx2(size_t R, size_t k, const double *A, size_t lda, const double *P,
  * one for panels of at most 8 units (up to 2 ROWS rows). */
 struct kernels {
     kernel_fn *wide, *narrow;
+    direct_fn *direct_wide, *direct_narrow; /* NULL: none for this path */
 };
 
 /* The kernels of a path, or { NULL, NULL } when this CPU cannot run it. */
@@ -183,16 +271,17 @@ static struct kernels choose(enum lab_dense_path path)
     if (path == LAB_DENSE_AUTO)
         path = avx512 ? LAB_DENSE_AVX512 : avx2 ? LAB_DENSE_AVX2 : LAB_DENSE_C;
     if (path == LAB_DENSE_AVX512)
-        return avx512 ? (struct kernels){ kernel_avx512, kernel_avx512_narrow }
-                      : (struct kernels){ NULL, NULL };
+        return avx512 ? (struct kernels){ kernel_avx512, kernel_avx512_narrow, direct_avx512,
+                                          direct_avx512_narrow }
+                      : (struct kernels){ NULL, NULL, NULL, NULL };
     if (path == LAB_DENSE_AVX2)
-        return avx2 ? (struct kernels){ kernel_avx2, kernel_avx2 }
-                    : (struct kernels){ NULL, NULL };
+        return avx2 ? (struct kernels){ kernel_avx2, kernel_avx2, NULL, NULL }
+                    : (struct kernels){ NULL, NULL, NULL, NULL };
 #else
     if (path != LAB_DENSE_AUTO && path != LAB_DENSE_C)
-        return (struct kernels){ NULL, NULL };
+        return (struct kernels){ NULL, NULL, NULL, NULL };
 #endif
-    return (struct kernels){ kernel_c, kernel_c };
+    return (struct kernels){ kernel_c, kernel_c, NULL, NULL };
 }
 
 size_t lab_dense_work_len(size_t B)
@@ -217,6 +306,18 @@ int lab_dense_forward_path(enum lab_dense_path path, size_t B, size_t n, size_t 
     if (!kern.wide)
         return LAB_EINVAL;
     double(*s)[PANEL] = (double(*)[PANEL])work, *P = work + B * PANEL;
+    if (k <= KB && kern.direct_wide) {
+        for (size_t p = 0; p < n; p += PANEL) {
+            size_t u = n - p < PANEL ? n - p : PANEL;
+            direct_fn *direct = u <= PANEL / 2 ? kern.direct_narrow : kern.direct_wide;
+            size_t step = direct == kern.direct_wide ? ROWS : 2 * ROWS;
+            pack(k, W, p, u, 0, k, P);
+            for (size_t i = 0; i < B; i += step)
+                direct(B - i < step ? B - i : step, k, A + i * k, k, P, b + p, u, Z + i * n + p,
+                       n);
+        }
+        return LAB_OK;
+    }
     for (size_t p = 0; p < n; p += PANEL) {
         size_t u = n - p < PANEL ? n - p : PANEL;
         kernel_fn *kernel = u <= PANEL / 2 ? kern.narrow : kern.wide;
@@ -237,5 +338,6 @@ int lab_dense_forward_path(enum lab_dense_path path, size_t B, size_t n, size_t 
                 for (size_t c = 0; c < u; c++)
                     z[c] = b[p + c] + s[i][c];
         }
-    }    return LAB_OK;
+    }
+    return LAB_OK;
 }

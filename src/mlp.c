@@ -10,6 +10,7 @@
 
 #include "blas.h"
 #include "dense.h"
+#include "simd.h"
 #include "status.h"
 
 /* ---- allocation and layout -------------------------------------------- */
@@ -293,20 +294,42 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
     return w->a[m->depth + 1];
 }
 
+void lab_mlp_back_product(size_t B, size_t n_in, size_t n_out, const double *delta,
+                          const double *W, const double *gp, double *dZ)
+{
+    if (n_out != 1) {
+        lab_gemm(0, 0, B, n_in, n_out, 1.0, delta, W, 0.0, dZ);  /* dA = delta W */
+        for (size_t i = 0; i < B * n_in; i++)
+            dZ[i] *= gp[i];                                       /* dZ = dA * g'(Z) */
+        return;
+    }
+    /* One output unit: dA is the outer product delta W, one rounded product
+     * per element and no sum, which is what the BLAS computes too: it adds
+     * the product to the C it zeroed for beta = 0, and "+ 0.0" does that
+     * here, so that a product of -0 becomes +0 as it does there. Then the
+     * same multiplication by g'(Z), in the same pass. */
+    for (size_t i = 0; i < B; i++) {
+        double d = delta[i];
+        const double *g = gp + i * n_in;
+        double *z = dZ + i * n_in;
+        LAB_SIMD
+        for (size_t j = 0; j < n_in; j++) {
+            double a = d * W[j] + 0.0;
+            z[j] = a * g[j];
+        }
+    }
+}
+
 /* From delta = dLoss/dZ_{l+1} (B, sizes[l+1]) to dLoss/dZ_l (B, sizes[l]),
  * into the workspace's buffer *next (which then alternates). */
 static const double *back_through(const lab_mlp *m, lab_mlp_work *w, size_t B, size_t l,
                                   const double *delta, int *next)
 {
-    size_t n_in = m->sizes[l], n_out = m->sizes[l + 1];
-    double *dA = w->delta[*next];                             /* (B, n_in) */
-    lab_gemm(0, 0, B, n_in, n_out, 1.0, delta,
-             lab_mlp_w(m, m->theta, l), 0.0, dA);             /* dA_l = delta W_l */
-    const double *gp = w->dz[l];
-    for (size_t i = 0; i < B * n_in; i++)
-        dA[i] *= gp[i];                                       /* dZ_l = dA_l * g'(Z_l) */
+    double *dZ = w->delta[*next]; /* (B, n_in) */
+    lab_mlp_back_product(B, m->sizes[l], m->sizes[l + 1], delta, lab_mlp_w(m, m->theta, l),
+                         w->dz[l], dZ);
     *next ^= 1;
-    return dA;
+    return dZ;
 }
 
 void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,

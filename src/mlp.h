@@ -112,6 +112,17 @@ const double *lab_mlp_forward(const lab_mlp *m, lab_mlp_work *w, size_t B,
 void lab_mlp_backward(const lab_mlp *m, lab_mlp_work *w, size_t B,
                       const double *X, const double *dout, double *grad);
 
+/* One step of the backward recursion (THEORY.md §5): from delta =
+ * dLoss/dZ_{l+1} (B, n_out) of a layer with weights W (n_out, n_in) and
+ * g'(Z_l) in gp (B, n_in), dZ = (delta W) * gp elementwise (B, n_in).
+ * The product is lab_gemm()'s, except for n_out = 1 (the output layer),
+ * where it is an outer product with no sum, computed here in one pass
+ * with the bits the BLAS gives (OpenBLAS's Haswell kernels; others may give
+ * -0 where these give +0, for products that underflow). dZ must not
+ * overlap the others. lab_mlp_backward() and the packed trainer use it. */
+void lab_mlp_back_product(size_t B, size_t n_in, size_t n_out, const double *delta,
+                          const double *W, const double *gp, double *dZ);
+
 /* Ready lab_mlp_backward() for batches of B rows (lab_gemm_prepare() on its
  * products), so that its calls allocate nothing (tests/alloc-t.c). */
 void lab_mlp_backward_prepare(const lab_mlp *m, size_t B);

@@ -391,14 +391,11 @@ static const double *rest_backward(lab_pack *pk, struct member *me, size_t B)
                  lab_mlp_w(m, me->grad, l));                  /* dW_l = delta^T A_l */
         lab_gemv_t(B, n_out, 1.0, delta, pk->ones, 0.0,
                    lab_mlp_b(m, me->grad, l));                /* db_l = delta^T 1 */
-        double *dA = pk->delta[next];                         /* (B, n_in) */
-        lab_gemm(0, 0, B, n_in, n_out, 1.0, delta, lab_mlp_w(m, m->theta, l), 0.0,
-                 dA);                                         /* dA_l = delta W_l */
-        const double *gp = pk->dz[l];
-        for (size_t i = 0; i < B * n_in; i++)
-            dA[i] *= gp[i];                                   /* dZ_l = dA_l * g'(Z_l) */
+        double *dZ = pk->delta[next];                         /* (B, n_in) */
+        lab_mlp_back_product(B, n_in, n_out, delta, lab_mlp_w(m, m->theta, l), pk->dz[l],
+                             dZ);                             /* (delta W_l) * g'(Z_l) */
         next ^= 1;
-        delta = dA;
+        delta = dZ;
     }
     return delta;
 }
