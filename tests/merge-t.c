@@ -115,11 +115,13 @@ int main(void)
     load(&c, cfg);
     size_t n = lab_config_ncells(&c), shard_of[64], count[NSHARDS] = { 0 };
 
-    /* The split: every cell in one shard, the shards balanced by cost. */
+    /* The split: every cell in one shard, the shards balanced by cost, the
+     * widths of one (n, lr, seed) (a cell group: sweep.h) in one shard. */
     lab_sweep_shards(&c, NSHARDS, shard_of);
     lab_config cell;
     lab_config_copy(&cell, &c);
-    double load_of[NSHARDS] = { 0 }, biggest = 0;
+    double load_of[NSHARDS] = { 0 }, group_cost[64] = { 0 }, biggest = 0;
+    long key[64];
     int valid = 1;
     for (size_t i = 0; i < n; i++) {
         lab_config_cell(&c, i, &cell);
@@ -127,7 +129,14 @@ int main(void)
         valid &= shard_of[i] < NSHARDS;
         load_of[shard_of[i] % NSHARDS] += cost;
         count[shard_of[i] % NSHARDS]++;
-        biggest = cost > biggest ? cost : biggest;
+        key[i] = cell.n * 1000 + (cell.lr > 0.05) * 100 + cell.replicate;
+        for (size_t j = 0; j <= i; j++)
+            if (key[j] == key[i]) {
+                group_cost[j] += cost;
+                valid &= shard_of[j] == shard_of[i];
+                biggest = group_cost[j] > biggest ? group_cost[j] : biggest;
+                break;
+            }
     }
     lab_config_release(&cell);
     double lo = load_of[0], hi = load_of[0];
@@ -136,8 +145,8 @@ int main(void)
         hi = load_of[k] > hi ? load_of[k] : hi;
     }
     ok(valid && count[0] && count[1] && count[2] && hi - lo <= biggest,
-       "%zu cells in 3 shards of %zu, %zu and %zu cells, whose costs differ by at most one "
-       "cell's", n, count[0], count[1], count[2]);
+       "%zu cells in 3 shards of %zu, %zu and %zu cells, each (n, lr, seed) whole, whose costs "
+       "differ by at most one group's", n, count[0], count[1], count[2]);
 
     /* What a one-machine run writes. */
     lab_results *t = lab_results_alloc(&c);
