@@ -145,7 +145,9 @@ static const lab_column columns[NCOLS] = {
                    "ok, or diverged (an error not finite or past 1e6 times its start: errors nan)" },
     [C_STOP] = { "stop", LAB_COL_NAME, lab_stop_names, LAB_NSTOP, LAB_STAT_NONE,
                  "why training ended: steps, target, plateau or diverged" },
-    [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE, "seconds for the whole cell" },
+    [C_WALL] = { "wall_s", LAB_COL_TIME, NULL, 0, LAB_STAT_NONE,
+                 "seconds for the cell (trained in a group: its share of the group's time, "
+                 "by cost)" },
 };
 
 /* ==== The cell ================================================================ */
