@@ -23,7 +23,11 @@
  * prediction (an averaging learner) and disagreement their mean squared
  * distance from it; test_error = ens_error + disagreement exactly, up to
  * rounding. All errors are MSEs on the cell's test set over the teacher's
- * output variance. */
+ * output variance.
+ *
+ * The replicates share the cell's data and batches, so they train together
+ * as one pack (pack.h), each bit for bit as alone, before each is evaluated
+ * and refined in turn. */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -34,6 +38,7 @@
 #include "kind_student.h"
 #include "linear_noise.h"
 #include "mlp.h"
+#include "pack.h"
 #include "problem.h"
 #include "refine.h"
 #include "rng.h"
@@ -172,9 +177,10 @@ static double cost(const lab_config *c)
 }
 
 /* The problem, a clean copy of its training set, the replicates' test
- * predictions, one student with its start, trainer, refiner and
- * workspace; then, for the realizability estimate, an online problem and
- * trainer. */
+ * predictions and trained parameters, one student with its workspace and
+ * refiner, and the replicates' training: a pack of K students, or one
+ * trainer when they cannot share their batches; then, for the
+ * realizability estimate, an online problem and trainer. */
 static double memory(const lab_config *c)
 {
     size_t *w = student_widths(c);
@@ -186,9 +192,20 @@ static double memory(const lab_config *c)
     lab_refine_params rp = refine_params(c);
     double K = (double)errors_of(c)->inits;
     double net = 2.0 * lab_mlp_bytes(D, L, w) + lab_mlp_work_bytes(L, w, EVAL_ROWS);
+    size_t *ws = malloc((size_t)K * L * sizeof *ws);
+    if (!ws) {
+        free(w);
+        return INFINITY;
+    }
+    for (size_t i = 0; i < (size_t)K * L; i++)
+        ws[i] = w[i % L];
+    double pack = lab_pack_bytes((size_t)K, D, L, ws, &tp, (size_t)c->n)
+                  + K * lab_mlp_bytes(D, L, w);
+    free(ws);
     double at = lab_problem_bytes(c, (double)c->n) + lab_dataset_bytes((double)c->n, (double)D)
                 + 3.0 * K * (double)c->test_size * sizeof(double)
-                + lab_trainer_bytes(D, L, w, &tp, (size_t)c->n)
+                + K * (double)P * sizeof(double)
+                + fmax(pack, lab_trainer_bytes(D, L, w, &tp, (size_t)c->n))
                 + lab_refine_bytes(&rp, (size_t)c->n, P, L, w)
                 + (c->label_noise > 0 ? lab_linear_noise_bytes(P, EVAL_ROWS) : 0.0);
     /* The realizability estimate's online problem and trainer come and go
@@ -291,25 +308,108 @@ struct cell {
     lab_mlp *student;
     lab_mlp_work *w;
     lab_linear_noise *lin; /* with label noise */
-    double *start;       /* the replicate's initial parameters */
+    double *theta;       /* (K, P): each replicate's start, then its trained parameters */
     char *err;
     size_t errlen;
 };
 
-/* Train the student from cs->start on data with the batches of the
- * replicate's config; res and the returned status as lab_trainer_run(). */
-static int train_from_start(struct cell *cs, const lab_config *replicate,
-                            const lab_dataset *data, double var, lab_train_result *res)
+/* Each replicate's start in cs->theta (K, P): the student as
+ * lab_student_start() draws it from replicate k's init stream (rep, a copy
+ * of the cell, becomes replicate k). */
+static int starts(struct cell *cs, const lab_problem *prob, lab_config *rep, size_t K)
 {
-    memcpy(cs->student->theta, cs->start, cs->student->n_params * sizeof(double));
-    lab_train_params tp = train_params(replicate, replicate->steps);
+    const lab_student_params *sp = lab_student_of(cs->c);
+    size_t P = cs->student->n_params;
+    for (size_t k = 0; k < K; k++) {
+        rep->init_replicate = (long)k;
+        gsl_rng *r_init = lab_config_rng(rep, LAB_STREAM_INIT);
+        if (!r_init)
+            return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
+        int status = lab_student_start(sp, prob, cs->student, r_init);
+        gsl_rng_free(r_init);
+        if (status != LAB_OK)
+            return lab_fail(cs->err, cs->errlen, status,
+                            "the student cannot start at its teacher");
+        memcpy(cs->theta + k * P, cs->student->theta, P * sizeof(double));
+    }
+    return LAB_OK;
+}
+
+/* Whether the K replicates draw the same batches. The stream rule
+ * (THEORY.md §7) lets sweep.init_seeds shape the init stream alone, so they
+ * do; the check keeps the pack exact should a key ever shape both. */
+static int same_batches(lab_config *rep, size_t K)
+{
+    uint64_t k0, key;
+    rep->init_replicate = 0;
+    if (lab_config_stream_key(rep, LAB_STREAM_BATCH, &k0) != LAB_OK)
+        return 0;
+    for (size_t k = 1; k < K; k++) {
+        rep->init_replicate = (long)k;
+        if (lab_config_stream_key(rep, LAB_STREAM_BATCH, &key) != LAB_OK || key != k0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Train replicate k from its start in cs->theta, alone, on data with the
+ * batches of its config; its parameters go back to cs->theta. res and the
+ * returned status as lab_trainer_run(). */
+static int train_one(struct cell *cs, lab_config *rep, size_t k, const lab_dataset *data,
+                     double var, lab_train_result *res)
+{
+    size_t P = cs->student->n_params;
+    rep->init_replicate = (long)k;
+    memcpy(cs->student->theta, cs->theta + k * P, P * sizeof(double));
+    lab_train_params tp = train_params(rep, rep->steps);
     lab_trainer *tr = lab_trainer_alloc(cs->student, &tp, data->n);
-    gsl_rng *r_batch = lab_config_rng(replicate, LAB_STREAM_BATCH);
+    gsl_rng *r_batch = lab_config_rng(rep, LAB_STREAM_BATCH);
     int status = tr && r_batch
                      ? lab_trainer_run(tr, cs->student, data, r_batch, var, cs->stop, res)
                      : lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
     gsl_rng_free(r_batch);
     lab_trainer_free(tr);
+    memcpy(cs->theta + k * P, cs->student->theta, P * sizeof(double));
+    return status;
+}
+
+/* Train all K replicates from their starts in cs->theta as one pack
+ * (pack.h) on their shared batches, each bit for bit as train_one() trains
+ * it; their parameters go back to cs->theta. res[k] and rc[k] as
+ * lab_trainer_run() gives them; returns LAB_EINTERRUPTED, LAB_ENOMEM or
+ * LAB_OK. */
+static int train_pack(struct cell *cs, lab_config *rep, size_t K, const lab_dataset *data,
+                      double var, lab_train_result *res, int *rc)
+{
+    const lab_mlp *m = cs->student;
+    size_t P = m->n_params, L = m->depth;
+    lab_mlp **students = calloc(K, sizeof *students);
+    lab_pack *pk = NULL;
+    rep->init_replicate = 0;
+    lab_train_params tp = train_params(rep, rep->steps);
+    gsl_rng *r_batch = lab_config_rng(rep, LAB_STREAM_BATCH);
+    int status = students && r_batch ? LAB_OK : LAB_ENOMEM;
+    for (size_t k = 0; k < K && status == LAB_OK; k++) {
+        if (!(students[k] = lab_mlp_alloc(m->sizes[0], L, m->sizes + 1, m->act)))
+            status = LAB_ENOMEM;
+        else
+            memcpy(students[k]->theta, cs->theta + k * P, P * sizeof(double));
+    }
+    if (status != LAB_OK)
+        lab_fail(cs->err, cs->errlen, status, "out of memory");
+    else if (!(pk = lab_pack_alloc(K, students, &tp, data->n, cs->err, cs->errlen)))
+        status = LAB_ENOMEM; /* err says why */
+    else
+        status = lab_pack_run(pk, data, r_batch, var, cs->stop, res);
+    for (size_t k = 0; status == LAB_OK && k < K; k++) {
+        rc[k] = res[k].stop == LAB_STOP_DIVERGED ? LAB_EDIVERGED : LAB_OK;
+        memcpy(cs->theta + k * P, students[k]->theta, P * sizeof(double));
+    }
+    lab_pack_free(pk);
+    for (size_t k = 0; students && k < K; k++)
+        lab_mlp_free(students[k]);
+    free(students);
+    gsl_rng_free(r_batch);
     return status;
 }
 
@@ -370,39 +470,37 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
                      struct ensemble *e, size_t K)
 {
     const lab_config *c = cs->c;
-    const lab_student_params *sp = lab_student_of(c);
     size_t T = prob->test->n, P = cs->student->n_params;
     lab_config rep; /* the cell, as replicate k */
-    if (lab_config_copy(&rep, c) != LAB_OK)
+    lab_train_result *res = malloc(K * sizeof *res);
+    int *rc = malloc(K * sizeof *rc);
+    if (!res || !rc || lab_config_copy(&rep, c) != LAB_OK) {
+        free(res);
+        free(rc);
         return lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
-    int status = LAB_OK;
+    }
+    /* Every replicate trained first, together when they share their
+     * batches: nothing of one replicate's refinement reaches another's
+     * training, so the order changes no bit. */
+    int status = starts(cs, prob, &rep, K);
+    if (status == LAB_OK && same_batches(&rep, K)) {
+        status = train_pack(cs, &rep, K, prob->train, prob->var, res, rc);
+    } else {
+        for (size_t k = 0; k < K && status == LAB_OK; k++) {
+            rc[k] = train_one(cs, &rep, k, prob->train, prob->var, &res[k]);
+            status = rc[k] == LAB_EDIVERGED ? LAB_OK : rc[k];
+        }
+    }
     for (size_t k = 0; k < K && status == LAB_OK; k++) {
-        rep.init_replicate = (long)k;
-        gsl_rng *r_init = lab_config_rng(&rep, LAB_STREAM_INIT);
-        if (!r_init) {
-            status = lab_fail(cs->err, cs->errlen, LAB_ENOMEM, "out of memory");
-            break;
-        }
-        status = lab_student_start(sp, prob, cs->student, r_init);
-        gsl_rng_free(r_init);
-        if (status != LAB_OK) {
-            lab_fail(cs->err, cs->errlen, status, "the student cannot start at its teacher");
-            break;
-        }
-        memcpy(cs->start, cs->student->theta, P * sizeof(double));
-
-        lab_train_result res;
-        status = train_from_start(cs, &rep, prob->train, prob->var, &res);
-        if (status == LAB_EINTERRUPTED)
-            break;
+        memcpy(cs->student->theta, cs->theta + k * P, P * sizeof(double));
         double test = lab_mlp_error(cs->student, cs->w, prob->test, prob->var);
-        if (runaway(status, &res, test)) {
+        if (runaway(rc[k], &res[k], test)) {
             /* nothing to refine from */
             e[L_TRAINED].diverged = e[L_REFINED].diverged = e[L_CLEAN].diverged = 1;
             status = LAB_OK;
             continue;
         }
-        record(cs, prob, &e[L_TRAINED], k, res.train_error, (double)res.steps);
+        record(cs, prob, &e[L_TRAINED], k, res[k].train_error, (double)res[k].steps);
         if (clean == prob->train) {
             /* No label noise: one refinement is both. */
             status = refine_into(cs, prob, prob->train, &e[L_REFINED], k);
@@ -446,6 +544,8 @@ static int ensembles(struct cell *cs, const lab_problem *prob, const lab_dataset
         keep_best(&e[L_REFINED], K, contains_teacher(c) && clean == prob->train);
     }
     lab_config_release(&rep);
+    free(res);
+    free(rc);
     return status;
 }
 
@@ -558,7 +658,7 @@ static int run(const lab_config *c, lab_rows *out, volatile sig_atomic_t *stop, 
     if (!(cs.student = lab_mlp_alloc((size_t)c->input_dim, (size_t)sp->depth, widths,
                                      (enum lab_act)sp->act))
         || !(cs.w = lab_mlp_work_alloc(cs.student, EVAL_ROWS))
-        || !(cs.start = malloc(cs.student->n_params * sizeof *cs.start))) {
+        || !(cs.theta = malloc(K * cs.student->n_params * sizeof *cs.theta))) {
         rc = lab_fail(err, errlen, LAB_ENOMEM, "out of memory");
         goto done;
     }
@@ -633,7 +733,7 @@ done:
         free(e[l].lin);
     }
     lab_linear_noise_free(cs.lin);
-    free(cs.start);
+    free(cs.theta);
     lab_mlp_work_free(cs.w);
     lab_mlp_free(cs.student);
     lab_problem_release(&prob);
