@@ -31,6 +31,13 @@ struct member {
  * other, use them, instead of S of them passing through memory. */
 #define GROUP_ROWS 512
 
+/* Only students of at most STACK_WIDTH first-layer units are stacked: for a
+ * wider one the product's own cost outweighs a call's, and copying its
+ * columns out of the stack cost more than stacking saved (bench/pack-bench
+ * at width 64: 7 % slower stacked), so its first layer is computed in place,
+ * as alone. */
+#define STACK_WIDTH 16
+
 /* One student's stopping state in lab_pack_run(): train.c's train_loop()
  * variables, one set per student. */
 struct watch {
@@ -51,6 +58,7 @@ struct lab_pack {
     /* The active students of one group stacked (rows <= group_rows): */
     double *W0, *b0;     /* (rows, D), (rows): W_0, b_0 */
     double *Z0;          /* (B, rows): the first layer's outputs */
+    int in_place;        /* the group is one wide student, its Z_1 already in a[1] */
     double *resid;       /* (B) */
     double *ones;        /* (B) */
     double *dense;       /* lab_dense_work_len(B) */
@@ -325,12 +333,23 @@ void lab_pack_times(const lab_pack *pk, double t[4])
 static size_t first_layer(lab_pack *pk, size_t B, const double *X, size_t first, size_t *end)
 {
     size_t D = pk->D, R = 0, s = first;
+    pk->in_place = 0;
     for (; s < pk->S; s++) {
         struct member *me = &pk->mem[s];
         if (!me->active)
             continue;
         const lab_mlp *m = me->m;
         size_t M = m->sizes[1];
+        if (M > STACK_WIDTH) {
+            if (R > 0)
+                break; /* it starts the next group, alone */
+            me->row = 0;
+            *end = s + 1;
+            pk->in_place = 1;
+            lab_dense_forward(B, M, D, X, lab_mlp_w(m, m->theta, 0), lab_mlp_b(m, m->theta, 0),
+                              pk->a[1], pk->dense);
+            return M;
+        }
         if (R > 0 && R + M > pk->group_rows)
             break;
         me->row = R;
@@ -352,7 +371,7 @@ static double rest_forward(lab_pack *pk, struct member *me, size_t B, size_t R,
 {
     const lab_mlp *m = me->m;
     size_t M = m->sizes[1];
-    for (size_t i = 0; i < B; i++)
+    for (size_t i = 0; i < B && !pk->in_place; i++)
         memcpy(pk->a[1] + i * M, pk->Z0 + i * R + me->row, M * sizeof(double));
     lab_act_forward(m->act, B * M, pk->a[1], pk->dz[1]);
     for (size_t l = 1; l <= m->depth; l++) {

@@ -6,11 +6,14 @@
  * activation but any widths and their own parameters. Every step draws one
  * batch (the trainer's stream: the same permutations from the same r) and
  * steps every active student on it:
- *   - the first layer of all active students is one product
+ *   - the first layer of all active students of at most 16 first-layer
+ *     units is one product
  *     Z = X [W_0^1; W_0^2; ...]^T + [b_0^1; b_0^2; ...] of (B, sum of M_1)
  *     by the fixed-order kernel (dense.h), whose every element has the bits
  *     of the student alone; in groups of at most 512 stacked units, so that
- *     a group's Z stays in cache while its students use it;
+ *     a group's Z stays in cache while its students use it; a wider
+ *     student's first layer is its own product, as alone (stacked, copying
+ *     its columns out cost more than the call it saved);
  *   - later layers, the loss and the backward products run per student, as
  *     lab_mlp_loss_grad() runs them (the same calls on the same shapes);
  *   - Adam (or SGD) per student, each with its own step count.
