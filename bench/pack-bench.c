@@ -32,32 +32,9 @@
 #include "rng.h"
 #include "teacher.h"
 #include "train.h"
+#include "stats.h"
 
 enum { D = 64, DEPTH = 2, BATCH = 128, NPOINTS = 16384, MAXREP = 64 };
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static double loadavg(void)
-{
-    double l = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1)
-            l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 static lab_mlp **make_students(size_t S, size_t width)
 {

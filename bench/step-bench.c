@@ -27,34 +27,11 @@
 #include "rng.h"
 #include "teacher.h"
 #include "train.h"
+#include "stats.h"
 
 enum { D = 16, BATCH = 128, NPOINTS = 4096, MAXREP = 64, NW = 7 };
 
 static const size_t widths[NW] = { 2, 4, 8, 16, 32, 64, 128 };
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static double loadavg(void)
-{
-    double l = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &l) != 1)
-            l = -1;
-        fclose(f);
-    }
-    return l;
-}
 
 static lab_mlp *make_student(size_t width, unsigned long s)
 {

@@ -56,15 +56,12 @@ static void kernel_c(size_t R, size_t k, const double *A, size_t lda, const doub
 }
 
 #ifdef LAB_DENSE_X86
-/* AVX-512: R rows by two vectors of 8, 2R accumulators in registers. R is a
- * constant at each call site, so the row loops unroll. */
+/* The multiply-adds of R rows by a panel of 16 units over k: c0, c1 (R
+ * each) take A_rk P_k for k = 0, 1, .. in turn. */
 __attribute__((target("avx512f"), always_inline)) static inline void
-tile512(size_t R, size_t k, const double *A, size_t lda, const double *P, double (*s)[PANEL])
+madd512(size_t R, size_t k, const double *A, size_t lda, const double *P, __m512d *c0,
+        __m512d *c1)
 {
-    __m512d c0[ROWS], c1[ROWS];
-#pragma GCC unroll 6
-    for (size_t r = 0; r < R; r++)
-        c0[r] = _mm512_loadu_pd(s[r]), c1[r] = _mm512_loadu_pd(s[r] + 8);
     for (size_t kk = 0; kk < k; kk++) {
         __m512d w0 = _mm512_loadu_pd(P + kk * PANEL), w1 = _mm512_loadu_pd(P + kk * PANEL + 8);
 #pragma GCC unroll 6
@@ -74,6 +71,18 @@ tile512(size_t R, size_t k, const double *A, size_t lda, const double *P, double
             c1[r] = _mm512_fmadd_pd(a, w1, c1[r]);
         }
     }
+}
+
+/* AVX-512: R rows by two vectors of 8, 2R accumulators in registers. R is a
+ * constant at each call site, so the row loops unroll. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+tile512(size_t R, size_t k, const double *A, size_t lda, const double *P, double (*s)[PANEL])
+{
+    __m512d c0[ROWS], c1[ROWS];
+#pragma GCC unroll 6
+    for (size_t r = 0; r < R; r++)
+        c0[r] = _mm512_loadu_pd(s[r]), c1[r] = _mm512_loadu_pd(s[r] + 8);
+    madd512(R, k, A, lda, P, c0, c1);
 #pragma GCC unroll 6
     for (size_t r = 0; r < R; r++) {
         _mm512_storeu_pd(s[r], c0[r]);
@@ -144,15 +153,7 @@ direct512(size_t R, size_t k, const double *A, size_t lda, const double *P, cons
 #pragma GCC unroll 6
     for (size_t r = 0; r < R; r++)
         c0[r] = _mm512_setzero_pd(), c1[r] = _mm512_setzero_pd();
-    for (size_t kk = 0; kk < k; kk++) {
-        __m512d w0 = _mm512_loadu_pd(P + kk * PANEL), w1 = _mm512_loadu_pd(P + kk * PANEL + 8);
-#pragma GCC unroll 6
-        for (size_t r = 0; r < R; r++) {
-            __m512d a = _mm512_set1_pd(A[r * lda + kk]);
-            c0[r] = _mm512_fmadd_pd(a, w0, c0[r]);
-            c1[r] = _mm512_fmadd_pd(a, w1, c1[r]);
-        }
-    }
+    madd512(R, k, A, lda, P, c0, c1);
     __m512d b0 = _mm512_maskz_loadu_pd(m0, b), b1 = _mm512_maskz_loadu_pd(m1, b + 8);
 #pragma GCC unroll 6
     for (size_t r = 0; r < R; r++) {
