@@ -85,33 +85,45 @@ static double time_single(size_t S, size_t width, long steps, const lab_dataset 
     return dt;
 }
 
-/* Seconds for `steps` packed steps of S students; adds the phases to ph. */
+/* Seconds for `steps` packed steps of the S students as lab_pack_run()
+ * trains them: in waves whose state fits LAB_PACK_CACHE_BYTES, each wave a
+ * pack of its own on the same batches; adds the phases to ph. */
 static double time_packed(size_t S, size_t width, long steps, const lab_dataset *ds,
                           double ph[4])
 {
     lab_mlp **m = make_students(S, width);
     lab_train_params p = { .opt = lab_optim_default_params(), .batch = BATCH, .steps = steps };
-    char err[256];
-    lab_pack *pk = lab_pack_alloc(S, m, &p, ds->n, err, sizeof err);
-    double *loss = malloc(S * sizeof *loss);
-    if (!pk || !loss) {
-        fprintf(stderr, "pack-bench: %s\n", pk ? "out of memory" : err);
-        exit(1);
+    double dt = 0;
+    for (size_t first = 0, end; first < S; first = end) {
+        double bytes = lab_pack_state_bytes(m[first], &p);
+        for (end = first + 1; end < S; end++) {
+            double b = lab_pack_state_bytes(m[end], &p);
+            if (bytes + b > LAB_PACK_CACHE_BYTES)
+                break;
+            bytes += b;
+        }
+        char err[256];
+        lab_pack *pk = lab_pack_alloc(end - first, m + first, &p, ds->n, err, sizeof err);
+        double *loss = malloc(S * sizeof *loss);
+        if (!pk || !loss) {
+            fprintf(stderr, "pack-bench: %s\n", pk ? "out of memory" : err);
+            exit(1);
+        }
+        gsl_rng *r = lab_rng_alloc(7, 7);
+        double t00[4], t4[4];
+        lab_pack_step(pk, ds, r, loss); /* first touch of every buffer */
+        lab_pack_times(pk, t00);
+        double t0 = lab_clock_s();
+        for (long t = 0; t < steps; t++)
+            lab_pack_step(pk, ds, r, loss);
+        dt += lab_clock_s() - t0;
+        lab_pack_times(pk, t4);
+        for (int i = 0; i < 4; i++)
+            ph[i] += t4[i] - t00[i];
+        gsl_rng_free(r);
+        free(loss);
+        lab_pack_free(pk);
     }
-    gsl_rng *r = lab_rng_alloc(7, 7);
-    double t00[4];
-    lab_pack_step(pk, ds, r, loss); /* first touch of every buffer */
-    lab_pack_times(pk, t00);
-    double t0 = lab_clock_s();
-    for (long t = 0; t < steps; t++)
-        lab_pack_step(pk, ds, r, loss);
-    double dt = lab_clock_s() - t0, t4[4];
-    lab_pack_times(pk, t4);
-    for (int i = 0; i < 4; i++)
-        ph[i] += t4[i] - t00[i];
-    gsl_rng_free(r);
-    free(loss);
-    lab_pack_free(pk);
     free_students(m, S);
     return dt;
 }

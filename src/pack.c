@@ -38,6 +38,7 @@ struct member {
  * as alone. */
 #define STACK_WIDTH 16
 
+
 /* One student's stopping state in lab_pack_run(): train.c's train_loop()
  * variables, one set per student. */
 struct watch {
@@ -277,8 +278,9 @@ double lab_pack_bytes(size_t S, size_t n_in, size_t depth, const size_t *widths,
                  * sizeof(double)
              + 2.0 * (double)(depth + 2) * sizeof(double *)
              + (double)S * sizeof(struct watch);
-    if (!p->online && B < n)
-        bytes += (double)n * sizeof(size_t);
+    if (!p->online && B < n) /* the permutation, and lab_pack_run()'s copy of it */
+        bytes += 2.0 * (double)n * sizeof(size_t);
+    bytes += (double)S; /* lab_pack_run()'s list of students to train */
     /* the workspace for full passes */
     bytes += lab_mlp_bytes(n_in, depth, widest)
              + lab_mlp_work_bytes(depth, widest, B > EVAL_ROWS ? B : EVAL_ROWS);
@@ -489,22 +491,22 @@ void lab_pack_step(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double *l
 
 /* ---- training with the trainer's stopping rules -------------------------- */
 
-int lab_pack_run(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double var,
-                 volatile sig_atomic_t *stop, lab_train_result *res)
+double lab_pack_state_bytes(const lab_mlp *m, const lab_train_params *p)
 {
-    if (pk->p.online)
-        return LAB_EINVAL;
-    /* train.c's train_loop() for a training set, once per student: the
-     * same checks on the same batch errors, each freezing its student. */
+    double vectors = p->opt.type == LAB_OPT_ADAM ? 4 : 3;
+    return vectors * (double)m->n_params * sizeof(double);
+}
+
+/* Train the active students until each stops, from the batch stream's
+ * present state (train.c's train_loop() once per student: the same checks
+ * on the same batch errors, each freezing its student). 1 when stopped. */
+static int run_wave(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double var,
+                    volatile sig_atomic_t *stop, lab_train_result *res)
+{
     const lab_train_params *p = &pk->p;
     long steps = p->steps;
     long every = p->check_every > 0 ? p->check_every : (long)((pk->n + pk->B - 1) / pk->B);
     int interrupted = 0;
-    for (size_t s = 0; s < pk->S; s++) {
-        pk->watch[s] = (struct watch){ 0.0, INFINITY, NAN, 0, 0 };
-        res[s].stop = LAB_STOP_STEPS;
-        res[s].initial_error = NAN;
-    }
     for (long t = 0; t < steps && lab_pack_nactive(pk) > 0; t++) {
         if (stop && *stop) {
             for (size_t s = 0; s < pk->S; s++)
@@ -551,6 +553,65 @@ int lab_pack_run(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double var,
             }
         }
     }
+    return interrupted;
+}
+
+int lab_pack_run(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double var,
+                 volatile sig_atomic_t *stop, lab_train_result *res)
+{
+    if (pk->p.online)
+        return LAB_EINVAL;
+    /* The students go in waves whose state fits LAB_PACK_CACHE_BYTES (at least
+     * one each), one wave after the other, each from the batch stream's
+     * start: more students at once than a core's cache holds step slower
+     * together than one after the other (bench/pack-bench, 64 students of
+     * width 64: 6 % slower). */
+    gsl_rng *r0 = gsl_rng_clone(r);
+    size_t *perm0 = pk->perm ? malloc(pk->n * sizeof *perm0) : NULL;
+    char *todo = malloc(pk->S);
+    if (!r0 || (pk->perm && !perm0) || !todo) {
+        gsl_rng_free(r0);
+        free(perm0);
+        free(todo);
+        return LAB_ENOMEM;
+    }
+    size_t pos0 = pk->pos;
+    if (perm0)
+        memcpy(perm0, pk->perm, pk->n * sizeof *perm0);
+    for (size_t s = 0; s < pk->S; s++) {
+        pk->watch[s] = (struct watch){ 0.0, INFINITY, NAN, 0, 0 };
+        res[s].stop = LAB_STOP_STEPS;
+        res[s].initial_error = NAN;
+        todo[s] = (char)pk->mem[s].active;
+        pk->mem[s].active = 0;
+    }
+    int interrupted = 0;
+    for (size_t first = 0, end; first < pk->S; first = end) {
+        double bytes = 0;
+        for (end = first; end < pk->S; end++) {
+            double b = lab_pack_state_bytes(pk->mem[end].m, &pk->p);
+            if (todo[end] && end > first && bytes + b > LAB_PACK_CACHE_BYTES)
+                break;
+            bytes += todo[end] ? b : 0;
+            pk->mem[end].active = todo[end];
+        }
+        if (interrupted) {
+            for (size_t s = first; s < end; s++)
+                if (todo[s])
+                    res[s].stop = LAB_STOP_INTERRUPTED;
+            continue;
+        }
+        if (first > 0) { /* the stream again from its start */
+            gsl_rng_memcpy(r, r0);
+            pk->pos = pos0;
+            if (perm0)
+                memcpy(pk->perm, perm0, pk->n * sizeof *perm0);
+        }
+        interrupted = run_wave(pk, train, r, var, stop, res);
+    }
+    gsl_rng_free(r0);
+    free(perm0);
+    free(todo);
     for (size_t s = 0; s < pk->S; s++) {
         lab_pack_freeze(pk, s);
         res[s].steps = lab_pack_steps(pk, s);

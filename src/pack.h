@@ -96,10 +96,19 @@ const lab_optim *lab_pack_optim(const lab_pack *pk, size_t s);
  * res[s].stop is LAB_STOP_DIVERGED, LAB_EINTERRUPTED when it is
  * LAB_STOP_INTERRUPTED, else LAB_OK. Returns LAB_EINTERRUPTED when
  * interrupted, LAB_EINVAL for a pack allocated for online training, else
- * LAB_OK. r has then drawn the batches of the longest run: a student
- * trained alone would have stopped drawing when it stopped. */
+ * LAB_OK. Students whose optimizer state would not fit a core's cache
+ * together train in waves, one after the other, each replaying r's stream
+ * from where it was (the pack's own permutation too); r is left where the
+ * last wave left it. */
 int lab_pack_run(lab_pack *pk, const lab_dataset *train, gsl_rng *r, double var,
                  volatile sig_atomic_t *stop, lab_train_result *res);
+
+/* The bytes a student's step goes through: parameters, gradient and the
+ * optimizer's moments. lab_pack_run() trains together consecutive students
+ * whose state adds up to at most LAB_PACK_CACHE_BYTES (one core's L2 cache
+ * on the machine measured), or one alone. */
+double lab_pack_state_bytes(const lab_mlp *m, const lab_train_params *p);
+#define LAB_PACK_CACHE_BYTES (2.0 * 1024 * 1024)
 
 /* Time spent in each phase since the pack was allocated (seconds), for
  * profiles: [0] the batch and the stacked first-layer products, [1] each

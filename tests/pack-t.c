@@ -209,6 +209,23 @@ int main(void)
                 | 1u << LAB_STOP_DIVERGED),
        "the runs met every stopping rule: steps, target, plateau, divergence");
 
+    /* Students whose state (parameters, gradient, Adam's moments) exceeds
+     * the 2 MiB lab_pack_run() trains at once go in waves, each from the
+     * batch stream's start. */
+    wscale = 32;
+    double state = 0;
+    for (size_t s = 0; s < S; s++) {
+        size_t w = wscale * widths[s];
+        state += 4.0 * (double)lab_mlp_count_params(D, 1, &w) * sizeof(double);
+    }
+    ok(state > 2.0 * 1024 * 1024, "students of widths 64 to 2048 hold %.2f MiB of state",
+       state / 1048576);
+    p = adam_params();
+    p.target_loss = 0.028;
+    p.check_every = 20;
+    compare_run(1, &p, "Adam, in waves");
+    wscale = 1;
+
     /* An interrupt stops every student still training. */
     lab_dataset *ds = dataset();
     lab_mlp *m[S];
