@@ -78,8 +78,8 @@ const char *lab_act_describe(char *buf, size_t len)
 /* SLEEF's 1.0-ulp functions of its FMA family ("finz"): the AVX-512, AVX2 and
  * scalar variants do the same operations, so they give the same bits
  * (bench/vecmath-bench, README "Vector maths: --with-vecmath"). A CPU without
- * FMA takes the plain-C variants ("cinz"): the same tanh bits on the values
- * measured, erf and exp off by an ulp at a few. sleef.h declares the vector
+ * FMA takes the plain-C variants ("cinz"), whose bits differ at a few values
+ * (tanh 10 in 10^7, erf 3 in 1000, exp 1 in 10). sleef.h declares the vector
  * variants only where the whole file is compiled for their instruction set. */
 __m512d Sleef_finz_tanhd8_u10avx512f(__m512d);
 __m512d Sleef_finz_erfd8_u10avx512f(__m512d);
