@@ -12,6 +12,7 @@
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 
+#include "act.h"
 #include "blas.h"
 #include "fileio.h"
 #include "git-version.h"
@@ -34,12 +35,6 @@
 #define LAB_COMPILER "an unknown compiler"
 #endif
 
-#ifdef LAB_SIMD_MATH
-#define LAB_VECTOR_MATHS "libmvec"
-#else
-#define LAB_VECTOR_MATHS "scalar libm"
-#endif
-
 /* How cells run: part of the environment a result depends on. */
 #define LAB_CELLS "one single-threaded cell per worker process"
 
@@ -55,7 +50,7 @@ const char *lab_git_describe(void)
 
 void lab_provenance_write(FILE *f)
 {
-    char blas[512];
+    char blas[512], vecmath[128];
     const char *core = getenv("OPENBLAS_CORETYPE");
     const char *threads = getenv("OPENBLAS_NUM_THREADS");
     fprintf(f, "# lab %s (git %s), built with %s\n", lab_version(), lab_git_describe(),
@@ -63,8 +58,8 @@ void lab_provenance_write(FILE *f)
     fprintf(f, "# blas: %s\n", lab_blas_describe(blas, sizeof blas));
     fprintf(f, "# OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s; " LAB_CELLS "\n",
             core ? core : "(unset)", threads ? threads : "(unset)");
-    fprintf(f, "# gsl %s; %s; inih %s; vector maths " LAB_VECTOR_MATHS "\n", gsl_version,
-            fftw_version, LAB_INIH_VERSION);
+    fprintf(f, "# gsl %s; %s; inih %s; vector maths %s\n", gsl_version, fftw_version,
+            LAB_INIH_VERSION, lab_act_describe(vecmath, sizeof vecmath));
 }
 
 /* ==== Building the document =================================================== */
@@ -116,7 +111,7 @@ static void push(json_t *a, json_t *v, int *bad)
 
 static json_t *build_object(int *bad)
 {
-    char blas[512];
+    char blas[512], vecmath[128];
     json_t *b = json_object();
     if (!b) {
         (*bad)++;
@@ -132,7 +127,7 @@ static json_t *build_object(int *bad)
     put(b, "gsl", text(gsl_version), bad);
     put(b, "fftw", text(fftw_version), bad);
     put(b, "inih", text(LAB_INIH_VERSION), bad);
-    put(b, "vector_maths", text(LAB_VECTOR_MATHS), bad);
+    put(b, "vector_maths", text(lab_act_describe(vecmath, sizeof vecmath)), bad);
     return b;
 }
 

@@ -3,7 +3,7 @@
 # Sweeps end to end: reproducible tables, -j 1 = -j 2, resuming after an
 # interruption or a crash, refusing a changed config, recording divergence.
 . "${top_srcdir:-.}/tests/lib.sh"
-plan 38
+plan 39
 
 tiny="$top_srcdir/tests/data/tiny.cfg"
 run() { "$LAB" run "$tiny" "$@" 2>"$scratch/stderr"; }
@@ -21,6 +21,8 @@ ok "provenance.json records the build, BLAS, seeds, stream rule and config" \
            && grep -q '^    \"OPENBLAS_NUM_THREADS\": ' '$prov' && grep -q '^    \"seed\": 7$' '$prov' \
            && test \"\$(sed -n '/^  \"seeds\": \[/,/\]/p' '$prov' | tr -d ' \n')\" = '\"seeds\":[0,1],' \
            && grep -q '^  \"stream_rule\": 2,' '$prov' && grep -q '^    \"steps = 300\",' '$prov'"
+ok "provenance.json records the activations' vector maths (--with-vecmath)" \
+    grep -Eq '^    "vector_maths": "(libmvec|scalar libm|SLEEF [0-9.]+ 1.0-ulp tanh, erf and exp .*, path [a-z0-9]+)"' "$prov"
 # Every table of the run folder (predictions.tsv apart, below).
 tables=$(ls "$scratch/one/"*.tsv)
 ok "every table of the run is plain TSV: a header row, the same fields on every line, no #" \
