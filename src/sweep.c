@@ -826,7 +826,9 @@ static int by_task_cost_desc(const void *pa, const void *pb)
  * first, into R->tasks; the number of cells in the run (or shard) into
  * *total. A group's cells stay in one shard. Tasks are split so that none
  * holds more memory than opts->group_bytes, and, with several workers,
- * none costs more than half a worker's share. */
+ * none costs more than an eighth of a worker's share (so that the last
+ * tasks to finish leave the workers idle little: 9 groups of 8 students on
+ * 2 workers took 11 % longer whole than as 72 cells). */
 static int plan_queue(struct runner *R, size_t *total, size_t *nmissing)
 {
     const lab_sweep_opts *o = R->o;
@@ -858,7 +860,7 @@ static int plan_queue(struct runner *R, size_t *total, size_t *nmissing)
             left += R->t->rows[i] ? 0.0 : cost[i];
         }
     if (o->jobs > 1)
-        P.limit = left / (2.0 * o->jobs);
+        P.limit = left / (8.0 * o->jobs);
     P.rc = rc;
     for (size_t g = 0; g < ng && P.rc == LAB_OK; g++) {
         /* The group's missing cells, packed to the front of its slice. */

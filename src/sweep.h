@@ -23,8 +23,8 @@
  * Groups. Where the kind trains cells together (kind.h: cells that differ
  * only in its group axes, e.g. the widths of one seed and n), a worker's
  * task is such a group's missing cells; a group whose cells would hold more
- * than group_bytes, or, with several workers, cost more than half a
- * worker's share, is split in two of about equal cost, again as needed.
+ * than group_bytes, or, with several workers, cost more than an eighth of
+ * a worker's share, is split in two of about equal cost, again as needed.
  * Grouping changes no number: a cell's rows are those it gets alone.
  *
  * Shards. With nshards = N, the sweep runs only shard K (0-based) of N
