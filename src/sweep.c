@@ -780,36 +780,35 @@ static void plan_task(struct planner *P, size_t *cells, size_t n)
         R->tasks[R->ntasks++] = (struct task){ cost, off, n };
         return;
     }
-    /* Longest first, each to the lighter half; then each half in table order. */
+    /* Longest first, each to the lighter half; then each half in table
+     * order. it[].index is a place in cells[]. */
     struct order_item *it = malloc(n * sizeof *it);
-    if (!it) {
+    size_t *sorted = malloc(n * sizeof *sorted);
+    char *side = malloc(n);
+    if (!it || !sorted || !side) {
+        free(it);
+        free(sorted);
+        free(side);
         P->rc = LAB_ENOMEM;
         return;
     }
     for (size_t i = 0; i < n; i++)
-        it[i] = (struct order_item){ P->cost[cells[i]], cells[i] };
+        it[i] = (struct order_item){ P->cost[cells[i]], i };
     qsort(it, n, sizeof *it, by_cost_desc);
     double load[2] = { 0, 0 };
     size_t half[2] = { 0, 0 };
-    char *side = calloc(R->t->ncells, 1);
-    if (!side) {
-        free(it);
-        P->rc = LAB_ENOMEM;
-        return;
-    }
     for (size_t i = 0; i < n; i++) {
         int h = load[1] < load[0];
         load[h] += it[i].cost;
         half[h]++;
         side[it[i].index] = (char)h;
     }
-    size_t a = 0, b = half[0];
-    for (size_t i = 0; i < n; i++) /* cells[] is in table order: keep it */
-        it[side[cells[i]] ? b++ : a++].index = cells[i];
-    for (size_t i = 0; i < n; i++)
-        cells[i] = it[i].index;
-    free(side);
+    for (size_t i = 0, a = 0, b = half[0]; i < n; i++)
+        sorted[side[i] ? b++ : a++] = cells[i];
+    memcpy(cells, sorted, n * sizeof *cells);
     free(it);
+    free(sorted);
+    free(side);
     plan_task(P, cells, half[0]);
     plan_task(P, cells + half[0], half[1]);
 }
