@@ -200,9 +200,7 @@ lab_pack *lab_pack_alloc(size_t S, lab_mlp *const *students, const lab_train_par
     if (!p->online && B < n) {
         if (!(pk->perm = malloc(n * sizeof *pk->perm)))
             goto nomem;
-        for (size_t i = 0; i < n; i++)
-            pk->perm[i] = i;
-        pk->pos = n; /* shuffle before the first batch */
+        lab_train_perm_start(n, pk->perm, &pk->pos);
     }
     return pk;
 nomem:

@@ -166,7 +166,7 @@ static int by_key(const void *pa, const void *pb)
 static int groups_form(const lab_config *c, size_t *cells, size_t *start, size_t *ngroups)
 {
     const lab_kind *kind = lab_config_kind(c);
-    size_t n = lab_config_ncells(c), stride = 1, nkeys = 1;
+    size_t n = lab_config_ncells(c), nkeys = 1;
     struct group_item *it = malloc((n ? n : 1) * sizeof *it);
     lab_config cell;
     if (!it || lab_config_copy(&cell, c) != LAB_OK) {
@@ -180,8 +180,7 @@ static int groups_form(const lab_config *c, size_t *cells, size_t *start, size_t
     for (size_t i = 0; i < n; i++) {
         /* The coordinates off the group axes, as one mixed-radix number; a
          * cell that runs alone gets a key of its own, past all of them. */
-        size_t key = 0;
-        stride = 1;
+        size_t key = 0, stride = 1;
         for (size_t a = c->naxes; a-- > 0;)
             if (!kind->run_group || !is_group_axis(kind, &c->axes[a])) {
                 key += lab_config_coord(c, i, a) * stride;

@@ -59,9 +59,7 @@ lab_trainer *lab_trainer_alloc(const lab_mlp *m, const lab_train_params *p, size
         tr->perm = malloc(n * sizeof *tr->perm);
         if (!tr->xb || !tr->yb || !tr->perm)
             goto fail;
-        for (size_t i = 0; i < n; i++)
-            tr->perm[i] = i;
-        tr->pos = n; /* shuffle before the first batch */
+        lab_train_perm_start(n, tr->perm, &tr->pos);
     }
     return tr;
 fail:
@@ -105,6 +103,13 @@ void lab_trainer_set_mask(lab_trainer *tr, const unsigned char *keep, size_t n)
 const lab_optim *lab_trainer_optim(const lab_trainer *tr)
 {
     return tr->opt;
+}
+
+void lab_train_perm_start(size_t n, size_t *perm, size_t *pos)
+{
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    *pos = n;
 }
 
 void lab_train_next_batch(const lab_dataset *train, size_t n, size_t B, size_t *perm,

@@ -72,6 +72,10 @@ typedef struct lab_train_result {
     enum lab_stop stop;  /* why it stopped */
 } lab_train_result;
 
+/* The permutation stream's start: perm (n) the identity, *pos = n, so
+ * that the first batch shuffles it first. */
+void lab_train_perm_start(size_t n, size_t *perm, size_t *pos);
+
 /* The next B points of a permutation stream over the first n points of
  * train into xb (B, D) and yb (B): perm (n) is walked from *pos, and
  * shuffled with r (then *pos = 0) each time *pos reaches n. These are the
